@@ -1,0 +1,456 @@
+// HDF5 result file: see the layout table in result_file.hpp. All names come from h5_names.hpp.
+#include "io/result_file.hpp"
+
+#include <H5Cpp.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <ctime>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "io/h5_names.hpp"
+
+namespace lithosim::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Thrown when an opened file is not a lithosim result file of this version. Its message is already complete, so
+/// the reader passes it on unchanged instead of adding "reading ... failed at ...".
+struct FileCheckError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+std::string quoted(const fs::path& p) {
+    // Built by appending: "'" + s + "'" trips a GCC 12 -Wrestrict false positive (GCC bug 105329) at -O3.
+    std::string text(1, '\'');
+    text += p.string();
+    text += '\'';
+    return text;
+}
+
+/// HDF5's C++ exceptions do not derive from std::exception; this gives their text in one line.
+std::string h5_message(const H5::Exception& e) {
+    std::string msg = e.getDetailMsg();
+    const std::string func = e.getFuncName();
+    return func.empty() ? msg : func + ": " + msg;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Writing
+// ---------------------------------------------------------------------------------------------------------------
+
+void write_string_attribute(const H5::H5Object& obj, const char* name, const std::string& value) {
+    const H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+    type.setCset(H5T_CSET_UTF8);
+    const H5::Attribute attr = obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
+    attr.write(type, value);
+}
+
+void write_int_attribute(const H5::H5Object& obj, const char* name, int value) {
+    const H5::Attribute attr = obj.createAttribute(name, H5::PredType::STD_I32LE, H5::DataSpace(H5S_SCALAR));
+    attr.write(H5::PredType::NATIVE_INT, &value);
+}
+
+void write_double3_attribute(const H5::H5Object& obj, const char* name, const std::array<double, 3>& value) {
+    const hsize_t dims[1] = {3};
+    const H5::Attribute attr = obj.createAttribute(name, H5::PredType::IEEE_F64LE, H5::DataSpace(1, dims));
+    attr.write(H5::PredType::NATIVE_DOUBLE, value.data());
+}
+
+/// Chunks of about 1 MiB (2^18 float32), filled x first, then y, then z: whole z-slabs for usual grid sizes.
+std::array<hsize_t, 3> chunk_shape(const Map3& m) {
+    constexpr hsize_t budget = hsize_t{1} << 18;
+    const hsize_t cx = std::min<hsize_t>(m.nx, budget);
+    const hsize_t cy = std::min<hsize_t>(m.ny, std::max<hsize_t>(1, budget / cx));
+    const hsize_t cz = std::min<hsize_t>(m.nz, std::max<hsize_t>(1, budget / (cx * cy)));
+    return {cz, cy, cx};
+}
+
+/// A scalar map as float32 [nz][ny][nx]: x fastest in Map3 is the last (fastest) HDF5 index, so the buffer is
+/// written as it is.
+void write_map(H5::H5File& file, const char* name, const Map3& m, const char* unit) {
+    if (m.size() == 0) {
+        throw std::runtime_error("map is empty (nx, ny, nz = " + std::to_string(m.nx) + ", " + std::to_string(m.ny) +
+                                 ", " + std::to_string(m.nz) + ")");
+    }
+    if (m.values.size() != m.size()) {
+        throw std::runtime_error("map has " + std::to_string(m.values.size()) + " values but its shape " +
+                                 std::to_string(m.nx) + " x " + std::to_string(m.ny) + " x " + std::to_string(m.nz) +
+                                 " needs " + std::to_string(m.size()));
+    }
+    const hsize_t dims[3] = {m.nz, m.ny, m.nx};
+    const H5::DataSpace space(3, dims);
+    H5::DSetCreatPropList props;
+    // Peak-pressure and medium maps are smooth over most of the grid; shuffle + deflate shrinks them several-fold.
+    if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
+        const std::array<hsize_t, 3> chunk = chunk_shape(m);
+        props.setChunk(3, chunk.data());
+        props.setShuffle();
+        props.setDeflate(4);
+    }
+    const H5::DataSet ds = file.createDataSet(name, H5::PredType::IEEE_F32LE, space, props);
+    ds.write(m.values.data(), H5::PredType::NATIVE_FLOAT);
+    write_string_attribute(ds, h5::attr_units, unit);
+    write_double3_attribute(ds, h5::attr_origin, m.origin_m);
+    write_double3_attribute(ds, h5::attr_spacing, m.spacing_m);
+}
+
+void write_sensors(H5::H5File& file, const SensorRecord& s, std::string& stage) {
+    const std::size_t npoints = s.position_m.size();
+    const std::size_t nt = s.t_s.size();
+
+    stage = std::string("dataset '") + h5::sensors_t + "'";
+    if (nt == 0) {
+        throw std::runtime_error("there are sensor points (" + std::to_string(npoints) + ") but no sample times");
+    }
+    {
+        const hsize_t dims[1] = {nt};
+        const H5::DataSet ds = file.createDataSet(h5::sensors_t, H5::PredType::IEEE_F64LE, H5::DataSpace(1, dims));
+        ds.write(s.t_s.data(), H5::PredType::NATIVE_DOUBLE);
+        write_string_attribute(ds, h5::attr_units, h5::unit_time);
+    }
+
+    stage = std::string("dataset '") + h5::sensors_p + "'";
+    if (s.p_Pa.size() != npoints) {
+        throw std::runtime_error(std::to_string(s.p_Pa.size()) + " pressure series for " + std::to_string(npoints) +
+                                 " sensor positions");
+    }
+    std::vector<float> p(npoints * nt);
+    for (std::size_t i = 0; i < npoints; ++i) {
+        if (s.p_Pa[i].size() != nt) {
+            throw std::runtime_error("sensor point " + std::to_string(i) + " has " + std::to_string(s.p_Pa[i].size()) +
+                                     " samples, expected " + std::to_string(nt) + " (one per time)");
+        }
+        std::copy(s.p_Pa[i].begin(), s.p_Pa[i].end(), p.begin() + static_cast<std::ptrdiff_t>(i * nt));
+    }
+    {
+        const hsize_t dims[2] = {npoints, nt};
+        const H5::DataSet ds = file.createDataSet(h5::sensors_p, H5::PredType::IEEE_F32LE, H5::DataSpace(2, dims));
+        ds.write(p.data(), H5::PredType::NATIVE_FLOAT);
+        write_string_attribute(ds, h5::attr_units, h5::unit_pressure);
+    }
+
+    stage = std::string("dataset '") + h5::sensors_position + "'";
+    {
+        // std::array<double,3> is three contiguous doubles, so the vector is the [npoints][3] buffer.
+        static_assert(sizeof(std::array<double, 3>) == 3 * sizeof(double));
+        const hsize_t dims[2] = {npoints, 3};
+        const H5::DataSet ds =
+            file.createDataSet(h5::sensors_position, H5::PredType::IEEE_F64LE, H5::DataSpace(2, dims));
+        ds.write(s.position_m.data(), H5::PredType::NATIVE_DOUBLE);
+        write_string_attribute(ds, h5::attr_units, h5::unit_length);
+    }
+}
+
+/// Writes the whole file at `file_path`; `stage` always says what is being written, for the error message.
+void write_contents(const fs::path& file_path, const SimulationResult& r, const ResultMetadata& meta,
+                    std::string& stage) {
+    stage = "creating " + quoted(file_path);
+    H5::H5File file(file_path.string(), H5F_ACC_TRUNC);
+
+    const struct {
+        const char* name;
+        const std::optional<Map3>& map;
+        const char* unit;
+    } maps[] = {{h5::maps_p_max, r.p_max, h5::unit_pressure},
+                {h5::maps_p_min, r.p_min, h5::unit_pressure},
+                {h5::maps_efd, r.efd, h5::unit_energy_density},
+                {h5::medium_c, r.c, h5::unit_speed},
+                {h5::medium_rho, r.rho, h5::unit_density}};
+
+    const auto ensure_group = [&](const char* group) {
+        stage = std::string("group '") + group + "'";
+        if (!file.nameExists(group)) file.createGroup(group);
+    };
+    for (const auto& m : maps) {
+        if (!m.map) continue;
+        const std::string name = m.name;
+        ensure_group(name.starts_with(h5::medium_group) ? h5::medium_group : h5::maps_group);
+        stage = "dataset '" + name + "'";
+        write_map(file, m.name, *m.map, m.unit);
+    }
+
+    if (!r.sensors.position_m.empty()) {
+        ensure_group(h5::sensors_group);
+        write_sensors(file, r.sensors, stage);
+    }
+
+    const std::string created = meta.created_utc.empty() ? utc_now_iso8601() : meta.created_utc;
+    const std::pair<const char*, std::string> strings[] = {
+        {h5::root_file_type, h5::file_type_result},
+        {h5::root_file_format_version, h5::file_format_version},
+        {h5::root_version, meta.version},
+        {h5::root_git_commit, meta.git_commit},
+        {h5::root_case, meta.case_text},
+        {h5::root_created, created}};
+    const H5::Group root = file.openGroup("/");
+    for (const auto& [name, value] : strings) {
+        stage = std::string("root attribute '") + name + "'";
+        write_string_attribute(root, name, value);
+    }
+    stage = std::string("root attribute '") + h5::root_threads + "'";
+    write_int_attribute(root, h5::root_threads, meta.threads);
+
+    stage = "closing " + quoted(file_path);
+    file.close();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------------------------------------------
+
+/// True if every component of an absolute HDF5 path exists (H5Lexists fails on a missing intermediate group).
+bool link_exists(const H5::H5File& file, const std::string& path) {
+    std::size_t pos = 0;
+    while ((pos = path.find('/', pos + 1)) != std::string::npos) {
+        if (!file.nameExists(path.substr(0, pos))) return false;
+    }
+    return file.nameExists(path);
+}
+
+std::string read_string_attribute(const H5::H5Object& obj, const char* name) {
+    const H5::Attribute attr = obj.openAttribute(name);
+    if (attr.getTypeClass() != H5T_STRING) {
+        throw std::runtime_error(std::string("attribute '") + name + "' is not a string");
+    }
+    std::string value;
+    attr.read(attr.getStrType(), value);
+    return value;
+}
+
+std::array<double, 3> read_double3_attribute(const H5::H5Object& obj, const char* name) {
+    if (!obj.attrExists(name)) throw std::runtime_error(std::string("attribute '") + name + "' is missing");
+    const H5::Attribute attr = obj.openAttribute(name);
+    if (attr.getTypeClass() != H5T_FLOAT || attr.getSpace().getSimpleExtentNpoints() != 3) {
+        throw std::runtime_error(std::string("attribute '") + name + "' is not 3 floating-point numbers");
+    }
+    std::array<double, 3> value{};
+    attr.read(H5::PredType::NATIVE_DOUBLE, value.data());
+    return value;
+}
+
+void check_units(const H5::DataSet& ds, const char* expected) {
+    if (!ds.attrExists(h5::attr_units)) throw std::runtime_error("attribute 'units' is missing");
+    const std::string units = read_string_attribute(ds, h5::attr_units);
+    if (units != expected) {
+        throw std::runtime_error("units are '" + units + "', expected '" + std::string(expected) + "'");
+    }
+}
+
+/// Shape of a floating-point dataset of the given rank.
+std::vector<hsize_t> float_dataset_shape(const H5::DataSet& ds, int rank) {
+    if (ds.getTypeClass() != H5T_FLOAT) throw std::runtime_error("data are not floating point");
+    const H5::DataSpace space = ds.getSpace();
+    if (space.getSimpleExtentNdims() != rank) {
+        throw std::runtime_error("rank is " + std::to_string(space.getSimpleExtentNdims()) + ", expected " +
+                                 std::to_string(rank));
+    }
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    space.getSimpleExtentDims(dims.data());
+    return dims;
+}
+
+std::optional<Map3> read_map(const H5::H5File& file, const char* name, const char* unit) {
+    if (!link_exists(file, name)) return std::nullopt;
+    const H5::DataSet ds = file.openDataSet(name);
+    const std::vector<hsize_t> dims = float_dataset_shape(ds, 3);
+    check_units(ds, unit);
+    Map3 m;
+    m.nz = dims[0];
+    m.ny = dims[1];
+    m.nx = dims[2];
+    m.origin_m = read_double3_attribute(ds, h5::attr_origin);
+    m.spacing_m = read_double3_attribute(ds, h5::attr_spacing);
+    m.values.resize(m.size());
+    ds.read(m.values.data(), H5::PredType::NATIVE_FLOAT);
+    return m;
+}
+
+SensorRecord read_sensors(const H5::H5File& file, std::string& stage) {
+    SensorRecord s;
+    if (!link_exists(file, h5::sensors_p)) return s;
+
+    stage = std::string("dataset '") + h5::sensors_t + "'";
+    const H5::DataSet t = file.openDataSet(h5::sensors_t);
+    const std::size_t nt = float_dataset_shape(t, 1)[0];
+    check_units(t, h5::unit_time);
+    s.t_s.resize(nt);
+    t.read(s.t_s.data(), H5::PredType::NATIVE_DOUBLE);
+
+    stage = std::string("dataset '") + h5::sensors_p + "'";
+    const H5::DataSet p = file.openDataSet(h5::sensors_p);
+    const std::vector<hsize_t> pdims = float_dataset_shape(p, 2);
+    check_units(p, h5::unit_pressure);
+    if (pdims[1] != nt) {
+        throw std::runtime_error("has " + std::to_string(pdims[1]) + " samples per point but there are " +
+                                 std::to_string(nt) + " times");
+    }
+    const std::size_t npoints = pdims[0];
+    std::vector<float> buffer(npoints * nt);
+    p.read(buffer.data(), H5::PredType::NATIVE_FLOAT);
+    s.p_Pa.resize(npoints);
+    for (std::size_t i = 0; i < npoints; ++i) {
+        const auto first = buffer.begin() + static_cast<std::ptrdiff_t>(i * nt);
+        s.p_Pa[i].assign(first, first + static_cast<std::ptrdiff_t>(nt));
+    }
+
+    stage = std::string("dataset '") + h5::sensors_position + "'";
+    const H5::DataSet pos = file.openDataSet(h5::sensors_position);
+    const std::vector<hsize_t> posdims = float_dataset_shape(pos, 2);
+    check_units(pos, h5::unit_length);
+    if (posdims[0] != npoints || posdims[1] != 3) {
+        throw std::runtime_error("shape is [" + std::to_string(posdims[0]) + "][" + std::to_string(posdims[1]) +
+                                 "], expected [" + std::to_string(npoints) + "][3]");
+    }
+    s.position_m.resize(npoints);
+    pos.read(s.position_m.data(), H5::PredType::NATIVE_DOUBLE);
+    return s;
+}
+
+/// Opens a result file read-only after checking that it is one, of the version this build reads.
+H5::H5File open_checked(const fs::path& path) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) {
+        throw FileCheckError("cannot open result file " + quoted(path) + ": No such file or directory");
+    }
+    if (!fs::is_regular_file(path, ec)) {
+        throw FileCheckError("cannot open result file " + quoted(path) + ": not a regular file");
+    }
+    try {
+        if (!H5::H5File::isHdf5(path.string())) {
+            throw FileCheckError("result file " + quoted(path) + " is not an HDF5 file");
+        }
+        H5::H5File file(path.string(), H5F_ACC_RDONLY);
+        const H5::Group root = file.openGroup("/");
+        if (!root.attrExists(h5::root_file_type)) {
+            throw FileCheckError(quoted(path) + " is not a lithosim result file (it has no root attribute '" +
+                                 h5::root_file_type + "')");
+        }
+        const std::string type = read_string_attribute(root, h5::root_file_type);
+        if (type != h5::file_type_result) {
+            throw FileCheckError(quoted(path) + " is not a lithosim result file (file_type is '" + type +
+                                 "', expected '" + h5::file_type_result + "')");
+        }
+        const std::string version = root.attrExists(h5::root_file_format_version)
+                                        ? read_string_attribute(root, h5::root_file_format_version)
+                                        : std::string("(missing)");
+        if (version != h5::file_format_version) {
+            throw FileCheckError("result file " + quoted(path) + " has file_format_version '" + version +
+                                 "'; this build of lithosim reads version '" + h5::file_format_version + "'");
+        }
+        return file;
+    } catch (const H5::Exception& e) {
+        throw FileCheckError("cannot open result file " + quoted(path) + ": " + h5_message(e));
+    } catch (const FileCheckError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw FileCheckError("cannot open result file " + quoted(path) + ": " + e.what());
+    }
+}
+
+}  // namespace
+
+std::string utc_now_iso8601() {
+    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+}
+
+void write_result_h5(const fs::path& path, const SimulationResult& result, const ResultMetadata& meta) {
+    H5::Exception::dontPrint();  // errors are reported through our exception, not printed by the library
+    fs::path partial = path;
+    partial += ".partial";
+    std::string stage = "creating " + quoted(partial);
+    std::string detail;
+    try {
+        const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+        std::error_code ec;
+        if (!fs::is_directory(dir, ec)) throw std::runtime_error("directory " + quoted(dir) + " does not exist");
+        write_contents(partial, result, meta, stage);
+        stage = "renaming " + quoted(partial) + " to its final name";
+        fs::rename(partial, path);
+        return;
+    } catch (const H5::Exception& e) {
+        detail = h5_message(e);
+    } catch (const fs::filesystem_error& e) {
+        detail = e.code().message();
+    } catch (const std::exception& e) {
+        detail = e.what();
+    }
+    std::error_code ignored;
+    fs::remove(partial, ignored);
+    throw std::runtime_error("writing result file " + quoted(path) + " failed at " + stage + ": " + detail);
+}
+
+SimulationResult read_result_h5(const fs::path& path) {
+    H5::Exception::dontPrint();
+    const H5::H5File file = open_checked(path);
+    std::string stage;
+    try {
+        SimulationResult r;
+        const struct {
+            const char* name;
+            std::optional<Map3>& map;
+            const char* unit;
+        } maps[] = {{h5::maps_p_max, r.p_max, h5::unit_pressure},
+                    {h5::maps_p_min, r.p_min, h5::unit_pressure},
+                    {h5::maps_efd, r.efd, h5::unit_energy_density},
+                    {h5::medium_c, r.c, h5::unit_speed},
+                    {h5::medium_rho, r.rho, h5::unit_density}};
+        for (const auto& m : maps) {
+            stage = std::string("dataset '") + m.name + "'";
+            m.map = read_map(file, m.name, m.unit);
+        }
+        r.sensors = read_sensors(file, stage);
+
+        stage = std::string("root attribute '") + h5::root_threads + "'";
+        const H5::Group root = file.openGroup("/");
+        if (root.attrExists(h5::root_threads)) {
+            int threads = 0;
+            root.openAttribute(h5::root_threads).read(H5::PredType::NATIVE_INT, &threads);
+            r.stats.threads = threads;
+        }
+        return r;
+    } catch (const H5::Exception& e) {
+        throw std::runtime_error("reading result file " + quoted(path) + " failed at " + stage + ": " +
+                                 h5_message(e));
+    } catch (const std::exception& e) {
+        throw std::runtime_error("reading result file " + quoted(path) + " failed at " + stage + ": " + e.what());
+    }
+}
+
+std::string read_root_attribute(const fs::path& path, const std::string& name) {
+    H5::Exception::dontPrint();
+    const H5::H5File file = open_checked(path);
+    try {
+        const H5::Group root = file.openGroup("/");
+        if (!root.attrExists(name)) {
+            throw std::runtime_error("result file " + quoted(path) + " has no root attribute '" + name + "'");
+        }
+        const H5::Attribute attr = root.openAttribute(name);
+        switch (attr.getTypeClass()) {
+            case H5T_STRING: return read_string_attribute(root, name.c_str());
+            case H5T_INTEGER: {
+                long long value = 0;
+                attr.read(H5::PredType::NATIVE_LLONG, &value);
+                return std::to_string(value);
+            }
+            default:
+                throw std::runtime_error("root attribute '" + name + "' of result file " + quoted(path) +
+                                         " is neither text nor an integer");
+        }
+    } catch (const H5::Exception& e) {
+        throw std::runtime_error("reading root attribute '" + name + "' of result file " + quoted(path) +
+                                 " failed: " + h5_message(e));
+    }
+}
+
+}  // namespace lithosim::io

@@ -1,0 +1,131 @@
+// The finite-difference kernels of one time step. Dimension and stencil order are template parameters;
+// the medium's branches (nonlinear, absorbing) are chosen once, outside the loops.
+//
+// Grids (see grid.hpp): p, w, m_l, K and the other cell coefficients live on the nodes x_i = i dx;
+// u_a and rho_inv_a live on the staggered nodes x_i + dx/2 of axis a.
+// Staggered derivatives, order 2: c = {1}; order 4: c = {9/8, -1/24} (standard Taylor coefficients):
+//   (d f / dx_a)(i + 1/2) = [c1 (f_{i+1} - f_i) + c2 (f_{i+2} - f_{i-1})] / dx        (nodes -> faces)
+//   (d g / dx_a)(i)       = [c1 (g_{i} - g_{i-1}) + c2 (g_{i+1} - g_{i-2})] / dx      (faces -> nodes)
+#pragma once
+#include <cmath>
+#include <cstddef>
+
+namespace lithosim::kernels {
+
+template <int ORDER>
+struct Stencil;
+template <>
+struct Stencil<2> {
+    static constexpr float c1 = 1.0f, c2 = 0.0f;
+};
+template <>
+struct Stencil<4> {
+    static constexpr float c1 = 9.0f / 8.0f, c2 = -1.0f / 24.0f;
+};
+
+/// Raw views of everything a step touches; taken out of the containers once, before the loop.
+struct StepView {
+    int n[3];                   ///< cells per internal axis
+    std::ptrdiff_t s[3];        ///< strides
+    int lo[3], hi[3];           ///< updated index range per axis ([2, n-2) on active axes)
+    float dt, dx;
+    float* u[3];                ///< velocity components, staggered
+    float* w;                   ///< "pressure-like density" w: dw/dt = -K div u (+ relaxation)
+    float* p;                   ///< pressure used by the momentum equation (p(w) + viscous + shock terms); may alias w
+    const float* rho_inv[3];    ///< 1 / rho on the staggered nodes of each axis
+    const float* K;             ///< unrelaxed bulk modulus rho c^2 (1 + sum a_l), nodes
+    const float* bK;            ///< beta / K_R, nodes (nonlinear)
+    const float* nu;            ///< rho * delta (thermoviscous), nodes (absorbing) or null
+    int nrel;                   ///< relaxation mechanisms
+    float* m[8];                ///< memory variables
+    const float* Ka[8];         ///< K_R a_l per cell
+    float e[8];                 ///< exp(-dt / tau_l)
+    float q_coef;               ///< rho_ref (C dx)^2 of the shock viscosity (0 = off)
+};
+
+/// Momentum, linear:  du_a/dt = -(1/rho) dp/dx_a
+///   u_a^{n+1/2} = u_a^{n-1/2} - dt * rho_inv_a * D^+_a p^n          (D^+ : nodes -> faces)
+template <int D, int ORDER>
+void update_velocity(const StepView& v) {
+    constexpr float c1 = Stencil<ORDER>::c1, c2 = Stencil<ORDER>::c2;
+    const float dtdx = v.dt / v.dx;
+    const float* __restrict p = v.p;
+    float* __restrict u0 = v.u[0];
+    float* __restrict u1 = v.u[1];
+    float* __restrict u2 = v.u[2];
+    const float* __restrict r0 = v.rho_inv[0];
+    const float* __restrict r1 = v.rho_inv[1];
+    const float* __restrict r2 = v.rho_inv[2];
+    const std::ptrdiff_t s0 = v.s[0], s1 = v.s[1], s2 = v.s[2];
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int i2 = v.lo[2]; i2 < v.hi[2]; ++i2)
+        for (int i1 = v.lo[1]; i1 < v.hi[1]; ++i1) {
+            const std::ptrdiff_t base = std::ptrdiff_t(i1) * s1 + std::ptrdiff_t(i2) * s2;
+#pragma omp simd
+            for (int i0 = v.lo[0]; i0 < v.hi[0]; ++i0) {
+                const std::ptrdiff_t i = base + i0;
+                u0[i] -= dtdx * r0[i] * (c1 * (p[i + s0] - p[i]) + c2 * (p[i + 2 * s0] - p[i - s0]));
+                if constexpr (D >= 2)
+                    u1[i] -= dtdx * r1[i] * (c1 * (p[i + s1] - p[i]) + c2 * (p[i + 2 * s1] - p[i - s1]));
+                if constexpr (D >= 3)
+                    u2[i] -= dtdx * r2[i] * (c1 * (p[i + s2] - p[i]) + c2 * (p[i + 2 * s2] - p[i - s2]));
+            }
+        }
+}
+
+/// Mass and state, in the pressure-like variable w (units Pa), D = div u^{n+1/2} (D^- : faces -> nodes):
+///   dw/dt   = -K_U D + sum_l K_R a_l m_l                       (conservative in w: shocks move at the
+///   dm_l/dt = (D - m_l) / tau_l                                  Rankine-Hugoniot speed)
+///   p       = w + (beta / K_R) w^2                             (nonlinear: local speed c (1 + beta p / rho c^2))
+///   p_mom   = p - rho delta D + q,   q = rho_ref (C dx)^2 D^2 if D < 0   (thermoviscous and shock viscosity)
+/// Discrete: m_l^{n+1} = e_l m_l^n + (1 - e_l) D  (exact for D constant over the step),
+///           w^{n+1} = w^n - dt K_U D + dt sum_l K_R a_l (m_l^n + m_l^{n+1}) / 2.
+template <int D, int ORDER, bool NONLINEAR, bool ABSORBING>
+void update_pressure(const StepView& v) {
+    constexpr float c1 = Stencil<ORDER>::c1, c2 = Stencil<ORDER>::c2;
+    const float inv_dx = 1.0f / v.dx, dt = v.dt;
+    const float* __restrict u0 = v.u[0];
+    const float* __restrict u1 = v.u[1];
+    const float* __restrict u2 = v.u[2];
+    float* __restrict w = v.w;
+    float* __restrict p = v.p;
+    const float* __restrict K = v.K;
+    const float* __restrict bK = v.bK;
+    const float* __restrict nu = v.nu;
+    const std::ptrdiff_t s0 = v.s[0], s1 = v.s[1], s2 = v.s[2];
+    const int nrel = v.nrel;
+    const float q_coef = v.q_coef;
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int i2 = v.lo[2]; i2 < v.hi[2]; ++i2)
+        for (int i1 = v.lo[1]; i1 < v.hi[1]; ++i1) {
+            const std::ptrdiff_t base = std::ptrdiff_t(i1) * s1 + std::ptrdiff_t(i2) * s2;
+#pragma omp simd
+            for (int i0 = v.lo[0]; i0 < v.hi[0]; ++i0) {
+                const std::ptrdiff_t i = base + i0;
+                float div = c1 * (u0[i] - u0[i - s0]) + c2 * (u0[i + s0] - u0[i - 2 * s0]);
+                if constexpr (D >= 2) div += c1 * (u1[i] - u1[i - s1]) + c2 * (u1[i + s1] - u1[i - 2 * s1]);
+                if constexpr (D >= 3) div += c1 * (u2[i] - u2[i - s2]) + c2 * (u2[i + s2] - u2[i - 2 * s2]);
+                div *= inv_dx;
+                float wn = w[i] - dt * K[i] * div;
+                float pm = 0;
+                if constexpr (ABSORBING) {
+                    for (int l = 0; l < nrel; ++l) {
+                        const float mo = v.m[l][i];
+                        const float mn = v.e[l] * mo + (1.0f - v.e[l]) * div;
+                        v.m[l][i] = mn;
+                        wn += dt * v.Ka[l][i] * 0.5f * (mo + mn);
+                    }
+                    pm -= nu[i] * div;
+                }
+                w[i] = wn;
+                float pn = wn;
+                if constexpr (NONLINEAR) {
+                    pn += bK[i] * wn * wn;
+                    pm += div < 0 ? q_coef * div * div : 0.0f;
+                }
+                if constexpr (NONLINEAR || ABSORBING) p[i] = pn + pm;
+            }
+        }
+}
+
+}  // namespace lithosim::kernels

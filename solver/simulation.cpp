@@ -1,0 +1,695 @@
+#include "solver/simulation.hpp"
+
+#include <omp.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <numbers>
+#include <sstream>
+
+#include "solver/absorption.hpp"
+#include "solver/buffer.hpp"
+#include "solver/errors.hpp"
+#include "solver/kernels.hpp"
+#include "solver/pml.hpp"
+#include "solver/source.hpp"
+
+namespace lithosim {
+
+namespace {
+constexpr double pi = std::numbers::pi;
+constexpr double kRhoRef = 1000.0;    // reference density of the shock viscosity, kg/m^3
+constexpr double kDefaultCfl = 0.3;   // 2nd-order time dominates the phase error above ~0.3 (4th-order space)
+
+double stencil_sum(int order) { return order == 4 ? 9.0 / 8.0 + 1.0 / 24.0 : 1.0; }
+
+const char* axis_name(int p) { return p == 0 ? "x" : p == 1 ? "y" : "z"; }
+
+/// Centre frequency of a source (Hz), used for points-per-wavelength and the PML's alpha_max.
+double source_frequency(const SourceSpec& s) {
+    if (s.waveform.type == WaveformType::Lithotripter) return s.waveform.church_omega_rad_per_s / (2 * pi);
+    if (s.waveform.type == WaveformType::Samples) {
+        // zero crossings of the sampled waveform give a rough centre frequency
+        const auto& t = s.waveform.t_s;
+        const auto& p = s.waveform.p;
+        int crossings = 0;
+        for (std::size_t i = 1; i < p.size(); ++i) crossings += (p[i - 1] < 0) != (p[i] < 0);
+        const double T = t.empty() ? 0 : t.back() - t.front();
+        return T > 0 && crossings > 0 ? crossings / (2 * T) : 1e6;
+    }
+    return s.waveform.f0_Hz;
+}
+
+/// The medium, evaluated once per cell. PML cells take the properties of the nearest physical cell.
+struct CellMedium {
+    std::vector<MaterialProps> table;      // distinct materials
+    std::vector<std::uint16_t> id;         // per cell (empty: uniform, table[0])
+};
+
+CellMedium evaluate_medium(const Grid& g, const MediumSpec& m) {
+    CellMedium cm;
+    if (!m.heterogeneous()) {
+        cm.table.push_back(m.uniform);
+        return cm;
+    }
+    cm.id.resize(g.cells());
+    std::map<std::array<double, 5>, std::uint16_t> seen;
+    for (int i2 = 0; i2 < g.n[2]; ++i2)
+        for (int i1 = 0; i1 < g.n[1]; ++i1)
+            for (int i0 = 0; i0 < g.n[0]; ++i0) {
+                const int ii[3] = {i0, i1, i2};
+                std::array<double, 3> x{0, 0, 0};
+                for (int a = 0; a < g.dims; ++a) {
+                    const int c = std::clamp(ii[a], g.phys_begin(a), g.phys_end(a) - 1);
+                    x[g.physical_axis(a)] = g.coord(a, c);
+                }
+                const MaterialProps mp = m.at(x);
+                const std::array<double, 5> key{mp.rho_kg_per_m3, mp.c_m_per_s, mp.alpha_dB_per_cm_MHz,
+                                                mp.alpha_power, mp.BonA};
+                auto it = seen.find(key);
+                if (it == seen.end()) {
+                    if (cm.table.size() >= 65535)
+                        throw InputError("[medium] more than 65535 distinct materials; quantise the medium");
+                    it = seen.emplace(key, std::uint16_t(cm.table.size())).first;
+                    cm.table.push_back(mp);
+                }
+                cm.id[g.index(i0, i1, i2)] = it->second;
+            }
+    return cm;
+}
+
+void check_material(const MaterialProps& m) {
+    require_input(std::isfinite(m.rho_kg_per_m3) && m.rho_kg_per_m3 > 0, "[medium] rho_kg_per_m3 = ",
+                  m.rho_kg_per_m3, " must be > 0");
+    require_input(std::isfinite(m.c_m_per_s) && m.c_m_per_s > 0, "[medium] c_m_per_s = ", m.c_m_per_s,
+                  " must be > 0");
+    require_input(std::isfinite(m.alpha_dB_per_cm_MHz) && m.alpha_dB_per_cm_MHz >= 0,
+                  "[medium] alpha_dB_per_cm_MHz = ", m.alpha_dB_per_cm_MHz, " must be >= 0");
+    require_input(m.alpha_power > 0 && m.alpha_power <= 2, "[medium] alpha_power = ", m.alpha_power,
+                  " is outside the accepted range 0 < y <= 2");
+    require_input(std::isfinite(m.BonA) && m.BonA >= 0 && m.BonA < 1000, "[medium] BonA = ", m.BonA,
+                  " is outside the accepted range [0, 1000)");
+}
+
+bool is_thermoviscous(const MaterialProps& m) { return std::abs(m.alpha_power - 2.0) < 1e-9; }
+
+/// Per-material coefficients of the scheme.
+struct MaterialCoefs {
+    double K_U, K_R, bK, nu;   // unrelaxed / relaxed modulus, beta/K_R, rho*delta
+    std::vector<double> a;     // relaxation strengths
+    double c_U;                // unrelaxed (high-frequency) speed
+    double delta;              // sound diffusivity (y = 2)
+};
+
+struct MediumModel {
+    CellMedium cells;
+    std::vector<MaterialCoefs> coefs;
+    std::vector<double> tau;
+    bool any_relaxation = false, any_viscous = false;
+    double c_min = 0, c_max = 0, delta_max = 0, fit_error = 0, speed_error = 0;
+};
+
+MediumModel build_medium_model(const Grid& g, const SimulationSpec& spec) {
+    MediumModel mm;
+    mm.cells = evaluate_medium(g, spec.medium);
+    const auto& opt = spec.solver;
+    mm.tau = relaxation_times(opt.band);
+    mm.c_min = std::numeric_limits<double>::infinity();
+    for (const auto& m : mm.cells.table) {
+        check_material(m);
+        MaterialCoefs c{};
+        const double K0 = m.rho_kg_per_m3 * m.c_m_per_s * m.c_m_per_s;
+        c.K_R = c.K_U = K0;
+        c.a.assign(mm.tau.size(), 0.0);
+        if (opt.absorption && m.alpha_dB_per_cm_MHz > 0) {
+            if (is_thermoviscous(m)) {
+                c.delta = thermoviscous_diffusivity(m.alpha_dB_per_cm_MHz, m.c_m_per_s);
+                c.nu = m.rho_kg_per_m3 * c.delta;
+                mm.any_viscous = true;
+                mm.delta_max = std::max(mm.delta_max, c.delta);
+            } else {
+                const auto fit = fit_relaxation(db_cm_mhz_to_np_m_radps(m.alpha_dB_per_cm_MHz, m.alpha_power),
+                                                m.alpha_power, m.c_m_per_s, opt.band, mm.tau);
+                c.a = fit.a;
+                c.K_R = K0 * fit.K_ratio;
+                double sum_a = 0;
+                for (double v : fit.a) sum_a += v;
+                c.K_U = c.K_R * (1 + sum_a);
+                mm.any_relaxation = mm.any_relaxation || sum_a > 0;
+                mm.fit_error = std::max(mm.fit_error, fit.max_rel_error);
+                mm.speed_error = std::max(mm.speed_error, fit.max_speed_error_m_per_s);
+            }
+        }
+        c.bK = opt.nonlinear ? (1.0 + m.BonA / 2.0) / c.K_R : 0.0;
+        c.c_U = std::sqrt(c.K_U / m.rho_kg_per_m3);
+        mm.c_min = std::min(mm.c_min, m.c_m_per_s);
+        mm.c_max = std::max(mm.c_max, c.c_U);
+        mm.coefs.push_back(std::move(c));
+    }
+    return mm;
+}
+
+std::size_t material_of(const MediumModel& mm, std::size_t cell) {
+    return mm.cells.id.empty() ? 0 : mm.cells.id[cell];
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------------------------------------------------
+
+Grid make_grid(const GridSpec& gs) {
+    require_input(gs.dims >= 1 && gs.dims <= 3, "[grid] dims = ", gs.dims, " is not accepted; use 1, 2 or 3");
+    require_input(std::isfinite(gs.dx_m) && gs.dx_m > 0, "[grid] dx_mm = ", gs.dx_m * 1e3, " must be > 0");
+    require_input(gs.pml_cells >= 0 && gs.pml_cells <= 200, "[grid] pml_cells = ", gs.pml_cells,
+                  " is outside the accepted range [0, 200]");
+    Grid g;
+    g.dims = gs.dims;
+    g.dx = gs.dx_m;
+    g.pml = gs.pml_cells;
+    for (int a = 0; a < 3; ++a) {
+        if (a >= gs.dims) continue;
+        const int p = g.physical_axis(a);
+        const double L = gs.size_m[p];
+        require_input(std::isfinite(L) && L > 0, "[grid] size_mm: ", axis_name(p), " = ", L * 1e3,
+                      " mm must be > 0");
+        const double cells = L / gs.dx_m;
+        require_input(cells >= 4, "[grid] size_mm: ", axis_name(p), " = ", L * 1e3, " mm holds fewer than 4 cells of dx_mm = ",
+                      gs.dx_m * 1e3);
+        require_input(cells < 1e5, "[grid] size_mm / dx_mm along ", axis_name(p), " = ", cells,
+                      " cells is more than the accepted 100000");
+        g.n_phys[a] = int(std::floor(cells + 0.5)) + 1;
+        g.n[a] = g.n_phys[a] + 2 * g.pml + 4;  // + 2 untouched cells at each end for the stencil
+        // x and y centred on the axis; z from 0 at the source side.
+        const double phys_lo = p == 2 ? 0.0 : -0.5 * (g.n_phys[a] - 1) * gs.dx_m;
+        g.lo_m[a] = phys_lo - (g.pml + 2) * gs.dx_m;
+    }
+    g.pml += 2;  // phys_begin counts the two stencil cells: physical region starts at index pml_cells + 2
+    return g;
+}
+
+double available_memory_bytes() {
+    std::ifstream f("/proc/meminfo");
+    std::string key;
+    double kb = 0;
+    std::string unit;
+    while (f >> key >> kb >> unit)
+        if (key == "MemAvailable:") return kb * 1024.0;
+    return 8e9;
+}
+
+double peak_resident_MB() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss / 1024.0;
+}
+
+RunPlan plan_run(const SimulationSpec& spec) {
+    RunPlan pl;
+    pl.grid = make_grid(spec.grid);
+    const Grid& g = pl.grid;
+    require_input(std::isfinite(spec.time.t_end_s) && spec.time.t_end_s > 0, "[time] t_end_us = ",
+                  spec.time.t_end_s * 1e6, " must be > 0");
+    require_input(spec.solver.order == 2 || spec.solver.order == 4, "[solver] order = ", spec.solver.order,
+                  " is not accepted; use 2 or 4");
+    require_input(spec.solver.shock_viscosity >= 0 && spec.solver.shock_viscosity <= 10,
+                  "[solver] shock_viscosity = ", spec.solver.shock_viscosity, " is outside the accepted range [0, 10]");
+    require_input(!spec.sources.empty(), "[source] the case has no source");
+
+    // The medium is evaluated at the physical cells only for the plan's speed range.
+    const MediumModel mm = build_medium_model(g, spec);
+    pl.c_min = mm.c_min;
+    pl.c_max = mm.c_max;
+    pl.relaxation_fit_error = mm.fit_error;
+    pl.relaxation_speed_error = mm.speed_error;
+
+    // Time step: CFL on the fastest (unrelaxed) speed, bounded by the explicit viscous term.
+    pl.cfl_max = 1.0 / (std::sqrt(double(g.dims)) * stencil_sum(spec.solver.order));
+    const double cfl_user = spec.time.cfl;
+    if (cfl_user != 0) {
+        require_input(std::isfinite(cfl_user) && cfl_user > 0, "[time] cfl = ", cfl_user, " must be > 0");
+        require_input(cfl_user < pl.cfl_max, "[time] cfl = ", cfl_user, " is unstable for dims = ", g.dims,
+                      " and order = ", spec.solver.order, "; accepted: 0 < cfl < ", pl.cfl_max);
+    }
+    pl.cfl = cfl_user != 0 ? cfl_user : std::min(kDefaultCfl, 0.9 * pl.cfl_max);
+    pl.dt_s = pl.cfl * g.dx / pl.c_max;
+    if (mm.any_viscous && mm.delta_max > 0) {
+        const double S = stencil_sum(spec.solver.order);
+        const double dt_visc = g.dx * g.dx / (2.0 * mm.delta_max * S * S * g.dims);
+        if (dt_visc < pl.dt_s) {
+            require_input(cfl_user == 0, "[time] cfl = ", cfl_user, " is unstable with the thermoviscous absorption of this medium (delta = ",
+                          mm.delta_max, " m^2/s); accepted: cfl <= ", 0.8 * dt_visc * pl.c_max / g.dx);
+            pl.dt_s = 0.8 * dt_visc;
+            pl.cfl = pl.dt_s * pl.c_max / g.dx;
+            pl.notes.push_back(fmt("time step reduced to ", pl.dt_s * 1e9, " ns by the thermoviscous term"));
+        }
+    }
+    pl.steps = std::max<long long>(1, (long long)std::ceil(spec.time.t_end_s / pl.dt_s - 1e-9));
+
+    // Resolution.
+    pl.source_f0_Hz = 0;
+    for (const auto& s : spec.sources) {
+        require_input(std::isfinite(s.p0_Pa) && std::abs(s.p0_Pa) < 1e10, "[source] p0_MPa = ", s.p0_Pa * 1e-6,
+                      " is not a usable amplitude");
+        pl.source_f0_Hz = std::max(pl.source_f0_Hz, source_frequency(s));
+    }
+    pl.points_per_wavelength = pl.c_min / (pl.source_f0_Hz * g.dx);
+    require_input(pl.points_per_wavelength >= 2, "[grid] dx_mm = ", g.dx * 1e3, " gives ", pl.points_per_wavelength,
+                  " points per wavelength at f0 = ", pl.source_f0_Hz * 1e-6, " MHz (c_min = ", pl.c_min,
+                  " m/s); at least 2 are needed: dx_mm <= ", pl.c_min / (2 * pl.source_f0_Hz) * 1e3);
+    if (pl.points_per_wavelength < 4)
+        pl.warnings.push_back(fmt("only ", pl.points_per_wavelength, " points per wavelength at f0 = ",
+                                  pl.source_f0_Hz * 1e-6, " MHz: expect large phase errors (use >= 6)"));
+    if (mm.any_relaxation) {
+        pl.notes.push_back(fmt("absorption: ", spec.solver.band.mechanisms, " relaxation mechanisms fitted over ",
+                               spec.solver.band.f_min_Hz * 1e-3, " kHz - ", spec.solver.band.f_max_Hz * 1e-6,
+                               " MHz; max attenuation error ", 100 * mm.fit_error, " %, max speed error vs Kramers-Kronig ",
+                               mm.speed_error, " m/s"));
+        if (mm.fit_error > 0.05)
+            pl.warnings.push_back(fmt("relaxation fit error ", 100 * mm.fit_error,
+                                      " % exceeds 5 % over the band; use more mechanisms or a narrower band"));
+    }
+
+    // Memory: state, medium coefficients, PML memory, maps, sensors.
+    const double cells = double(g.cells());
+    const bool sep_p = spec.solver.nonlinear || (spec.solver.absorption && (mm.any_viscous || mm.any_relaxation));
+    const int nrel = mm.any_relaxation ? int(mm.tau.size()) : 0;
+    double per_cell = 4.0 * (g.dims + 1 + (sep_p ? 1 : 0) + nrel)   // u, w, p, m_l
+                      + 4.0 * (g.dims + 1)                          // rho_inv per axis, K
+                      + (spec.solver.nonlinear ? 4.0 : 0.0)         // beta / K
+                      + (mm.any_viscous ? 4.0 : 0.0) + 4.0 * nrel;  // nu, K a_l
+    pl.field_bytes_per_cell = per_cell;
+    double pml_bytes = 0;
+    for (int a = 0; a < g.dims; ++a) pml_bytes += 2.0 * 4.0 * (2.0 * (g.pml - 1)) * cells / g.n[a];
+    const double maps = double(g.cells_phys()) *
+                        ((spec.sensors.p_max ? 4 : 0) + (spec.sensors.p_min ? 4 : 0) + (spec.sensors.efd ? 8 : 0));
+    const double sensors = double(spec.sensors.points_m.size()) * pl.steps * 4.0;
+    pl.memory_bytes = per_cell * cells + pml_bytes + maps + sensors;
+    return pl;
+}
+
+// ------------------------------------------------------------------------------------------------------------
+
+namespace {
+
+/// Scoped phase timer: adds its lifetime to a named total.
+class PhaseTimer {
+public:
+    PhaseTimer(std::map<std::string, double>& acc, const char* name)
+        : acc_(acc), name_(name), t0_(std::chrono::steady_clock::now()) {}
+    ~PhaseTimer() {
+        acc_[name_] += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+    }
+
+private:
+    std::map<std::string, double>& acc_;
+    const char* name_;
+    std::chrono::steady_clock::time_point t0_;
+};
+
+/// One source on the grid: footprint, per-node gain (so that the injected rate is in Pa/s), precomputed signal.
+struct GridSource {
+    std::vector<std::size_t> index;
+    std::vector<float> gain;        // per node: 2 c (surface) or K 4 pi r_ref / rho (point) times density
+    std::vector<double> signal;     // per step, at t^{n+1/2}: p0 * s (surface) or p0 * integral of s (point)
+};
+
+struct PointProbe {
+    std::size_t idx[8];
+    float w[8];
+};
+
+PointProbe make_probe(const Grid& g, const std::array<double, 3>& x) {
+    PointProbe pr{};
+    int i0[3] = {0, 0, 0};
+    double f[3] = {0, 0, 0};
+    for (int a = 0; a < 3; ++a) {
+        if (a >= g.dims) continue;
+        const double u = (x[g.physical_axis(a)] - g.lo_m[a]) / g.dx;
+        i0[a] = std::clamp(int(std::floor(u)), g.phys_begin(a), g.phys_end(a) - 2);
+        f[a] = std::clamp(u - i0[a], 0.0, 1.0);
+    }
+    for (int c = 0; c < 8; ++c) {
+        const int b0 = c & 1, b1 = (c >> 1) & 1, b2 = (c >> 2) & 1;
+        const double w = (g.dims > 0 ? (b0 ? f[0] : 1 - f[0]) : (b0 ? 0 : 1)) *
+                         (g.dims > 1 ? (b1 ? f[1] : 1 - f[1]) : (b1 ? 0 : 1)) *
+                         (g.dims > 2 ? (b2 ? f[2] : 1 - f[2]) : (b2 ? 0 : 1));
+        pr.idx[c] = g.index(i0[0] + (g.dims > 0 ? b0 : 0), i0[1] + (g.dims > 1 ? b1 : 0), i0[2] + (g.dims > 2 ? b2 : 0));
+        pr.w[c] = float(w);
+    }
+    return pr;
+}
+
+}  // namespace
+
+SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
+    auto log = [&](const std::string& s) {
+        if (hooks.log) hooks.log(s);
+    };
+    const RunPlan pl = plan_run(spec);
+    const Grid& g = pl.grid;
+    const auto& opt = spec.solver;
+    for (const auto& w : pl.warnings) log("warning: " + w);
+    for (const auto& n : pl.notes) log(n);
+
+    const double limit = opt.memory_limit_bytes > 0 ? opt.memory_limit_bytes : available_memory_bytes();
+    log(fmt("grid ", g.n[0], " x ", g.n[1], " x ", g.n[2], " cells (PML included), dx = ", g.dx * 1e3,
+            " mm, dt = ", pl.dt_s * 1e9, " ns (cfl ", pl.cfl, "), ", pl.steps, " steps, ",
+            pl.points_per_wavelength, " points per wavelength at ", pl.source_f0_Hz * 1e-6, " MHz"));
+    log(fmt("memory needed: ", pl.memory_bytes / 1048576.0, " MiB (", pl.field_bytes_per_cell,
+            " bytes per cell of fields and medium); available: ", limit / 1048576.0, " MiB"));
+    if (pl.memory_bytes > limit)
+        throw std::runtime_error(fmt("refusing to run: the case needs an estimated ", pl.memory_bytes / 1048576.0,
+                                     " MiB but only ", limit / 1048576.0,
+                                     " MiB are available; use a coarser dx_mm or a smaller size_mm"));
+
+    const MediumModel mm = build_medium_model(g, spec);
+    const std::size_t N = g.cells();
+    const bool nonlinear = opt.nonlinear;
+    const bool absorbing = opt.absorption && (mm.any_viscous || mm.any_relaxation);
+    const int nrel = absorbing && mm.any_relaxation ? int(mm.tau.size()) : 0;
+    require_input(nrel <= 8, "[solver] relaxation mechanisms = ", nrel, " exceeds the accepted 8");
+
+    // ---- medium coefficients (computed once) ----
+    AlignedBuffer<float> rho_inv[3], K(N), bK, nu;
+    std::vector<AlignedBuffer<float>> Ka(nrel);
+    for (int a = 0; a < g.dims; ++a) rho_inv[a].resize(N);
+    if (nonlinear) bK.resize(N);
+    if (absorbing && mm.any_viscous) nu.resize(N);
+    for (auto& b : Ka) b.resize(N);
+    auto in_pml = [&](int i0, int i1, int i2) {
+        const int ii[3] = {i0, i1, i2};
+        for (int a = 0; a < g.dims; ++a)
+            if (ii[a] < g.phys_begin(a) || ii[a] >= g.phys_end(a)) return true;
+        return false;
+    };
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int i2 = 0; i2 < g.n[2]; ++i2)
+        for (int i1 = 0; i1 < g.n[1]; ++i1)
+            for (int i0 = 0; i0 < g.n[0]; ++i0) {
+                const std::size_t i = g.index(i0, i1, i2);
+                const auto& mc = mm.coefs[material_of(mm, i)];
+                const bool pml = in_pml(i0, i1, i2);
+                K[i] = float(pml ? mm.cells.table[material_of(mm, i)].rho_kg_per_m3 *
+                                       std::pow(mm.cells.table[material_of(mm, i)].c_m_per_s, 2)
+                                 : mc.K_U);
+                if (nonlinear) bK[i] = pml ? 0.0f : float(mc.bK);
+                if (!nu.empty()) nu[i] = pml ? 0.0f : float(mc.nu);
+                for (int l = 0; l < nrel; ++l) Ka[l][i] = pml ? 0.0f : float(mc.K_R * mc.a[l]);
+                const double rho = mm.cells.table[material_of(mm, i)].rho_kg_per_m3;
+                const int ii[3] = {i0, i1, i2};
+                for (int a = 0; a < g.dims; ++a) {
+                    // 1/rho on the staggered node i + 1/2: arithmetic mean of the two neighbouring densities.
+                    const std::size_t j = ii[a] + 1 < g.n[a] ? i + g.stride(a) : i;
+                    const double rho_j = mm.cells.table[material_of(mm, j)].rho_kg_per_m3;
+                    rho_inv[a][i] = float(2.0 / (rho + rho_j));
+                }
+            }
+
+    // ---- state ----
+    const bool separate_p = nonlinear || absorbing;
+    AlignedBuffer<float> u[3], w(N), p_store, m[8];
+    for (int a = 0; a < g.dims; ++a) u[a].resize(N);
+    if (separate_p) p_store.resize(N);
+    for (int l = 0; l < nrel; ++l) m[l].resize(N);
+
+    // ---- sources ----
+    std::vector<GridSource> sources;
+    double p0_max = 0;
+    for (const auto& s : spec.sources) {
+        const SourceFootprint fp = footprint(g, s);
+        GridSource gs;
+        gs.index = fp.index;
+        Waveform wf = s.waveform;
+        if (wf.type == WaveformType::Lithotripter && wf.rise_s <= 0) wf.rise_s = 4 * g.dx / pl.c_min;
+        const double amp = s.p0_Pa;
+        p0_max = std::max(p0_max, std::abs(amp));
+        const bool point = s.type == SourceType::Point;
+        constexpr double r_ref = 1e-3;  // point source: p0 is the free-field pressure at 1 mm
+        for (std::size_t k = 0; k < fp.index.size(); ++k) {
+            const auto& mp = mm.cells.table[material_of(mm, fp.index[k])];
+            // Surface: dw/dt = K q, q = 2 u_n delta_S, u_n = p0 s / (rho c)  ->  gain 2 c (if rho c local).
+            // Point:   p = rho qdot / (4 pi r)  ->  q = 4 pi r_ref p0 S(t) / rho, dw/dt = K q delta.
+            const double gain = point ? mp.rho_kg_per_m3 * mp.c_m_per_s * mp.c_m_per_s * 4 * pi * r_ref / mp.rho_kg_per_m3
+                                      : 2.0 * mp.c_m_per_s;
+            gs.gain.push_back(float(gain * fp.density[k]));
+        }
+        gs.signal.resize(pl.steps);
+        double integral = 0;
+        for (long long n = 0; n < pl.steps; ++n) {
+            const double t = (n + 0.5) * pl.dt_s;
+            if (point) {  // running integral of the shape (Simpson over each step)
+                const double ta = n * pl.dt_s, tb = (n + 1) * pl.dt_s;
+                const double seg = pl.dt_s / 6 * (wf.shape(ta) + 4 * wf.shape(0.5 * (ta + tb)) + wf.shape(tb));
+                gs.signal[n] = amp * (integral + 0.5 * seg);
+                integral += seg;
+            } else {
+                gs.signal[n] = amp * wf.shape(t);
+            }
+        }
+        log(fmt("source: ", fp.index.size(), " grid nodes, sampled area ", fp.surface_area_m2 * 1e6, " mm^2"));
+        sources.push_back(std::move(gs));
+    }
+
+    // ---- sensors ----
+    std::vector<PointProbe> probes;
+    SimulationResult res;
+    for (const auto& x : spec.sensors.points_m) {
+        for (int pax = 0; pax < 3; ++pax) {
+            const int a = g.internal_axis(pax);
+            if (a < 0) continue;
+            const double lo = g.coord(a, g.phys_begin(a)), hi = g.coord(a, g.phys_end(a) - 1);
+            require_input(x[pax] >= lo - 1e-12 && x[pax] <= hi + 1e-12, "[sensor] points_mm: ", axis_name(pax), " = ",
+                          x[pax] * 1e3, " mm lies outside the physical region [", lo * 1e3, ", ", hi * 1e3, "] mm");
+        }
+        probes.push_back(make_probe(g, x));
+        res.sensors.position_m.push_back(x);
+        res.sensors.p_Pa.emplace_back();
+        res.sensors.p_Pa.back().reserve(pl.steps + 1);
+    }
+    res.sensors.t_s.reserve(pl.steps + 1);
+
+    // ---- maps ----
+    const std::size_t NP = g.cells_phys();
+    AlignedBuffer<float> p_max, p_min;
+    AlignedBuffer<double> p2_int;
+    if (spec.sensors.p_max) p_max.resize(NP, -std::numeric_limits<float>::infinity());
+    if (spec.sensors.p_min) p_min.resize(NP, std::numeric_limits<float>::infinity());
+    if (spec.sensors.efd) p2_int.resize(NP, 0.0);
+
+    // ---- the step ----
+    kernels::StepView v{};
+    for (int a = 0; a < 3; ++a) {
+        v.n[a] = g.n[a];
+        v.s[a] = std::ptrdiff_t(g.stride(a));
+        v.lo[a] = a < g.dims ? 2 : 0;
+        v.hi[a] = a < g.dims ? g.n[a] - 2 : 1;
+        v.u[a] = a < g.dims ? u[a].data() : nullptr;
+        v.rho_inv[a] = a < g.dims ? rho_inv[a].data() : nullptr;
+    }
+    v.dt = float(pl.dt_s);
+    v.dx = float(g.dx);
+    v.w = w.data();
+    v.p = separate_p ? p_store.data() : w.data();
+    v.K = K.data();
+    v.bK = nonlinear ? bK.data() : nullptr;
+    v.nu = nu.empty() ? nullptr : nu.data();
+    v.nrel = nrel;
+    for (int l = 0; l < nrel; ++l) {
+        v.m[l] = m[l].data();
+        v.Ka[l] = Ka[l].data();
+        v.e[l] = float(std::exp(-pl.dt_s / mm.tau[l]));
+    }
+    AlignedBuffer<float> zero_nu;
+    if (absorbing && v.nu == nullptr) {
+        zero_nu.resize(N);
+        v.nu = zero_nu.data();
+    }
+    v.q_coef = float(kRhoRef * std::pow(opt.shock_viscosity * g.dx, 2));
+
+    using KernelFn = void (*)(const kernels::StepView&);
+    KernelFn vel = nullptr, prs = nullptr;
+    auto pick = [&]<int D>() {
+        if (opt.order == 4) {
+            vel = kernels::update_velocity<D, 4>;
+            prs = nonlinear ? (absorbing ? kernels::update_pressure<D, 4, true, true> : kernels::update_pressure<D, 4, true, false>)
+                            : (absorbing ? kernels::update_pressure<D, 4, false, true> : kernels::update_pressure<D, 4, false, false>);
+        } else {
+            vel = kernels::update_velocity<D, 2>;
+            prs = nonlinear ? (absorbing ? kernels::update_pressure<D, 2, true, true> : kernels::update_pressure<D, 2, true, false>)
+                            : (absorbing ? kernels::update_pressure<D, 2, false, true> : kernels::update_pressure<D, 2, false, false>);
+        }
+    };
+    if (g.dims == 1) pick.template operator()<1>();
+    else if (g.dims == 2) pick.template operator()<2>();
+    else pick.template operator()<3>();
+
+    double f_src = pl.source_f0_Hz;
+    Cpml pml(g, pl.dt_s, pl.c_max, f_src, opt.order);
+
+    // Physical-region sampling: maps, probes and the divergence watch.
+    const double blowup = std::max(2e9, 1e3 * p0_max);
+    auto p_of = [&](std::size_t i) -> float {
+        const float wi = w[i];
+        return nonlinear ? wi + bK[i] * wi * wi : wi;
+    };
+    auto sample = [&](long long step, double t) {
+        const int b0 = g.phys_begin(0), b1 = g.phys_begin(1), b2 = g.phys_begin(2);
+        const int m0 = g.n_phys[0], m1 = g.n_phys[1], m2 = g.n_phys[2];
+        float* pmx = p_max.empty() ? nullptr : p_max.data();
+        float* pmn = p_min.empty() ? nullptr : p_min.data();
+        double* pint = p2_int.empty() ? nullptr : p2_int.data();
+        const double dt = pl.dt_s;
+        float peak = 0;
+        bool finite = true;
+#pragma omp parallel for collapse(2) schedule(static) reduction(max : peak) reduction(&& : finite)
+        for (int k2 = 0; k2 < m2; ++k2)
+            for (int k1 = 0; k1 < m1; ++k1) {
+                const std::size_t base = g.index(b0, b1 + k1, b2 + k2);
+                const std::size_t mbase = std::size_t(m0) * (k1 + std::size_t(m1) * k2);
+                for (int k0 = 0; k0 < m0; ++k0) {
+                    const float pv = p_of(base + k0);
+                    finite = finite && std::isfinite(pv);
+                    peak = std::max(peak, std::abs(pv));
+                    if (pmx) pmx[mbase + k0] = std::max(pmx[mbase + k0], pv);
+                    if (pmn) pmn[mbase + k0] = std::min(pmn[mbase + k0], pv);
+                    if (pint) pint[mbase + k0] += double(pv) * pv * dt;
+                }
+            }
+        if (!finite || peak > blowup) {
+            // locate the worst cell for the message
+            std::size_t worst = 0;
+            float wv = 0;
+            for (int k2 = 0; k2 < m2; ++k2)
+                for (int k1 = 0; k1 < m1; ++k1)
+                    for (int k0 = 0; k0 < m0; ++k0) {
+                        const std::size_t i = g.index(b0 + k0, b1 + k1, b2 + k2);
+                        const float pv = p_of(i);
+                        if (!std::isfinite(pv) || std::abs(pv) > wv) {
+                            worst = i;
+                            wv = std::isfinite(pv) ? std::abs(pv) : std::numeric_limits<float>::infinity();
+                            if (!std::isfinite(pv)) goto found;
+                        }
+                    }
+        found:
+            const int i0 = int(worst % g.n[0]), i1 = int((worst / g.n[0]) % g.n[1]), i2 = int(worst / (std::size_t(g.n[0]) * g.n[1]));
+            const int ii[3] = {i0, i1, i2};
+            std::array<double, 3> x{0, 0, 0};
+            for (int a = 0; a < g.dims; ++a) x[g.physical_axis(a)] = g.coord(a, ii[a]);
+            throw DivergenceError(fmt(
+                "simulation diverged at step ", step, " (t = ", t * 1e6, " us): p = ", wv * 1e-6, " MPa at (",
+                x[0] * 1e3, ", ", x[1] * 1e3, ", ", x[2] * 1e3, ") mm; likely cause: ",
+                nonlinear ? "a shock steeper than the grid resolves (raise [solver] shock_viscosity, lower p0_MPa or refine dx_mm)"
+                          : "an unstable time step or medium contrast (lower [time] cfl)"));
+        }
+        res.sensors.t_s.push_back(t);
+        for (std::size_t k = 0; k < probes.size(); ++k) {
+            float s = 0;
+            for (int c = 0; c < 8; ++c)
+                if (probes[k].w[c] != 0) s += probes[k].w[c] * p_of(probes[k].idx[c]);
+            res.sensors.p_Pa[k].push_back(s);
+        }
+    };
+
+    auto& phase = res.stats.phase_seconds;
+    sample(0, 0.0);
+    const auto t_start = std::chrono::steady_clock::now();
+    for (long long n = 0; n < pl.steps; ++n) {
+        {
+            PhaseTimer t(phase, "velocity");
+            vel(v);
+        }
+        {
+            PhaseTimer t(phase, "pml");
+            pml.correct_velocity(v);
+        }
+        {
+            PhaseTimer t(phase, "source");
+            for (const auto& s : sources) {
+                const float amount = float(pl.dt_s * s.signal[n]);
+                if (amount == 0) continue;
+                for (std::size_t k = 0; k < s.index.size(); ++k) w[s.index[k]] += amount * s.gain[k];
+            }
+        }
+        {
+            PhaseTimer t(phase, "pressure");
+            prs(v);
+        }
+        {
+            PhaseTimer t(phase, "pml");
+            pml.correct_pressure(v);
+        }
+        {
+            PhaseTimer t(phase, "sample");
+            sample(n + 1, (n + 1) * pl.dt_s);
+        }
+        if (hooks.progress)
+            hooks.progress(n + 1, pl.steps,
+                           std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count());
+    }
+    const double runtime = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+
+    // ---- results over the physical region ----
+    auto make_map = [&]() {
+        Map3 mp;
+        const int ax = g.internal_axis(0), ay = g.internal_axis(1), az = g.internal_axis(2);
+        mp.nx = ax >= 0 ? g.n_phys[ax] : 1;
+        mp.ny = ay >= 0 ? g.n_phys[ay] : 1;
+        mp.nz = az >= 0 ? g.n_phys[az] : 1;
+        for (int pax = 0; pax < 3; ++pax) {
+            const int a = g.internal_axis(pax);
+            mp.origin_m[pax] = a >= 0 ? g.coord(a, g.phys_begin(a)) : 0.0;
+            mp.spacing_m[pax] = a >= 0 ? g.dx : 0.0;
+        }
+        mp.values.resize(NP);
+        return mp;
+    };
+    // Per-physical-cell material (for EFD and the medium maps); map index order equals internal order.
+    auto for_each_phys = [&](auto&& f) {
+        std::size_t k = 0;
+        for (int k2 = 0; k2 < g.n_phys[2]; ++k2)
+            for (int k1 = 0; k1 < g.n_phys[1]; ++k1)
+                for (int k0 = 0; k0 < g.n_phys[0]; ++k0, ++k)
+                    f(k, g.index(g.phys_begin(0) + k0, g.phys_begin(1) + k1, g.phys_begin(2) + k2));
+    };
+    if (!p_max.empty()) {
+        res.p_max = make_map();
+        for (std::size_t k = 0; k < NP; ++k) res.p_max->values[k] = p_max[k];
+    }
+    if (!p_min.empty()) {
+        res.p_min = make_map();
+        for (std::size_t k = 0; k < NP; ++k) res.p_min->values[k] = p_min[k];
+    }
+    if (!p2_int.empty()) {
+        res.efd = make_map();
+        for_each_phys([&](std::size_t k, std::size_t i) {
+            const auto& mp = mm.cells.table[material_of(mm, i)];
+            res.efd->values[k] = float(p2_int[k] / (mp.rho_kg_per_m3 * mp.c_m_per_s));
+        });
+    }
+    if (spec.medium.heterogeneous()) {
+        res.c = make_map();
+        res.rho = make_map();
+        for_each_phys([&](std::size_t k, std::size_t i) {
+            const auto& mp = mm.cells.table[material_of(mm, i)];
+            res.c->values[k] = float(mp.c_m_per_s);
+            res.rho->values[k] = float(mp.rho_kg_per_m3);
+        });
+    }
+    auto& st = res.stats;
+    st.steps = pl.steps;
+    st.cells = (long long)N;
+    st.dt_s = pl.dt_s;
+    st.runtime_s = runtime;
+    st.cell_updates_per_s = runtime > 0 ? double(N) * pl.steps / runtime : 0;
+    st.threads = omp_get_max_threads();
+    st.peak_memory_MB = peak_resident_MB();
+    st.field_bytes_per_cell = pl.field_bytes_per_cell;
+    return res;
+}
+
+}  // namespace lithosim

@@ -1,0 +1,208 @@
+#include "solver/source.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <unordered_map>
+
+#include "solver/errors.hpp"
+
+namespace lithosim {
+
+namespace {
+constexpr double pi = std::numbers::pi;
+constexpr int kHalfWidth = 3;  // Lanczos-3 support: 6 nodes per axis
+
+struct SurfacePoint {
+    std::array<double, 3> x;  // physical position, m
+    double dA;                // area element (per unit length in 2D), m^2 or m
+};
+
+std::string source_name(SourceType t) {
+    switch (t) {
+    case SourceType::Bowl: return "bowl";
+    case SourceType::Piston: return "piston";
+    case SourceType::Plane: return "plane";
+    case SourceType::Point: return "point";
+    }
+    return "?";
+}
+
+/// Sample a bowl (3D: spherical cap; 2D: circular arc in the x-z plane) with apex at `apex`, axis +z.
+std::vector<SurfacePoint> sample_bowl(const SourceSpec& s, int dims, double ds) {
+    const double R = s.focal_length_m, a = s.aperture_m / 2;
+    const double theta_max = std::asin(a / R);
+    std::vector<SurfacePoint> pts;
+    const int n_theta = std::max(4, int(std::ceil(R * theta_max / ds)));
+    const double dth = theta_max / n_theta;
+    const auto& c = s.position_m;
+    if (dims == 3) {
+        for (int it = 0; it < n_theta; ++it) {
+            const double t0 = it * dth, t1 = (it + 1) * dth, th = 0.5 * (t0 + t1);
+            const double ring_area = 2 * pi * R * R * (std::cos(t0) - std::cos(t1));
+            const int n_phi = std::max(1, int(std::ceil(2 * pi * R * std::sin(th) / ds)));
+            for (int ip = 0; ip < n_phi; ++ip) {
+                const double ph = 2 * pi * (ip + 0.5 * (it % 2)) / n_phi;
+                pts.push_back({{c[0] + R * std::sin(th) * std::cos(ph), c[1] + R * std::sin(th) * std::sin(ph),
+                                c[2] + R * (1 - std::cos(th))},
+                               ring_area / n_phi});
+            }
+        }
+    } else {  // arc: both sides of the axis
+        for (int it = -n_theta; it < n_theta; ++it) {
+            const double th = (it + 0.5) * dth;
+            pts.push_back({{c[0] + R * std::sin(th), 0.0, c[2] + R * (1 - std::cos(th))}, R * dth});
+        }
+    }
+    return pts;
+}
+
+std::vector<SurfacePoint> sample_piston(const SourceSpec& s, int dims, double ds) {
+    const double a = s.aperture_m / 2;
+    const auto& c = s.position_m;
+    std::vector<SurfacePoint> pts;
+    const int n_r = std::max(2, int(std::ceil(a / ds)));
+    const double dr = a / n_r;
+    if (dims == 3) {
+        for (int ir = 0; ir < n_r; ++ir) {
+            const double r0 = ir * dr, r1 = r0 + dr, r = 0.5 * (r0 + r1);
+            const double ring = pi * (r1 * r1 - r0 * r0);
+            const int n_phi = std::max(1, int(std::ceil(2 * pi * r / ds)));
+            for (int ip = 0; ip < n_phi; ++ip) {
+                const double ph = 2 * pi * (ip + 0.5 * (ir % 2)) / n_phi;
+                pts.push_back({{c[0] + r * std::cos(ph), c[1] + r * std::sin(ph), c[2]}, ring / n_phi});
+            }
+        }
+    } else {
+        for (int ir = -n_r; ir < n_r; ++ir) pts.push_back({{c[0] + (ir + 0.5) * dr, 0.0, c[2]}, dr});
+    }
+    return pts;
+}
+
+/// 1D kernel weights of a point at fractional node position u on an axis of n nodes, normalised to sum 1.
+/// Returns the first node index; w holds 2*kHalfWidth weights.
+int axis_weights(double u, int n, std::array<double, 2 * kHalfWidth>& w) {
+    const int i0 = int(std::floor(u)) - kHalfWidth + 1;
+    double sum = 0;
+    for (int k = 0; k < 2 * kHalfWidth; ++k) {
+        w[k] = lanczos3(u - (i0 + k));
+        sum += w[k];
+    }
+    for (auto& v : w) v /= sum;
+    for (int k = 0; k < 2 * kHalfWidth; ++k)
+        if (i0 + k < 0 || i0 + k >= n) w[k] = 0;  // falls off the array (only possible deep in the PML)
+    return i0;
+}
+
+void check_inside(const Grid& g, const std::array<double, 3>& x, const SourceSpec& s, const char* what) {
+    for (int p = 0; p < 3; ++p) {
+        const int a = g.internal_axis(p);
+        if (a < 0) continue;
+        const double lo = g.coord(a, g.phys_begin(a)), hi = g.coord(a, g.phys_end(a) - 1);
+        const double tol = 1e-9 + 1e-6 * g.dx;
+        if (x[p] < lo - tol || x[p] > hi + tol) {
+            static const char* axes = "xyz";
+            throw InputError(fmt("[source] ", source_name(s.type), " ", what, " at ", axes[p], " = ", x[p] * 1e3,
+                                 " mm lies outside the grid's physical region ", axes[p], " in [", lo * 1e3, ", ",
+                                 hi * 1e3, "] mm; move position_mm or enlarge size_mm"));
+        }
+    }
+}
+}  // namespace
+
+double lanczos3(double x) {
+    x = std::abs(x);
+    if (x < 1e-12) return 1;
+    if (x >= kHalfWidth) return 0;
+    const double px = pi * x;
+    return kHalfWidth * std::sin(px) * std::sin(px / kHalfWidth) / (px * px);
+}
+
+std::array<double, 3> geometric_focus_m(const SourceSpec& s) {
+    auto f = s.position_m;
+    if (s.type == SourceType::Bowl) f[2] += s.focal_length_m;
+    return f;
+}
+
+SourceFootprint footprint(const Grid& g, const SourceSpec& s) {
+    const double ds = g.dx / 4;
+    std::vector<SurfacePoint> pts;
+    bool point_source = false;
+    switch (s.type) {
+    case SourceType::Bowl:
+        require_input(g.dims >= 2, "[source] type = bowl needs dims = 2 or 3 (got dims = ", g.dims,
+                      "); use type = plane in 1D");
+        require_input(s.aperture_m > 0, "[source] aperture_mm = ", s.aperture_m * 1e3, " must be > 0");
+        require_input(s.focal_length_m > 0, "[source] focal_length_mm = ", s.focal_length_m * 1e3, " must be > 0");
+        require_input(s.aperture_m / 2 < s.focal_length_m, "[source] bowl does not fit: aperture_mm = ",
+                      s.aperture_m * 1e3, " must be < 2 x focal_length_mm = ", 2e3 * s.focal_length_m,
+                      " (a spherical cap cannot be wider than its sphere)");
+        pts = sample_bowl(s, g.dims, ds);
+        break;
+    case SourceType::Piston:
+        require_input(g.dims >= 2, "[source] type = piston needs dims = 2 or 3 (got dims = ", g.dims,
+                      "); use type = plane in 1D");
+        require_input(s.aperture_m > 0, "[source] aperture_mm = ", s.aperture_m * 1e3, " must be > 0");
+        pts = sample_piston(s, g.dims, ds);
+        break;
+    case SourceType::Plane: break;
+    case SourceType::Point:
+        require_input(g.dims == 3, "[source] type = point needs dims = 3 (got dims = ", g.dims,
+                      "); use type = plane in 1D or a small piston in 2D");
+        point_source = true;
+        break;
+    }
+    for (const auto& p : pts) check_inside(g, p.x, s, "surface");
+    check_inside(g, s.position_m, s, "position");
+
+    SourceFootprint fp;
+    std::unordered_map<std::size_t, double> acc;
+    const double V = g.cell_volume();
+    std::array<std::array<double, 2 * kHalfWidth>, 3> w{};
+    std::array<int, 3> i0{0, 0, 0};
+    auto spread = [&](const std::array<double, 3>& x, double amount, bool all_transverse) {
+        for (int a = 0; a < 3; ++a) {
+            w[a].fill(0);
+            i0[a] = 0;
+            if (a >= g.dims) { w[a][0] = 1; continue; }
+            i0[a] = axis_weights((x[g.physical_axis(a)] - g.lo_m[a]) / g.dx, g.n[a], w[a]);
+        }
+        const int k2 = g.dims > 2 ? 2 * kHalfWidth : 1, k1 = g.dims > 1 ? 2 * kHalfWidth : 1;
+        for (int c2 = 0; c2 < k2; ++c2)
+            for (int c1 = 0; c1 < k1; ++c1)
+                for (int c0 = 0; c0 < 2 * kHalfWidth && (c0 == 0 || g.dims >= 1); ++c0) {
+                    const double v = w[0][c0] * w[1][c1] * w[2][c2];
+                    if (v == 0) continue;
+                    acc[g.index(i0[0] + c0, i0[1] + c1, i0[2] + c2)] += amount * v / V;
+                }
+        (void)all_transverse;
+    };
+    if (s.type == SourceType::Plane) {
+        // An infinite sheet at z = z0 across every column, PML included (no edge diffraction).
+        const int az = g.internal_axis(2);
+        std::array<double, 2 * kHalfWidth> wz{};
+        const int iz0 = axis_weights((s.position_m[2] - g.lo_m[az]) / g.dx, g.n[az], wz);
+        const std::size_t columns = g.cells() / g.n[az];
+        for (std::size_t col = 0; col < columns; ++col)
+            for (int k = 0; k < 2 * kHalfWidth; ++k) {
+                if (wz[k] == 0) continue;
+                const std::size_t idx = (az == 0) ? std::size_t(iz0 + k) : col + std::size_t(iz0 + k) * g.stride(az);
+                acc[idx] += wz[k] / g.dx;
+            }
+        fp.surface_area_m2 = 1;
+    } else if (point_source) {
+        spread(s.position_m, 1.0, false);
+    } else {
+        for (const auto& p : pts) {
+            spread(p.x, p.dA, false);
+            fp.surface_area_m2 += p.dA;
+        }
+    }
+    fp.index.reserve(acc.size());
+    for (const auto& [i, v] : acc) fp.index.push_back(i);
+    std::sort(fp.index.begin(), fp.index.end());
+    for (auto i : fp.index) fp.density.push_back(acc[i]);
+    return fp;
+}
+
+}  // namespace lithosim

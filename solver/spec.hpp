@@ -1,0 +1,87 @@
+// What a run is: plain configuration structs in SI units. The app fills them from a case file; tests and
+// validation cases fill them directly. Nothing here knows about files or command lines.
+#pragma once
+#include <array>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "solver/absorption.hpp"
+#include "solver/waveform.hpp"
+
+namespace lithosim {
+
+struct GridSpec {
+    int dims = 3;                              ///< 1, 2 or 3
+    double dx_m = 0.5e-3;                      ///< cell size
+    std::array<double, 3> size_m{0, 0, 0};     ///< physical extent (X, Y, Z); unused axes 0
+    int pml_cells = 20;
+};
+
+struct TimeSpec {
+    double t_end_s = 0;
+    double cfl = 0;   ///< c_max dt / dx; 0 = chosen by the solver (0.3, bounded by stability)
+};
+
+/// Acoustic properties of one material. alpha0 in dB/(cm MHz^y) (the unit tables use), the rest SI.
+struct MaterialProps {
+    double rho_kg_per_m3 = 1000;
+    double c_m_per_s = 1500;
+    double alpha_dB_per_cm_MHz = 0;
+    double alpha_power = 2;
+    double BonA = 5;
+};
+
+struct MediumSpec {
+    MaterialProps uniform;  ///< used where `at` is not given
+    /// Heterogeneous medium: properties at a physical position (m). Evaluated once per cell before the run.
+    std::function<MaterialProps(const std::array<double, 3>& position_m)> at;
+    bool heterogeneous() const { return bool(at); }
+};
+
+enum class SourceType { Bowl, Piston, Plane, Point };
+
+/// Geometry ("where") plus waveform ("when"). p0 is the amplitude of the wave leaving the source surface:
+/// for a bowl or piston p0 = rho0 c0 u_n, with u_n the normal surface velocity amplitude.
+struct SourceSpec {
+    SourceType type = SourceType::Bowl;
+    double aperture_m = 0.06;                 ///< bowl / piston diameter
+    double focal_length_m = 0.065;            ///< bowl radius of curvature
+    std::array<double, 3> position_m{0, 0, 0};///< bowl apex / piston centre / plane or point position
+    double p0_Pa = 1e6;                       ///< surface pressure amplitude (point: pressure at 1 mm in free field)
+    Waveform waveform;
+};
+
+struct SensorSpec {
+    std::vector<std::array<double, 3>> points_m;  ///< time series recorded here (trilinear interpolation)
+    bool p_max = true, p_min = true, efd = true;  ///< maps over the physical region, computed on the fly
+};
+
+struct SolverOptions {
+    int order = 4;                 ///< spatial order of the staggered stencil: 2 or 4
+    bool nonlinear = true;
+    bool absorption = true;
+    /// Shock capturing: quadratic (von Neumann-Richtmyer) artificial viscosity in compression,
+    /// q = rho_ref (C dx)^2 (div u)^2 for div u < 0; C = 0 switches it off.
+    double shock_viscosity = 1.5;
+    RelaxationBand band;           ///< relaxation fit band and mechanism count for y != 2
+    /// Memory limit in bytes; 0 = the machine's available memory. A run needing more is refused.
+    double memory_limit_bytes = 0;
+};
+
+struct SimulationSpec {
+    GridSpec grid;
+    TimeSpec time;
+    MediumSpec medium;
+    std::vector<SourceSpec> sources;
+    SensorSpec sensors;
+    SolverOptions solver;
+};
+
+/// Caller hooks: a log line, and progress (step, total steps, elapsed seconds). Both optional.
+struct RunHooks {
+    std::function<void(const std::string&)> log;
+    std::function<void(long long step, long long total, double elapsed_s)> progress;
+};
+
+}  // namespace lithosim

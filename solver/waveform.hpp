@@ -1,0 +1,36 @@
+// Source time signals ("when" a source acts), kept apart from source geometry ("where").
+// A Waveform is a normalised shape s(t) with max |s| = 1 (before the amplitude p0 multiplies it),
+// except a sampled waveform without a requested peak, which carries its own amplitude (see amplitude_Pa).
+#pragma once
+#include <string>
+#include <vector>
+
+namespace lithosim {
+
+enum class WaveformType { ToneBurst, Gaussian, Lithotripter, Samples };
+
+struct Waveform {
+    WaveformType type = WaveformType::Lithotripter;
+    double f0_Hz = 1e6;          ///< tone burst / Gaussian centre frequency
+    double cycles = 3;           ///< tone burst length, or Gaussian envelope FWHM in periods
+    /// Lithotripter pulse, Church (1989), J Acoust Soc Am 86(1):215-227: p(t) = 2 p0 e^(-alpha t) cos(omega t + pi/3),
+    /// with alpha = 9.1e5 1/s and omega = 2 pi 83.3 kHz as used there.
+    double church_alpha_per_s = 9.1e5;
+    double church_omega_rad_per_s = 2 * 3.14159265358979323846 * 83.3e3;
+    /// Front of the lithotripter pulse: the ideal jump at t = 0 is replaced by a raised-cosine rise of this
+    /// length (a grid cannot carry a discontinuity; 0 = let the solver choose 4 dx / c, its resolution limit).
+    double rise_s = 0;
+    double delay_s = 0;          ///< the whole signal starts this much later
+    std::vector<double> t_s, p;  ///< sampled waveform (type Samples): times and values (Pa)
+
+    /// Normalised shape at time t (dimensionless; a Samples waveform returns p / max|p|).
+    double shape(double t) const;
+    /// Time after which the shape is (and stays) zero, or +inf for the lithotripter tail (decays exponentially).
+    double duration_s() const;
+    /// Largest |value| of a Samples waveform in Pa (0 for analytic shapes).
+    double samples_peak_Pa() const;
+};
+
+std::string to_string(WaveformType t);
+
+}  // namespace lithosim

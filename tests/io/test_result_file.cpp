@@ -1,0 +1,314 @@
+// Result file: round trip, the on-disk layout other tools rely on, atomic writing and the checks on open.
+#include <H5Cpp.h>
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <regex>
+#include <string>
+
+#include "io/h5_names.hpp"
+#include "io/result_file.hpp"
+#include "tests/io/scratch_dir.hpp"
+
+using lithosim::Map3;
+using lithosim::SimulationResult;
+using lithosim::io::ResultMetadata;
+using lithosim::test::ScratchDir;
+namespace fs = std::filesystem;
+namespace h5 = lithosim::io::h5;
+
+namespace {
+
+/// A 4 x 3 x 2 map whose value encodes its indices, so a transposed or shifted layout shows up as wrong values.
+Map3 indexed_map(double scale, double offset) {
+    Map3 m;
+    m.nx = 4;
+    m.ny = 3;
+    m.nz = 2;
+    m.origin_m = {-0.01, 0.002, 0.05};
+    m.spacing_m = {0.5e-3, 0.25e-3, 1e-3};
+    m.values.resize(m.size());
+    for (std::size_t iz = 0; iz < m.nz; ++iz) {
+        for (std::size_t iy = 0; iy < m.ny; ++iy) {
+            for (std::size_t ix = 0; ix < m.nx; ++ix) {
+                const double code = ix + 10.0 * iy + 100.0 * iz;
+                m.values[ix + m.nx * (iy + m.ny * iz)] = static_cast<float>(scale * code + offset);
+            }
+        }
+    }
+    return m;
+}
+
+SimulationResult full_result() {
+    SimulationResult r;
+    r.p_max = indexed_map(1e5, 0.25);
+    r.p_min = indexed_map(-1e4, -1.0);
+    r.efd = indexed_map(1e-3, 0.0);
+    r.c = indexed_map(1.0, 1500.0);
+    r.rho = indexed_map(0.5, 1000.0);
+    r.sensors.t_s = {0.0, 1e-7, 2e-7, 3e-7, 4e-7};
+    r.sensors.position_m = {{0.001, 0.0, 0.02}, {-0.002, 0.003, 0.04}};
+    r.sensors.p_Pa = {{0.f, 1e6f, 2e6f, -3e5f, 0.5f}, {1.f, 2.f, 3.f, 4.f, 5.f}};
+    return r;
+}
+
+ResultMetadata metadata() {
+    ResultMetadata m;
+    m.version = "0.1.0";
+    m.git_commit = "abc123def456";
+    m.case_text = "[grid]\ndx_mm = 0.25\n[source]\np0_MPa = 40  # µ and ° survive as UTF-8\n";
+    m.created_utc = "2025-01-31T12:00:00Z";
+    m.threads = 8;
+    return m;
+}
+
+void require_same_map(const std::optional<Map3>& got, const std::optional<Map3>& want) {
+    REQUIRE(got.has_value());
+    REQUIRE(want.has_value());
+    CHECK(got->nx == want->nx);
+    CHECK(got->ny == want->ny);
+    CHECK(got->nz == want->nz);
+    CHECK(got->origin_m == want->origin_m);
+    CHECK(got->spacing_m == want->spacing_m);
+    CHECK(got->values == want->values);  // float32 on disk and in memory: bit-exact
+}
+
+std::string h5_string_attribute(const H5::H5Object& obj, const char* name) {
+    const H5::Attribute a = obj.openAttribute(name);
+    std::string s;
+    a.read(a.getStrType(), s);
+    return s;
+}
+
+std::vector<hsize_t> dims_of(const H5::DataSet& ds) {
+    const H5::DataSpace space = ds.getSpace();
+    std::vector<hsize_t> d(static_cast<std::size_t>(space.getSimpleExtentNdims()));
+    space.getSimpleExtentDims(d.data());
+    return d;
+}
+
+std::string error_of(const auto& f) {
+    try {
+        f();
+    } catch (const std::runtime_error& e) {
+        return e.what();
+    }
+    FAIL("expected std::runtime_error");
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("result file round trip keeps every value, shape and attribute", "[io]") {
+    const ScratchDir dir("result_roundtrip");
+    const fs::path file = dir / "result.h5";
+    const SimulationResult in = full_result();
+    lithosim::io::write_result_h5(file, in, metadata());
+
+    CHECK(fs::exists(file));
+    CHECK_FALSE(fs::exists(dir / "result.h5.partial"));
+
+    const SimulationResult out = lithosim::io::read_result_h5(file);
+    require_same_map(out.p_max, in.p_max);
+    require_same_map(out.p_min, in.p_min);
+    require_same_map(out.efd, in.efd);
+    require_same_map(out.c, in.c);
+    require_same_map(out.rho, in.rho);
+    CHECK(out.sensors.t_s == in.sensors.t_s);
+    CHECK(out.sensors.position_m == in.sensors.position_m);
+    CHECK(out.sensors.p_Pa == in.sensors.p_Pa);
+    CHECK(out.stats.threads == 8);
+
+    using lithosim::io::read_root_attribute;
+    const ResultMetadata meta = metadata();
+    CHECK(read_root_attribute(file, h5::root_version) == meta.version);
+    CHECK(read_root_attribute(file, h5::root_git_commit) == meta.git_commit);
+    CHECK(read_root_attribute(file, h5::root_case) == meta.case_text);
+    CHECK(read_root_attribute(file, h5::root_created) == meta.created_utc);
+    CHECK(read_root_attribute(file, h5::root_threads) == "8");
+    CHECK(read_root_attribute(file, h5::root_file_type) == "lithosim-result");
+    CHECK(read_root_attribute(file, h5::root_file_format_version) == "1");
+}
+
+TEST_CASE("result file layout matches the documented contract", "[io]") {
+    const ScratchDir dir("result_layout");
+    const fs::path file = dir / "result.h5";
+    const SimulationResult in = full_result();
+    lithosim::io::write_result_h5(file, in, metadata());
+
+    // Read with the plain HDF5 API, as an outside tool would.
+    const H5::H5File f(file.string(), H5F_ACC_RDONLY);
+
+    const struct {
+        const char* name;
+        const char* unit;
+    } maps[] = {{"/maps/p_max", "Pa"}, {"/maps/p_min", "Pa"}, {"/maps/efd", "J/m^2"},
+                {"/medium/c", "m/s"},  {"/medium/rho", "kg/m^3"}};
+    for (const auto& m : maps) {
+        INFO(m.name);
+        const H5::DataSet ds = f.openDataSet(m.name);
+        CHECK(dims_of(ds) == std::vector<hsize_t>{2, 3, 4});  // [nz][ny][nx]
+        CHECK(ds.getFloatType() == H5::PredType::IEEE_F32LE);
+        CHECK(h5_string_attribute(ds, "units") == m.unit);
+        std::array<double, 3> origin{}, spacing{};
+        ds.openAttribute("origin_m").read(H5::PredType::NATIVE_DOUBLE, origin.data());
+        ds.openAttribute("spacing_m").read(H5::PredType::NATIVE_DOUBLE, spacing.data());
+        CHECK(origin == std::array<double, 3>{-0.01, 0.002, 0.05});
+        CHECK(spacing == std::array<double, 3>{0.5e-3, 0.25e-3, 1e-3});
+    }
+
+    // Element [iz][iy][ix] = [1][2][3] of p_max is the value at x index 3, y index 2, z index 1.
+    std::vector<float> p_max(24);
+    f.openDataSet("/maps/p_max").read(p_max.data(), H5::PredType::NATIVE_FLOAT);
+    CHECK(p_max[(1 * 3 + 2) * 4 + 3] == static_cast<float>(1e5 * (3 + 10.0 * 2 + 100.0 * 1) + 0.25));
+
+    const H5::DataSet t = f.openDataSet("/sensors/t");
+    CHECK(dims_of(t) == std::vector<hsize_t>{5});
+    CHECK(t.getFloatType() == H5::PredType::IEEE_F64LE);
+    CHECK(h5_string_attribute(t, "units") == "s");
+
+    const H5::DataSet p = f.openDataSet("/sensors/p");
+    CHECK(dims_of(p) == std::vector<hsize_t>{2, 5});  // [npoints][nt]
+    CHECK(p.getFloatType() == H5::PredType::IEEE_F32LE);
+    CHECK(h5_string_attribute(p, "units") == "Pa");
+    std::vector<float> samples(10);
+    p.read(samples.data(), H5::PredType::NATIVE_FLOAT);
+    CHECK(samples[1] == 1e6f);  // point 0, sample 1
+    CHECK(samples[5 + 3] == 4.f);  // point 1, sample 3
+
+    const H5::DataSet pos = f.openDataSet("/sensors/position_m");
+    CHECK(dims_of(pos) == std::vector<hsize_t>{2, 3});
+    CHECK(pos.getFloatType() == H5::PredType::IEEE_F64LE);
+    CHECK(h5_string_attribute(pos, "units") == "m");
+    std::array<double, 6> xyz{};
+    pos.read(xyz.data(), H5::PredType::NATIVE_DOUBLE);
+    CHECK(xyz == std::array<double, 6>{0.001, 0.0, 0.02, -0.002, 0.003, 0.04});
+
+    const H5::Group root = f.openGroup("/");
+    CHECK(h5_string_attribute(root, "file_type") == "lithosim-result");
+    CHECK(h5_string_attribute(root, "file_format_version") == "1");
+    const H5::Attribute threads = root.openAttribute("threads");
+    CHECK(threads.getTypeClass() == H5T_INTEGER);
+    int n = 0;
+    threads.read(H5::PredType::NATIVE_INT, &n);
+    CHECK(n == 8);
+}
+
+TEST_CASE("result file holds only the maps and sensors that are present", "[io]") {
+    const ScratchDir dir("result_partial_content");
+    const fs::path file = dir / "only_p_max.h5";
+    SimulationResult in;
+    in.p_max = indexed_map(2.0, 1.0);
+    ResultMetadata meta = metadata();
+    meta.created_utc.clear();  // the writer then stores the time of writing
+    lithosim::io::write_result_h5(file, in, meta);
+
+    const SimulationResult out = lithosim::io::read_result_h5(file);
+    require_same_map(out.p_max, in.p_max);
+    CHECK_FALSE(out.p_min.has_value());
+    CHECK_FALSE(out.efd.has_value());
+    CHECK_FALSE(out.c.has_value());
+    CHECK_FALSE(out.rho.has_value());
+    CHECK(out.sensors.t_s.empty());
+    CHECK(out.sensors.p_Pa.empty());
+
+    const H5::H5File f(file.string(), H5F_ACC_RDONLY);
+    CHECK(f.nameExists("/maps"));
+    CHECK_FALSE(f.nameExists("/sensors"));
+    CHECK_FALSE(f.nameExists("/medium"));
+
+    const std::string created = lithosim::io::read_root_attribute(file, h5::root_created);
+    CHECK(std::regex_match(created, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")));
+}
+
+TEST_CASE("a write into a missing directory throws and leaves no file", "[io]") {
+    const ScratchDir dir("result_missing_dir");
+    const fs::path file = dir / "no_such_dir" / "result.h5";
+    const std::string msg =
+        error_of([&] { lithosim::io::write_result_h5(file, full_result(), metadata()); });
+    CHECK_THAT(msg, Catch::Contains(file.string()));
+    CHECK_THAT(msg, Catch::Contains("does not exist"));
+    CHECK_FALSE(fs::exists(file));
+    CHECK_FALSE(fs::exists(dir / "no_such_dir"));
+}
+
+TEST_CASE("a write that fails half way names the dataset, removes the partial file, keeps the old file", "[io]") {
+    const ScratchDir dir("result_fail_midway");
+    const fs::path file = dir / "result.h5";
+    {
+        std::ofstream old(file);
+        old << "previous result";
+    }
+
+    SECTION("map with too few values") {
+        SimulationResult bad = full_result();
+        bad.efd->values.pop_back();
+        const std::string msg = error_of([&] { lithosim::io::write_result_h5(file, bad, metadata()); });
+        CHECK_THAT(msg, Catch::Contains(file.string()));
+        CHECK_THAT(msg, Catch::Contains("/maps/efd"));
+        CHECK_THAT(msg, Catch::Contains("23 values"));
+    }
+    SECTION("sensor series of the wrong length") {
+        SimulationResult bad = full_result();
+        bad.sensors.p_Pa[1].push_back(6.f);
+        const std::string msg = error_of([&] { lithosim::io::write_result_h5(file, bad, metadata()); });
+        CHECK_THAT(msg, Catch::Contains(file.string()));
+        CHECK_THAT(msg, Catch::Contains("/sensors/p"));
+        CHECK_THAT(msg, Catch::Contains("sensor point 1 has 6 samples, expected 5"));
+    }
+    CHECK_FALSE(fs::exists(dir / "result.h5.partial"));
+    std::ifstream old(file);
+    std::string text;
+    std::getline(old, text);
+    CHECK(text == "previous result");
+}
+
+TEST_CASE("opening a file that is not a current lithosim result fails clearly", "[io]") {
+    const ScratchDir dir("result_checks");
+    using lithosim::io::read_result_h5;
+
+    SECTION("missing file") {
+        const fs::path file = dir / "missing.h5";
+        const std::string msg = error_of([&] { read_result_h5(file); });
+        CHECK(msg == "cannot open result file '" + file.string() + "': No such file or directory");
+    }
+    SECTION("text file") {
+        const fs::path file = dir / "notes.h5";
+        std::ofstream(file) << "not hdf5\n";
+        CHECK(error_of([&] { read_result_h5(file); }) == "result file '" + file.string() + "' is not an HDF5 file");
+    }
+    SECTION("HDF5 file of another program") {
+        const fs::path file = dir / "other.h5";
+        H5::H5File(file.string(), H5F_ACC_TRUNC).close();
+        const std::string msg = error_of([&] { read_result_h5(file); });
+        CHECK_THAT(msg, Catch::Contains(file.string()) && Catch::Contains("is not a lithosim result file"));
+    }
+    SECTION("wrong file_type or future format version") {
+        const fs::path file = dir / "future.h5";
+        const bool wrong_type = GENERATE(true, false);
+        {
+            H5::H5File f(file.string(), H5F_ACC_TRUNC);
+            const H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+            const H5::Group root = f.openGroup("/");
+            root.createAttribute("file_type", type, H5::DataSpace(H5S_SCALAR))
+                .write(type, std::string(wrong_type ? "k-wave" : "lithosim-result"));
+            root.createAttribute("file_format_version", type, H5::DataSpace(H5S_SCALAR)).write(type, std::string("2"));
+        }
+        const std::string msg = error_of([&] { read_result_h5(file); });
+        CHECK_THAT(msg, Catch::Contains(file.string()));
+        if (wrong_type) {
+            CHECK_THAT(msg, Catch::Contains("file_type is 'k-wave', expected 'lithosim-result'"));
+        } else {
+            CHECK_THAT(msg, Catch::Contains("file_format_version '2'; this build of lithosim reads version '1'"));
+        }
+        CHECK_THROWS_WITH(lithosim::io::read_root_attribute(file, "version"), msg);
+    }
+}
+
+TEST_CASE("read_root_attribute names a missing attribute", "[io]") {
+    const ScratchDir dir("result_attr");
+    const fs::path file = dir / "result.h5";
+    lithosim::io::write_result_h5(file, full_result(), metadata());
+    CHECK(error_of([&] { lithosim::io::read_root_attribute(file, "author"); }) ==
+          "result file '" + file.string() + "' has no root attribute 'author'");
+}

@@ -1,0 +1,142 @@
+#include "viz/vti_writer.hpp"
+
+#include <vtkErrorCode.h>
+#include <vtkFloatArray.h>
+#include <vtkImageData.h>
+#include <vtkNew.h>
+#include <vtkPointData.h>
+#include <vtkXMLImageDataWriter.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <set>
+#include <stdexcept>
+#include <system_error>
+
+namespace lithosim::viz {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double mm_per_m = 1e3;
+
+std::string quoted(const fs::path& p) {
+    std::string text(1, '\'');
+    text += p.string();
+    text += '\'';
+    return text;
+}
+
+/// Same grid up to rounding in the last bits (maps derived from one grid carry identical numbers anyway).
+bool same_grid(const Map3& a, const Map3& b) {
+    if (a.nx != b.nx || a.ny != b.ny || a.nz != b.nz) return false;
+    for (int k = 0; k < 3; ++k) {
+        const double tol = 1e-9 * std::max({std::abs(a.spacing_m[k]), std::abs(b.spacing_m[k]), 1e-12});
+        if (std::abs(a.origin_m[k] - b.origin_m[k]) > tol || std::abs(a.spacing_m[k] - b.spacing_m[k]) > tol) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void check_arguments(const fs::path& path, const std::vector<VtiArray>& arrays) {
+    std::string where = "VTI file ";
+    where += quoted(path);
+    where += ": ";
+    if (arrays.empty()) throw std::invalid_argument(where + "no arrays to write");
+    std::set<std::string> names;
+    const Map3* first = arrays.front().map;
+    for (const VtiArray& a : arrays) {
+        const std::string what = where + "array '" + a.name + "' ";
+        if (a.name.empty()) throw std::invalid_argument(where + "an array has an empty name");
+        if (!names.insert(a.name).second) throw std::invalid_argument(what + "appears twice");
+        if (a.map == nullptr) throw std::invalid_argument(what + "has no map");
+        if (!std::isfinite(a.scale)) throw std::invalid_argument(what + "has a non-finite scale");
+        const Map3& m = *a.map;
+        if (m.size() == 0 || m.values.size() != m.size()) {
+            throw std::invalid_argument(what + "has " + std::to_string(m.values.size()) +
+                                        " values for shape " + std::to_string(m.nx) + " x " + std::to_string(m.ny) +
+                                        " x " + std::to_string(m.nz));
+        }
+        if (first == nullptr || !same_grid(*first, m)) {
+            throw std::invalid_argument(what + "is on a different grid (shape, origin or spacing) than array '" +
+                                        arrays.front().name + "'; all arrays of one file must share the grid");
+        }
+    }
+}
+
+/// Spacing in mm, with unused single-sample axes given a usable spacing (see the header).
+std::array<double, 3> spacing_mm(const Map3& m) {
+    const std::array<std::size_t, 3> n{m.nx, m.ny, m.nz};
+    std::array<double, 3> s{};
+    double largest = 0;
+    for (int k = 0; k < 3; ++k) {
+        s[k] = m.spacing_m[k] * mm_per_m;
+        largest = std::max(largest, s[k]);
+    }
+    for (int k = 0; k < 3; ++k) {
+        if (s[k] == 0 && n[k] == 1) s[k] = largest > 0 ? largest : 1.0;
+    }
+    return s;
+}
+
+}  // namespace
+
+void write_vti(const fs::path& path, const std::vector<VtiArray>& arrays) {
+    check_arguments(path, arrays);
+    const Map3& grid = *arrays.front().map;
+
+    vtkNew<vtkImageData> image;
+    image->SetDimensions(static_cast<int>(grid.nx), static_cast<int>(grid.ny), static_cast<int>(grid.nz));
+    image->SetOrigin(grid.origin_m[0] * mm_per_m, grid.origin_m[1] * mm_per_m, grid.origin_m[2] * mm_per_m);
+    const std::array<double, 3> spacing = spacing_mm(grid);
+    image->SetSpacing(spacing.data());
+
+    // VTK point order is x fastest, then y, then z: the same as Map3::values.
+    for (const VtiArray& a : arrays) {
+        vtkNew<vtkFloatArray> data;
+        data->SetName(a.name.c_str());
+        data->SetNumberOfComponents(1);
+        data->SetNumberOfTuples(static_cast<vtkIdType>(a.map->size()));
+        float* out = data->GetPointer(0);
+        const std::vector<float>& in = a.map->values;
+        for (std::size_t i = 0; i < in.size(); ++i) out[i] = static_cast<float>(in[i] * a.scale);
+        image->GetPointData()->AddArray(data);
+    }
+    image->GetPointData()->SetActiveScalars(arrays.front().name.c_str());
+
+    // Checked here so the user gets a plain message instead of VTK's error output.
+    const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+        throw std::runtime_error("writing VTI file " + quoted(path) + " failed: directory " + quoted(dir) +
+                                 " does not exist");
+    }
+    fs::path partial = path;
+    partial += ".partial";
+    vtkNew<vtkXMLImageDataWriter> writer;
+    writer->SetInputData(image);
+    writer->SetFileName(partial.string().c_str());
+    writer->SetDataModeToAppended();
+    writer->EncodeAppendedDataOff();  // raw binary, not base64
+    writer->SetCompressorTypeToZLib();
+    writer->SetHeaderTypeToUInt64();
+    const int ok = writer->Write();
+    const unsigned long error = writer->GetErrorCode();
+
+    if (ok != 1 || error != 0) {
+        fs::remove(partial, ec);
+        throw std::runtime_error("writing VTI file " + quoted(path) + " failed: " +
+                                 (error != 0 ? vtkErrorCode::GetStringFromErrorCode(error) : "VTK writer error"));
+    }
+    fs::rename(partial, path, ec);
+    if (ec) {
+        fs::remove(partial, ec);
+        throw std::runtime_error("writing VTI file " + quoted(path) + " failed: cannot rename " + quoted(partial) +
+                                 ": " + ec.message());
+    }
+}
+
+}  // namespace lithosim::viz
