@@ -72,12 +72,12 @@ double thermoviscous_diffusivity(double alpha_dB_cm_MHz2, double c) {
     return 2.0 * c * c * c * alpha0;                                       // delta = 2 c^3 alpha / omega^2
 }
 
-std::vector<double> relaxation_times(const RelaxationBand& band) {
-    // Relaxation frequencies log-spaced from f_min to 2 f_max: a mechanism peaks in loss per wavelength at
-    // omega tau = 1, so the band is covered from end to end.
+std::vector<double> relaxation_times(const RelaxationBand& band, double lo_factor, double hi_factor) {
+    // A mechanism peaks in loss per wavelength at omega tau = 1; log-spaced relaxation frequencies cover the
+    // band from end to end.
     const int N = std::max(1, band.mechanisms);
     std::vector<double> tau(N);
-    const double f_lo = band.f_min_Hz, f_hi = 2.0 * band.f_max_Hz;
+    const double f_lo = lo_factor * band.f_min_Hz, f_hi = hi_factor * band.f_max_Hz;
     for (int l = 0; l < N; ++l) {
         const double fl = N == 1 ? std::sqrt(f_lo * f_hi) : f_lo * std::pow(f_hi / f_lo, double(l) / (N - 1));
         tau[l] = 1.0 / (2 * pi * fl);
@@ -115,7 +115,17 @@ RelaxationFit fit_relaxation(double alpha0, double y, double c, const Relaxation
         for (std::size_t l = 0; l < tau.size(); ++l)
             A(i, l) = (w / (2 * c)) * (w * tau[l]) / (1 + w * w * tau[l] * tau[l]) / target;
     }
-    Eigen::VectorXd a = nnls(A, b);
+    // Minimax by iteratively reweighted least squares (Lawson): rows with large residuals gain weight.
+    Eigen::VectorXd weight = Eigen::VectorXd::Ones(f.size());
+    Eigen::VectorXd a;
+    for (int it = 0; it < 12; ++it) {
+        a = nnls(weight.asDiagonal() * A, weight.asDiagonal() * b);
+        const Eigen::VectorXd r = (A * a - b).cwiseAbs();
+        const double rmax = r.maxCoeff();
+        if (rmax <= 0) break;
+        for (Eigen::Index i = 0; i < weight.size(); ++i) weight[i] *= std::sqrt(0.1 + r[i] / rmax);
+        weight /= weight.maxCoeff();
+    }
     for (std::size_t l = 0; l < tau.size(); ++l) fit.a[l] = a[l];
 
     // Correct for the exact dispersion relation with a few fixed-point sweeps on the overall scale, then
@@ -125,14 +135,14 @@ RelaxationFit fit_relaxation(double alpha0, double y, double c, const Relaxation
         double al, sp;
         relaxation_response(fit, tau, c, band.f_ref_Hz, al, sp);
         fit.K_ratio = (c / sp) * (c / sp);
-        double num = 0, den = 0;  // least-squares scale on the relative error
+        double rmin = 1e300, rmax = 0;  // scale that centres the ratio alpha_fit / alpha_target on 1
         for (double fi : f) {
             relaxation_response(fit, tau, c, fi, al, sp);
-            const double t = alpha0 * std::pow(2 * pi * fi, y);
-            num += al / t;
-            den += (al / t) * (al / t);
+            const double r = al / (alpha0 * std::pow(2 * pi * fi, y));
+            rmin = std::min(rmin, r);
+            rmax = std::max(rmax, r);
         }
-        const double s = num / den;
+        const double s = 2.0 / (rmin + rmax);
         for (auto& v : fit.a) v *= s;
     }
     fit.K_ratio = 1;
@@ -149,6 +159,24 @@ RelaxationFit fit_relaxation(double alpha0, double y, double c, const Relaxation
             std::max(fit.max_speed_error_m_per_s, std::abs(sp - kk_speed(2 * pi * fi, w0, c, alpha0, y)));
     }
     return fit;
+}
+
+std::vector<double> best_relaxation_times(const RelaxationBand& band,
+                                          const std::vector<std::array<double, 3>>& laws) {
+    std::vector<double> best = relaxation_times(band);
+    double best_err = 1e300;
+    for (double lo : {1.0, 0.5, 0.2, 0.1})
+        for (double hi : {1.0, 2.0, 4.0}) {
+            const auto tau = relaxation_times(band, lo, hi);
+            double worst = 0;
+            for (const auto& law : laws)
+                worst = std::max(worst, fit_relaxation(law[0], law[1], law[2], band, tau).max_rel_error);
+            if (worst < best_err) {
+                best_err = worst;
+                best = tau;
+            }
+        }
+    return best;
 }
 
 }  // namespace lithosim

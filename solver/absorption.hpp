@@ -15,6 +15,7 @@
 //    then K_R is set so that the phase speed at f_ref equals the given c. This follows the idea of the
 //    multiple-relaxation absorption in Fullwave (Pinton 2021, arXiv:2106.11476); the fitting is ours.
 #pragma once
+#include <array>
 #include <vector>
 
 namespace lithosim {
@@ -26,8 +27,9 @@ struct RelaxationBand {
     int mechanisms = 4;
 };
 
-/// Relaxation times shared by every cell of a run (so the per-cell state is only the strengths).
-std::vector<double> relaxation_times(const RelaxationBand& band);
+/// Relaxation times shared by every cell of a run (so the per-cell state is only the strengths):
+/// relaxation frequencies log-spaced from lo_factor f_min to hi_factor f_max.
+std::vector<double> relaxation_times(const RelaxationBand& band, double lo_factor = 1.0, double hi_factor = 2.0);
 
 struct RelaxationFit {
     std::vector<double> a;          ///< strengths a_l (dimensionless, >= 0)
@@ -39,6 +41,11 @@ struct RelaxationFit {
 /// Fit alpha0 [Np/(m (rad/s)^y)], y, at sound speed c, to the shared relaxation times.
 RelaxationFit fit_relaxation(double alpha0_Np_m_radps_y, double y, double c, const RelaxationBand& band,
                              const std::vector<double>& tau);
+
+/// Choose the span of the shared relaxation times that minimises the worst fit error over the given
+/// power laws {alpha0 [Np/(m (rad/s)^y)], y, c}; returns the times.
+std::vector<double> best_relaxation_times(const RelaxationBand& band,
+                                          const std::vector<std::array<double, 3>>& laws);
 
 /// Exact complex-wavenumber evaluation of a fitted medium: attenuation (Np/m) and phase speed (m/s) at f.
 void relaxation_response(const RelaxationFit& fit, const std::vector<double>& tau, double c, double f_Hz,

@@ -51,6 +51,7 @@ struct SimulationResult {
     std::optional<Map3> c;       ///< m/s, when the medium is heterogeneous
     std::optional<Map3> rho;     ///< kg/m^3, when the medium is heterogeneous
     SensorRecord sensors;
+    std::optional<SensorRecord> axis;  ///< p(t) at every node of the beam axis, when SensorSpec::axis_series
     RunStats stats;
 };
 

@@ -118,7 +118,20 @@ MediumModel build_medium_model(const Grid& g, const SimulationSpec& spec) {
     MediumModel mm;
     mm.cells = evaluate_medium(g, spec.medium);
     const auto& opt = spec.solver;
-    mm.tau = relaxation_times(opt.band);
+    // Shared relaxation times: the span that fits the worst of the materials' power laws best (at most 64
+    // distinct laws are examined, evenly picked, so a CT with many materials stays quick).
+    std::vector<std::array<double, 3>> laws;
+    if (opt.absorption)
+        for (const auto& m : mm.cells.table)
+            if (m.alpha_dB_per_cm_MHz > 0 && !is_thermoviscous(m) && m.alpha_power > 0 && m.alpha_power <= 2)
+                laws.push_back({db_cm_mhz_to_np_m_radps(m.alpha_dB_per_cm_MHz, m.alpha_power), m.alpha_power,
+                                m.c_m_per_s});
+    if (laws.size() > 64) {
+        std::vector<std::array<double, 3>> pick;
+        for (std::size_t k = 0; k < 64; ++k) pick.push_back(laws[k * laws.size() / 64]);
+        laws.swap(pick);
+    }
+    mm.tau = laws.empty() ? relaxation_times(opt.band) : best_relaxation_times(opt.band, laws);
     mm.c_min = std::numeric_limits<double>::infinity();
     for (const auto& m : mm.cells.table) {
         check_material(m);
@@ -216,6 +229,8 @@ RunPlan plan_run(const SimulationSpec& spec) {
                   spec.time.t_end_s * 1e6, " must be > 0");
     require_input(spec.solver.order == 2 || spec.solver.order == 4, "[solver] order = ", spec.solver.order,
                   " is not accepted; use 2 or 4");
+    require_input(spec.solver.shock_filter >= 0 && spec.solver.shock_filter <= 1, "[solver] shock_filter = ",
+                  spec.solver.shock_filter, " is outside the accepted range [0, 1]");
     require_input(spec.solver.shock_viscosity >= 0 && spec.solver.shock_viscosity <= 10,
                   "[solver] shock_viscosity = ", spec.solver.shock_viscosity, " is outside the accepted range [0, 10]");
     require_input(!spec.sources.empty(), "[source] the case has no source");
@@ -281,13 +296,16 @@ RunPlan plan_run(const SimulationSpec& spec) {
     double per_cell = 4.0 * (g.dims + 1 + (sep_p ? 1 : 0) + nrel)   // u, w, p, m_l
                       + 4.0 * (g.dims + 1)                          // rho_inv per axis, K
                       + (spec.solver.nonlinear ? 4.0 : 0.0)         // beta / K
-                      + (mm.any_viscous ? 4.0 : 0.0) + 4.0 * nrel;  // nu, K a_l
+                      + (mm.any_viscous ? 4.0 : 0.0) + 4.0 * nrel   // nu, K a_l
+                      + (spec.solver.nonlinear && spec.solver.shock_filter > 0 ? 4.0 : 0.0);  // filter scratch
     pl.field_bytes_per_cell = per_cell;
     double pml_bytes = 0;
     for (int a = 0; a < g.dims; ++a) pml_bytes += 2.0 * 4.0 * (2.0 * (g.pml - 1)) * cells / g.n[a];
     const double maps = double(g.cells_phys()) *
                         ((spec.sensors.p_max ? 4 : 0) + (spec.sensors.p_min ? 4 : 0) + (spec.sensors.efd ? 8 : 0));
-    const double sensors = double(spec.sensors.points_m.size()) * pl.steps * 4.0;
+    const double probes = double(spec.sensors.points_m.size()) +
+                          (spec.sensors.axis_series ? double(g.n_phys[g.internal_axis(2)]) : 0.0);
+    const double sensors = probes * pl.steps * 4.0;
     pl.memory_bytes = per_cell * cells + pml_bytes + maps + sensors;
     return pl;
 }
@@ -472,6 +490,19 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
         res.sensors.p_Pa.back().reserve(pl.steps + 1);
     }
     res.sensors.t_s.reserve(pl.steps + 1);
+    if (spec.sensors.axis_series) {
+        // nodes of the beam axis x = y = 0 (the axis centre is a node when the transverse cell count is odd)
+        res.axis.emplace();
+        const int az = g.internal_axis(2);
+        for (int k = g.phys_begin(az); k < g.phys_end(az); ++k) {
+            const std::array<double, 3> x{0, 0, g.coord(az, k)};
+            probes.push_back(make_probe(g, x));
+            res.axis->position_m.push_back(x);
+            res.axis->p_Pa.emplace_back();
+            res.axis->p_Pa.back().reserve(pl.steps + 1);
+        }
+    }
+    const std::size_t n_user_probes = spec.sensors.points_m.size();
 
     // ---- maps ----
     const std::size_t NP = g.cells_phys();
@@ -504,24 +535,39 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
         v.Ka[l] = Ka[l].data();
         v.e[l] = float(std::exp(-pl.dt_s / mm.tau[l]));
     }
-    AlignedBuffer<float> zero_nu;
-    if (absorbing && v.nu == nullptr) {
-        zero_nu.resize(N);
-        v.nu = zero_nu.data();
-    }
     v.q_coef = float(kRhoRef * std::pow(opt.shock_viscosity * g.dx, 2));
 
     using KernelFn = void (*)(const kernels::StepView&);
+    using FilterFn = void (*)(const kernels::StepView&, const int*, const int*, const float*, float*, float);
     KernelFn vel = nullptr, prs = nullptr;
+    FilterFn filt = g.dims == 1 ? kernels::selective_filter<1>
+                    : g.dims == 2 ? kernels::selective_filter<2> : kernels::selective_filter<3>;
+    const bool filtering = nonlinear && opt.shock_filter > 0;
+    AlignedBuffer<float> w_scratch;
+    if (filtering) w_scratch.resize(N);
+    int phys_lo[3], phys_hi[3];
+    for (int a = 0; a < 3; ++a) {
+        phys_lo[a] = g.phys_begin(a);
+        phys_hi[a] = g.phys_end(a);
+    }
+    const int absorb_mode = (nrel > 0 ? 1 : 0) | (absorbing && mm.any_viscous ? 2 : 0);
+    auto pick_abs = [&]<int D, int O, bool NL>() {
+        switch (absorb_mode) {
+        case 0: prs = kernels::update_pressure<D, O, NL, 0>; break;
+        case 1: prs = kernels::update_pressure<D, O, NL, 1>; break;
+        case 2: prs = kernels::update_pressure<D, O, NL, 2>; break;
+        default: prs = kernels::update_pressure<D, O, NL, 3>; break;
+        }
+    };
     auto pick = [&]<int D>() {
         if (opt.order == 4) {
             vel = kernels::update_velocity<D, 4>;
-            prs = nonlinear ? (absorbing ? kernels::update_pressure<D, 4, true, true> : kernels::update_pressure<D, 4, true, false>)
-                            : (absorbing ? kernels::update_pressure<D, 4, false, true> : kernels::update_pressure<D, 4, false, false>);
+            if (nonlinear) pick_abs.template operator()<D, 4, true>();
+            else pick_abs.template operator()<D, 4, false>();
         } else {
             vel = kernels::update_velocity<D, 2>;
-            prs = nonlinear ? (absorbing ? kernels::update_pressure<D, 2, true, true> : kernels::update_pressure<D, 2, true, false>)
-                            : (absorbing ? kernels::update_pressure<D, 2, false, true> : kernels::update_pressure<D, 2, false, false>);
+            if (nonlinear) pick_abs.template operator()<D, 2, true>();
+            else pick_abs.template operator()<D, 2, false>();
         }
     };
     if (g.dims == 1) pick.template operator()<1>();
@@ -587,11 +633,13 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
                           : "an unstable time step or medium contrast (lower [time] cfl)"));
         }
         res.sensors.t_s.push_back(t);
+        if (res.axis) res.axis->t_s.push_back(t);
         for (std::size_t k = 0; k < probes.size(); ++k) {
             float s = 0;
             for (int c = 0; c < 8; ++c)
                 if (probes[k].w[c] != 0) s += probes[k].w[c] * p_of(probes[k].idx[c]);
-            res.sensors.p_Pa[k].push_back(s);
+            if (k < n_user_probes) res.sensors.p_Pa[k].push_back(s);
+            else res.axis->p_Pa[k - n_user_probes].push_back(s);
         }
     };
 
@@ -614,6 +662,12 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
                 if (amount == 0) continue;
                 for (std::size_t k = 0; k < s.index.size(); ++k) w[s.index[k]] += amount * s.gain[k];
             }
+        }
+        if (filtering) {
+            PhaseTimer t(phase, "filter");
+            filt(v, phys_lo, phys_hi, w.data(), w_scratch.data(), float(opt.shock_filter));
+            std::swap(w, w_scratch);
+            v.w = w.data();
         }
         {
             PhaseTimer t(phase, "pressure");

@@ -1,0 +1,86 @@
+// The registry of validation cases and the table format. Each case lives in its own file, case_<name>.cpp.
+#include "validation/cases.hpp"
+
+#include <cstdio>
+#include <functional>
+#include <sstream>
+
+#include "solver/errors.hpp"
+#include "validation/case_support.hpp"
+
+namespace lithosim::validation {
+
+namespace {
+
+struct Entry {
+    CaseInfo info;
+    std::function<std::vector<Row>(bool, const RunHooks&)> run;
+};
+
+const std::vector<Entry>& registry() {
+    using namespace detail;
+    static const std::vector<Entry> cases = {
+        {{"oneil_bowl",
+          "linear 3D focused bowl (R = D = 15 mm, 1 MHz), CW tone burst, on-axis amplitude vs O'Neil (1949): peak 2 %, "
+          "peak position 0.5 mm, RMS 5 % over 0.5-1.5 R; focus position at 6 points per wavelength 0.5 mm"},
+         run_oneil_bowl},
+        {{"fubini_fay",
+          "1D nonlinear plane wave, harmonics 1-5 vs Fubini at sigma = 0.5 (lossless, 2 %) and vs Fay and Mendousse "
+          "at sigma = 3 with Goldberg number 10 (3 %)"},
+         run_fubini_fay},
+        {{"interface",
+          "1D normal incidence water -> soft tissue and water -> cortical bone, Gaussian pulse: pressure R and T "
+          "within 1 % (relative) of (Z2 - Z1)/(Z2 + Z1) and 2 Z2/(Z1 + Z2)"},
+         run_interface},
+        {{"power_law_absorption",
+          "1D broadband pulse through a power-law medium (y = 1.1 relaxation, y = 2 thermoviscous): attenuation at "
+          "0.5, 1, 2 MHz within 5 % of alpha0 f^y, phase speed within 1 m/s of Kramers-Kronig"},
+         run_power_law_absorption},
+        {{"pml",
+          "2D pulse from a small piston, boundary reflection (test run minus a run in a larger domain) at normal "
+          "and 45 degree incidence <= -40 dB"},
+         run_pml},
+        {{"point_source",
+          "3D monopole pulse vs the free-space Green's function p0 (1 mm / r) s(t - r/c) along an axis, a face "
+          "diagonal and the body diagonal: peak and waveform within 2 %"},
+         run_point_source},
+        {{"convergence",
+          "1D smooth pulse, three grids at a fixed time step (spatial error only) vs a fine run: observed order >= "
+          "3.5 with order 4 and >= 1.8 with order 2"},
+         run_convergence},
+    };
+    return cases;
+}
+
+}  // namespace
+
+std::vector<CaseInfo> list_cases() {
+    std::vector<CaseInfo> out;
+    for (const auto& e : registry()) out.push_back(e.info);
+    return out;
+}
+
+std::vector<Row> run_case(const std::string& name, bool full, const RunHooks& hooks) {
+    for (const auto& e : registry())
+        if (e.info.name == name) return e.run(full, hooks);
+    std::string names;
+    for (const auto& e : registry()) names += (names.empty() ? "" : ", ") + e.info.name;
+    throw InputError(fmt("--case ", name, " is not a validation case; accepted: ", names));
+}
+
+std::string format_rows(const std::vector<Row>& rows) {
+    std::ostringstream os;
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "%-21s %-68s %13s %13s %10s %10s %-6s %s\n", "case", "quantity", "simulated",
+                  "reference", "error", "tolerance", "unit", "result");
+    os << buf;
+    for (const auto& r : rows) {
+        std::snprintf(buf, sizeof buf, "%-21s %-68s %13.6g %13.6g %10.4g %10.4g %-6s %s\n", r.case_name.c_str(),
+                      r.quantity.c_str(), r.simulated, r.reference, r.error, r.tolerance, r.unit.c_str(),
+                      r.pass ? "PASS" : "FAIL");
+        os << buf;
+    }
+    return os.str();
+}
+
+}  // namespace lithosim::validation
