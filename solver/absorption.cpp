@@ -115,16 +115,47 @@ RelaxationFit fit_relaxation(double alpha0, double y, double c, const Relaxation
         for (std::size_t l = 0; l < tau.size(); ++l)
             A(i, l) = (w / (2 * c)) * (w * tau[l]) / (1 + w * w * tau[l] * tau[l]) / target;
     }
-    // Minimax by iteratively reweighted least squares (Lawson): rows with large residuals gain weight.
-    Eigen::VectorXd weight = Eigen::VectorXd::Ones(f.size());
-    Eigen::VectorXd a;
-    for (int it = 0; it < 12; ++it) {
-        a = nnls(weight.asDiagonal() * A, weight.asDiagonal() * b);
-        const Eigen::VectorXd r = (A * a - b).cwiseAbs();
-        const double rmax = r.maxCoeff();
-        if (rmax <= 0) break;
-        for (Eigen::Index i = 0; i < weight.size(); ++i) weight[i] *= std::sqrt(0.1 + r[i] / rmax);
-        weight /= weight.maxCoeff();
+    // First-order fit, minimax by iteratively reweighted least squares (Lawson): rows with large residuals
+    // gain weight.
+    auto minimax_nnls = [&](const Eigen::MatrixXd& M, const Eigen::VectorXd& rhs) {
+        Eigen::VectorXd weight = Eigen::VectorXd::Ones(M.rows()), x;
+        for (int it = 0; it < 12; ++it) {
+            x = nnls(weight.asDiagonal() * M, weight.asDiagonal() * rhs);
+            const Eigen::VectorXd r = (M * x - rhs).cwiseAbs();
+            const double rmax = r.maxCoeff();
+            if (rmax <= 0) break;
+            for (Eigen::Index i = 0; i < weight.size(); ++i) weight[i] *= std::sqrt(0.1 + r[i] / rmax);
+            weight /= weight.maxCoeff();
+        }
+        return x;
+    };
+    Eigen::VectorXd a = minimax_nnls(A, b);
+
+    // Then Gauss-Newton on the exact dispersion relation (large losses: bone, stones), keeping a >= 0:
+    // residual r_i(a) = alpha_exact(f_i; a) / alpha_target(f_i) - 1, with c(f_ref) = c re-anchored each time.
+    auto exact_ratio = [&](const Eigen::VectorXd& x) {
+        RelaxationFit t;
+        t.a.assign(x.data(), x.data() + x.size());
+        double al, sp;
+        relaxation_response(t, tau, c, band.f_ref_Hz, al, sp);
+        t.K_ratio = (c / sp) * (c / sp);
+        Eigen::VectorXd r(f.size());
+        for (std::size_t i = 0; i < f.size(); ++i) {
+            relaxation_response(t, tau, c, f[i], al, sp);
+            r[i] = al / (alpha0 * std::pow(2 * pi * f[i], y));
+        }
+        return r;
+    };
+    for (int it = 0; it < 8; ++it) {
+        const Eigen::VectorXd r0 = exact_ratio(a);
+        Eigen::MatrixXd J(f.size(), tau.size());
+        for (std::size_t l = 0; l < tau.size(); ++l) {
+            Eigen::VectorXd ap = a;
+            const double h = std::max(1e-7, 1e-4 * a[l]);
+            ap[l] += h;
+            J.col(l) = (exact_ratio(ap) - r0) / h;
+        }
+        a = minimax_nnls(J, b - r0 + J * a);
     }
     for (std::size_t l = 0; l < tau.size(); ++l) fit.a[l] = a[l];
 
