@@ -62,69 +62,99 @@ double Cpml::bytes() const {
     return b;
 }
 
+namespace {
+/// Index along the slab's own axis: compile-time choice, so the inner loop stays a plain vector loop.
+template <int AX>
+inline int along(int i0, int i1, int i2) {
+    return AX == 0 ? i0 : AX == 1 ? i1 : i2;
+}
+
+template <int AX>
+void velocity_slab(const kernels::StepView& v, const int r0[3], const int r1[3], float* __restrict psi,
+                   const float* __restrict bb, const float* __restrict aa, float c1, float c2) {
+    const float inv_dx = 1.0f / v.dx, dt = v.dt;
+    const std::ptrdiff_t s = v.s[AX];
+    const float* __restrict p = v.p;
+    float* __restrict u = v.u[AX];
+    const float* __restrict ri = v.rho_inv[AX];
+    const int m0 = r1[0] - r0[0], m1 = r1[1] - r0[1];
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int i2 = r0[2]; i2 < r1[2]; ++i2)
+        for (int i1 = r0[1]; i1 < r1[1]; ++i1) {
+            const std::ptrdiff_t base = i1 * v.s[1] + i2 * v.s[2];
+            float* __restrict ps = psi + std::size_t(m0) * ((i1 - r0[1]) + std::size_t(m1) * (i2 - r0[2])) - r0[0];
+            const float bconst = AX == 0 ? 0.f : bb[along<AX>(0, i1, i2)];
+            const float aconst = AX == 0 ? 0.f : aa[along<AX>(0, i1, i2)];
+#pragma omp simd
+            for (int i0 = r0[0]; i0 < r1[0]; ++i0) {
+                const std::ptrdiff_t i = base + i0;
+                const float b = AX == 0 ? bb[i0] : bconst, a = AX == 0 ? aa[i0] : aconst;
+                const float d = inv_dx * (c1 * (p[i + s] - p[i]) + c2 * (p[i + 2 * s] - p[i - s]));
+                ps[i0] = b * ps[i0] + a * d;
+                u[i] -= dt * ri[i] * ps[i0];
+            }
+        }
+}
+
+template <int AX>
+void pressure_slab(const kernels::StepView& v, const int r0[3], const int r1[3], float* __restrict psi,
+                   const float* __restrict bb, const float* __restrict aa, const char* __restrict inside,
+                   float c1, float c2) {
+    const float inv_dx = 1.0f / v.dx, dt = v.dt;
+    const std::ptrdiff_t s = v.s[AX];
+    const float* __restrict u = v.u[AX];
+    float* __restrict w = v.w;
+    float* p = v.p;  // may alias w (linear runs)
+    const bool separate_p = v.p != v.w;
+    const float* __restrict K = v.K;
+    const int m0 = r1[0] - r0[0], m1 = r1[1] - r0[1];
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int i2 = r0[2]; i2 < r1[2]; ++i2)
+        for (int i1 = r0[1]; i1 < r1[1]; ++i1) {
+            const std::ptrdiff_t base = i1 * v.s[1] + i2 * v.s[2];
+            float* __restrict ps = psi + std::size_t(m0) * ((i1 - r0[1]) + std::size_t(m1) * (i2 - r0[2])) - r0[0];
+            const float bconst = AX == 0 ? 0.f : bb[along<AX>(0, i1, i2)];
+            const float aconst = AX == 0 ? 0.f : aa[along<AX>(0, i1, i2)];
+#pragma omp simd
+            for (int i0 = r0[0]; i0 < r1[0]; ++i0) {
+                const std::ptrdiff_t i = base + i0;
+                const float b = AX == 0 ? bb[i0] : bconst, a = AX == 0 ? aa[i0] : aconst;
+                const float d = inv_dx * (c1 * (u[i] - u[i - s]) + c2 * (u[i + s] - u[i - 2 * s]));
+                ps[i0] = b * ps[i0] + a * d;
+                w[i] -= dt * K[i] * ps[i0];
+            }
+            if (separate_p) {
+                const bool row_inside = AX == 0 || inside[along<AX>(0, i1, i2)];
+                if (row_inside)
+                    for (int i0 = r0[0]; i0 < r1[0]; ++i0)
+                        if (AX != 0 || inside[i0]) p[base + i0] = w[base + i0];
+            }
+        }
+}
+}  // namespace
+
 void Cpml::correct_velocity(const kernels::StepView& v) {
     const float c1 = order_ == 4 ? 9.0f / 8.0f : 1.0f, c2 = order_ == 4 ? -1.0f / 24.0f : 0.0f;
-    const float inv_dx = 1.0f / v.dx, dt = v.dt;
     for (auto& sl : slabs_) {
         const int ax = sl.axis;
-        const std::ptrdiff_t s = v.s[ax];
-        const float* __restrict p = v.p;
-        float* __restrict u = v.u[ax];
-        const float* __restrict ri = v.rho_inv[ax];
-        float* __restrict psi = sl.psi_u.data();
-        const float* __restrict bb = b_face_[ax].data();
-        const float* __restrict aa = a_face_[ax].data();
-        const int m0 = sl.r1[0] - sl.r0[0], m1 = sl.r1[1] - sl.r0[1];
-#pragma omp parallel for collapse(2) schedule(static)
-        for (int i2 = sl.r0[2]; i2 < sl.r1[2]; ++i2)
-            for (int i1 = sl.r0[1]; i1 < sl.r1[1]; ++i1) {
-                const std::ptrdiff_t base = i1 * v.s[1] + i2 * v.s[2];
-                const std::size_t pbase = std::size_t(m0) * ((i1 - sl.r0[1]) + std::size_t(m1) * (i2 - sl.r0[2]));
-#pragma omp simd
-                for (int i0 = sl.r0[0]; i0 < sl.r1[0]; ++i0) {
-                    const std::ptrdiff_t i = base + i0;
-                    const std::size_t k = pbase + (i0 - sl.r0[0]);
-                    const int ia = ax == 0 ? i0 : ax == 1 ? i1 : i2;
-                    const float d = inv_dx * (c1 * (p[i + s] - p[i]) + c2 * (p[i + 2 * s] - p[i - s]));
-                    psi[k] = bb[ia] * psi[k] + aa[ia] * d;
-                    u[i] -= dt * ri[i] * psi[k];
-                }
-            }
+        const float* bb = b_face_[ax].data();
+        const float* aa = a_face_[ax].data();
+        if (ax == 0) velocity_slab<0>(v, sl.r0, sl.r1, sl.psi_u.data(), bb, aa, c1, c2);
+        else if (ax == 1) velocity_slab<1>(v, sl.r0, sl.r1, sl.psi_u.data(), bb, aa, c1, c2);
+        else velocity_slab<2>(v, sl.r0, sl.r1, sl.psi_u.data(), bb, aa, c1, c2);
     }
 }
 
 void Cpml::correct_pressure(const kernels::StepView& v) {
     const float c1 = order_ == 4 ? 9.0f / 8.0f : 1.0f, c2 = order_ == 4 ? -1.0f / 24.0f : 0.0f;
-    const float inv_dx = 1.0f / v.dx, dt = v.dt;
-    const bool separate_p = v.p != v.w;
     for (auto& sl : slabs_) {
         const int ax = sl.axis;
-        const std::ptrdiff_t s = v.s[ax];
-        const float* __restrict u = v.u[ax];
-        float* w = v.w;
-        float* p = v.p;
-        const float* __restrict K = v.K;
-        float* __restrict psi = sl.psi_p.data();
-        const float* __restrict bb = b_node_[ax].data();
-        const float* __restrict aa = a_node_[ax].data();
-        const char* __restrict inside = node_inside_[ax].data();
-        const int m0 = sl.r1[0] - sl.r0[0], m1 = sl.r1[1] - sl.r0[1];
-#pragma omp parallel for collapse(2) schedule(static)
-        for (int i2 = sl.r0[2]; i2 < sl.r1[2]; ++i2)
-            for (int i1 = sl.r0[1]; i1 < sl.r1[1]; ++i1) {
-                const std::ptrdiff_t base = i1 * v.s[1] + i2 * v.s[2];
-                const std::size_t pbase = std::size_t(m0) * ((i1 - sl.r0[1]) + std::size_t(m1) * (i2 - sl.r0[2]));
-#pragma omp simd
-                for (int i0 = sl.r0[0]; i0 < sl.r1[0]; ++i0) {
-                    const std::ptrdiff_t i = base + i0;
-                    const std::size_t k = pbase + (i0 - sl.r0[0]);
-                    const int ia = ax == 0 ? i0 : ax == 1 ? i1 : i2;
-                    const float d = inv_dx * (c1 * (u[i] - u[i - s]) + c2 * (u[i + s] - u[i - 2 * s]));
-                    psi[k] = bb[ia] * psi[k] + aa[ia] * d;
-                    w[i] -= dt * K[i] * psi[k];
-                    if (separate_p && inside[ia]) p[i] = w[i];
-                }
-            }
+        const float* bb = b_node_[ax].data();
+        const float* aa = a_node_[ax].data();
+        const char* in = node_inside_[ax].data();
+        if (ax == 0) pressure_slab<0>(v, sl.r0, sl.r1, sl.psi_p.data(), bb, aa, in, c1, c2);
+        else if (ax == 1) pressure_slab<1>(v, sl.r0, sl.r1, sl.psi_p.data(), bb, aa, in, c1, c2);
+        else pressure_slab<2>(v, sl.r0, sl.r1, sl.psi_p.data(), bb, aa, in, c1, c2);
     }
 }
 

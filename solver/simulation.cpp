@@ -1,6 +1,7 @@
 #include "solver/simulation.hpp"
 
 #include <omp.h>
+#include <xmmintrin.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -642,6 +643,13 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
             else res.axis->p_Pa[k - n_user_probes].push_back(s);
         }
     };
+
+    // Waves decaying in the PML and ahead of the front produce subnormal floats, which x86 cores process
+    // up to a hundred times slower; flush them to zero on every thread (FTZ + DAZ). Results change by
+    // less than 1e-38 Pa.
+#pragma omp parallel
+    { _mm_setcsr(_mm_getcsr() | 0x8040); }
+    _mm_setcsr(_mm_getcsr() | 0x8040);
 
     auto& phase = res.stats.phase_seconds;
     sample(0, 0.0);
