@@ -69,6 +69,8 @@ inline int along(int i0, int i1, int i2) {
     return AX == 0 ? i0 : AX == 1 ? i1 : i2;
 }
 
+// The slab loops are orphaned `omp for` constructs: they run inside the one parallel region of a pass, so a
+// pass has one fork and as few barriers as the data dependencies allow.
 template <int AX>
 void velocity_slab(const kernels::StepView& v, const int r0[3], const int r1[3], float* __restrict psi,
                    const float* __restrict bb, const float* __restrict aa, float c1, float c2) {
@@ -78,7 +80,7 @@ void velocity_slab(const kernels::StepView& v, const int r0[3], const int r1[3],
     float* __restrict u = v.u[AX];
     const float* __restrict ri = v.rho_inv[AX];
     const int m0 = r1[0] - r0[0], m1 = r1[1] - r0[1];
-#pragma omp parallel for collapse(2) schedule(static)
+#pragma omp for collapse(2) schedule(static) nowait
     for (int i2 = r0[2]; i2 < r1[2]; ++i2)
         for (int i1 = r0[1]; i1 < r1[1]; ++i1) {
             const std::ptrdiff_t base = i1 * v.s[1] + i2 * v.s[2];
@@ -108,7 +110,7 @@ void pressure_slab(const kernels::StepView& v, const int r0[3], const int r1[3],
     const bool separate_p = v.p != v.w;
     const float* __restrict K = v.K;
     const int m0 = r1[0] - r0[0], m1 = r1[1] - r0[1];
-#pragma omp parallel for collapse(2) schedule(static)
+#pragma omp for collapse(2) schedule(static) nowait
     for (int i2 = r0[2]; i2 < r1[2]; ++i2)
         for (int i1 = r0[1]; i1 < r1[1]; ++i1) {
             const std::ptrdiff_t base = i1 * v.s[1] + i2 * v.s[2];
@@ -134,7 +136,10 @@ void pressure_slab(const kernels::StepView& v, const int r0[3], const int r1[3],
 }  // namespace
 
 void Cpml::correct_velocity(const kernels::StepView& v) {
+    if (slabs_.empty()) return;
     const float c1 = order_ == 4 ? 9.0f / 8.0f : 1.0f, c2 = order_ == 4 ? -1.0f / 24.0f : 0.0f;
+    // Slab of axis a only touches u_a, and the two slabs of an axis are disjoint: no barrier between slabs.
+#pragma omp parallel
     for (auto& sl : slabs_) {
         const int ax = sl.axis;
         const float* bb = b_face_[ax].data();
@@ -146,8 +151,12 @@ void Cpml::correct_velocity(const kernels::StepView& v) {
 }
 
 void Cpml::correct_pressure(const kernels::StepView& v) {
+    if (slabs_.empty()) return;
     const float c1 = order_ == 4 ? 9.0f / 8.0f : 1.0f, c2 = order_ == 4 ? -1.0f / 24.0f : 0.0f;
-    for (auto& sl : slabs_) {
+    // Every slab updates w, and slabs of different axes share the edges and corners: a barrier between axes.
+#pragma omp parallel
+    for (std::size_t k = 0; k < slabs_.size(); ++k) {
+        auto& sl = slabs_[k];
         const int ax = sl.axis;
         const float* bb = b_node_[ax].data();
         const float* aa = a_node_[ax].data();
@@ -155,6 +164,9 @@ void Cpml::correct_pressure(const kernels::StepView& v) {
         if (ax == 0) pressure_slab<0>(v, sl.r0, sl.r1, sl.psi_p.data(), bb, aa, in, c1, c2);
         else if (ax == 1) pressure_slab<1>(v, sl.r0, sl.r1, sl.psi_p.data(), bb, aa, in, c1, c2);
         else pressure_slab<2>(v, sl.r0, sl.r1, sl.psi_p.data(), bb, aa, in, c1, c2);
+        if (k + 1 == slabs_.size() || slabs_[k + 1].axis != ax) {
+#pragma omp barrier
+        }
     }
 }
 
