@@ -3,7 +3,6 @@
 #include <boost/program_options.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -106,8 +105,8 @@ std::vector<CaseKey> build_table() {
     add(range(optional(k, "chosen by the solver (0.3, smaller where stability needs it)"), 0, 1, true, true));
 
     // [medium]
-    k = key("medium", "preset", ValueKind::Choice, "", "homogeneous medium: tissue or material preset (models/README.md "
-                                                        "lists the values and their sources)");
+    k = key("medium", "preset", ValueKind::Choice, "",
+            "homogeneous medium: tissue or material preset (models/README.md lists the values and their sources)");
     add(choices(defaulted(k, "water"), models::tissue_preset_names()));
     k = key("medium", "c_m_per_s", ValueKind::Real, "m/s", "sound speed; overrides the preset");
     add(positive(optional(k, "from the preset")));
@@ -118,7 +117,8 @@ std::vector<CaseKey> build_table() {
     add(non_negative(optional(k, "from the preset")));
     k = key("medium", "alpha_power", ValueKind::Real, "", "absorption power-law exponent y; overrides the preset");
     add(range(optional(k, "from the preset"), 0, 2, true, false));
-    k = key("medium", "BonA", ValueKind::Real, "", "nonlinearity parameter B/A (beta = 1 + B/2A); overrides the preset");
+    k = key("medium", "BonA", ValueKind::Real, "",
+            "nonlinearity parameter B/A (beta = 1 + B/2A); overrides the preset");
     add(range(optional(k, "from the preset"), 0, 1000, false, true));
 
     // [source]
@@ -183,7 +183,8 @@ std::vector<CaseKey> build_table() {
     k = key("solver", "absorption", ValueKind::Boolean, "", "power-law absorption with its dispersion");
     add(defaulted(k, solver_defaults.absorption ? "true" : "false"));
     k = key("solver", "shock_viscosity", ValueKind::Real, "",
-            "shock capturing: coefficient C of the artificial viscosity rho (C dx)^2 (div u)^2 in compression; 0 = off");
+            "shock capturing: coefficient C of the artificial viscosity rho (C dx)^2 (div u)^2 in compression; "
+            "0 = off");
     add(range(defaulted(k, format_number(solver_defaults.shock_viscosity)), 0, 10, false, false));
     k = key("solver", "shock_filter", ValueKind::Real, "",
             "shock capturing: strength of the selective filter applied to the pressure each step of a nonlinear "
@@ -276,8 +277,8 @@ std::array<double, 3> vec3_item(const CaseKey& k, const CaseValue& v, const std:
 }
 
 /// Store one given value: checks it, resolves a relative path, and rejects a key given twice in the same source.
-void store(CaseText& c, const CaseKey& k, std::string text, const std::string& origin, const std::filesystem::path& base,
-           std::vector<std::string>& seen) {
+void store(CaseText& c, const CaseKey& k, std::string text, const std::string& origin,
+           const std::filesystem::path& base, std::vector<std::string>& seen) {
     const std::string q = k.qualified();
     if (std::find(seen.begin(), seen.end(), q) != seen.end()) {
         const CaseValue* first = c.find(q);
@@ -443,7 +444,8 @@ CaseText parse_case(const std::string& text, const std::string& origin, const st
     // Every key of the table is registered with Boost.Program_options as "section.key"; unregistered keys come
     // back flagged, so the message can list the accepted keys of their section.
     po::options_description registered;
-    for (const auto& k : case_keys()) registered.add_options()(k.qualified().c_str(), po::value<std::string>(), k.doc.c_str());
+    for (const auto& k : case_keys())
+        registered.add_options()(k.qualified().c_str(), po::value<std::string>(), k.doc.c_str());
     std::istringstream in(text);
     po::parsed_options parsed(&registered);
     try {
@@ -476,7 +478,7 @@ CaseText read_case_file(const std::filesystem::path& path) {
     if (!f || !(text << f.rdbuf()))
         throw InputError("--config '" + path.string() + "': cannot be read (check its permissions)");
     const auto dir = std::filesystem::absolute(path).parent_path();
-    return parse_case(text.str(), path.filename().string(), dir);
+    return parse_case(text.str(), path.string(), dir);
 }
 
 void apply_override(CaseText& c, const std::string& assignment, std::vector<std::string>& seen) {
@@ -503,8 +505,12 @@ std::string case_to_ini(const CaseText& c, const std::string& header_comment) {
         }
         const CaseValue* v = c.find(k.qualified());
         const std::string unit = k.unit.empty() ? "" : k.unit + "; ";
+        const auto derived = c.derived.find(k.qualified());
         if (v)
             os << pad_right(k.name + " = " + v->text, 40) << "  # " << unit << v->origin << "\n";
+        else if (derived != c.derived.end())
+            os << pad_right("# " + k.name + " = " + derived->second.text, 40) << "  # " << unit
+               << "derived: " << derived->second.origin << "\n";
         else
             os << pad_right("# " + k.name + " =", 40) << "  # " << unit << "unset: " << k.unset_meaning << "\n";
     }

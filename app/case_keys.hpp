@@ -85,6 +85,10 @@ struct CaseValue {
 /// The raw values of a case, keyed by qualified name. Holds only keys that have a value (given or default).
 struct CaseText {
     std::map<std::string, CaseValue> values;
+    /// Values a run derived for keys the case leaves unset (medium properties from the preset, the cfl the solver
+    /// chose). Shown in the resolved case as comments, so that re-running it derives them again (a changed preset
+    /// brings its own properties) while the reader still sees every value used.
+    std::map<std::string, CaseValue> derived;
     /// Directory relative Path values given in the case file are resolved against (the case file's directory).
     std::filesystem::path base_dir;
 
@@ -114,8 +118,9 @@ void check_required(const CaseText& c);
 /// accepted values.
 void check_value(const CaseKey& key, const CaseValue& value);
 
-/// The case as INI text, every key of the table in table order with its value and origin; unset Optional keys
-/// appear as comments. Parsing this text gives the same values (so a resolved case re-runs the same case).
+/// The case as INI text, every key of the table in table order with its value and origin; derived values and
+/// unset Optional keys appear as comments. Parsing this text gives the same values (so a resolved case re-runs
+/// the same case).
 std::string case_to_ini(const CaseText& c, const std::string& header_comment);
 
 /// The key table as help text: one block per section, one line per key with unit, default, range and doc.

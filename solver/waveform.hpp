@@ -1,6 +1,8 @@
 // Source time signals ("when" a source acts), kept apart from source geometry ("where").
-// A Waveform is a normalised shape s(t) with max |s| = 1 (before the amplitude p0 multiplies it),
-// except a sampled waveform without a requested peak, which carries its own amplitude (see amplitude_Pa).
+// A Waveform is a normalised shape s(t) whose amplitude is 1 (p0 multiplies it): the envelope peak of a tone
+// burst or Gaussian pulse (a burst shorter than 4 periods is Hann-windowed as a whole, so its largest sample,
+// where the carrier and the envelope peak need not coincide, can be slightly below 1: 0.94 for 3 periods),
+// the front of the lithotripter pulse, and max |p| of a sampled waveform.
 #pragma once
 #include <string>
 #include <vector>

@@ -1,0 +1,224 @@
+#include "app/case_spec.hpp"
+
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+
+#include "app/text.hpp"
+#include "io/waveform_file.hpp"
+#include "models/tissue.hpp"
+#include "solver/errors.hpp"
+#include "solver/source.hpp"
+
+namespace lithosim::app {
+
+namespace {
+
+constexpr double kMm = 1e-3, kUs = 1e-6, kNs = 1e-9, kMPa = 1e6, kMHz = 1e6, kKHz = 1e3;
+
+const char* axis_name(int p) { return p == 0 ? "x" : p == 1 ? "y" : "z"; }
+
+/// "[source] f0_MHz is required for waveform = toneburst": a key that another key's value needs.
+void require_key(const CaseText& c, const std::string& qualified, const std::string& because) {
+    if (c.has(qualified)) return;
+    const CaseKey* k = find_case_key(qualified);
+    throw InputError("[" + k->section + "] " + k->name + " is required for " + because + " but not given; accepted: " +
+                     k->accepted() + " (" + k->doc + ")");
+}
+
+/// The coordinates a case of this dimension does not simulate must be 0 (x, y in 1D; y in 2D).
+void check_unused_coordinates(int dims, const std::array<double, 3>& x_mm, const std::string& what) {
+    for (int p = 0; p < 2; ++p) {
+        const bool unused = dims == 1 || (dims == 2 && p == 1);
+        if (unused && x_mm[p] != 0)
+            throw InputError(what + " = " + format_number(x_mm[0]) + "," + format_number(x_mm[1]) + "," +
+                             format_number(x_mm[2]) + " mm: " + axis_name(p) + " = " + format_number(x_mm[p]) +
+                             " is not simulated in " + std::to_string(dims) + "D and must be 0");
+    }
+}
+
+/// A coordinate in mm for messages: metres converted and rounded to 1 nm, so that grid arithmetic noise
+/// (-1.4e-17) reads as 0.
+std::string mm_text(double x_m) {
+    const double r = std::round(x_m / kMm * 1e6) / 1e6;
+    return format_number(r == 0 ? 0.0 : r);
+}
+
+std::array<double, 3> to_m(const std::array<double, 3>& x_mm) { return {x_mm[0] * kMm, x_mm[1] * kMm, x_mm[2] * kMm}; }
+
+GridSpec build_grid(const CaseText& c) {
+    GridSpec g;
+    g.dims = int(case_integer(c, "grid.dims"));
+    g.dx_m = case_real(c, "grid.dx_mm") * kMm;
+    g.pml_cells = int(case_integer(c, "grid.pml_cells"));
+    const auto size = case_reals(c, "grid.size_mm");
+    static const char* layout[] = {"", "Z", "X,Z", "X,Y,Z"};
+    if (int(size.size()) != g.dims)
+        throw InputError("[grid] size_mm = '" + c.find("grid.size_mm")->text + "' (" + c.find("grid.size_mm")->origin +
+                         ") gives " + std::to_string(size.size()) + " numbers; dims = " + std::to_string(g.dims) +
+                         " needs " + std::to_string(g.dims) + ": " + layout[g.dims] + " in mm, each > 0");
+    if (g.dims == 1) g.size_m = {0, 0, size[0] * kMm};
+    if (g.dims == 2) g.size_m = {size[0] * kMm, 0, size[1] * kMm};
+    if (g.dims == 3) g.size_m = {size[0] * kMm, size[1] * kMm, size[2] * kMm};
+    return g;
+}
+
+MediumSpec build_medium(const CaseText& c) {
+    const auto& preset = models::tissue_preset(case_word(c, "medium.preset"));
+    MaterialProps m;
+    m.rho_kg_per_m3 = c.has("medium.rho_kg_per_m3") ? case_real(c, "medium.rho_kg_per_m3") : preset.rho_kg_per_m3;
+    m.c_m_per_s = c.has("medium.c_m_per_s") ? case_real(c, "medium.c_m_per_s") : preset.c_m_per_s;
+    m.alpha_dB_per_cm_MHz =
+        c.has("medium.alpha_dB_per_cm_MHz") ? case_real(c, "medium.alpha_dB_per_cm_MHz") : preset.alpha_dB_per_cm_MHz;
+    m.alpha_power = c.has("medium.alpha_power") ? case_real(c, "medium.alpha_power") : preset.alpha_power;
+    m.BonA = c.has("medium.BonA") ? case_real(c, "medium.BonA") : preset.BonA;
+    MediumSpec medium;
+    medium.uniform = m;
+    return medium;
+}
+
+Waveform build_waveform(const CaseText& c, double& p0_Pa) {
+    Waveform w;
+    const std::string kind = case_word(c, "source.waveform");
+    w.delay_s = case_real(c, "source.delay_us") * kUs;
+    w.cycles = case_real(c, "source.cycles");
+    if (kind != "file") require_key(c, "source.p0_MPa", "waveform = " + kind);
+    p0_Pa = c.has("source.p0_MPa") ? case_real(c, "source.p0_MPa") * kMPa : 0.0;
+    if (kind == "toneburst" || kind == "gaussian") {
+        require_key(c, "source.f0_MHz", "waveform = " + kind);
+        w.type = kind == "toneburst" ? WaveformType::ToneBurst : WaveformType::Gaussian;
+        w.f0_Hz = case_real(c, "source.f0_MHz") * kMHz;
+    } else if (kind == "lithotripter") {
+        w.type = WaveformType::Lithotripter;
+        w.church_alpha_per_s = case_real(c, "source.decay_per_us") / kUs;
+        w.church_omega_rad_per_s = 2 * std::numbers::pi * case_real(c, "source.oscillation_kHz") * kKHz;
+        w.rise_s = case_real(c, "source.rise_ns") * kNs;
+    } else {
+        require_key(c, "source.waveform_file", "waveform = file");
+        const std::string path = case_word(c, "source.waveform_file");
+        io::WaveformSamples samples;
+        try {
+            samples = io::read_waveform_file(path);
+        } catch (const std::invalid_argument& e) {
+            throw InputError("[source] waveform_file: " + std::string(e.what()));
+        }
+        w.type = WaveformType::Samples;
+        w.t_s = samples.t_s;
+        w.p = samples.p_Pa;
+        const double peak = w.samples_peak_Pa();
+        if (!(peak > 0))
+            throw InputError("[source] waveform_file = '" + path +
+                             "': every pressure is 0; accepted: a waveform with a nonzero sample");
+        // The solver multiplies the normalised shape p / max|p| by p0: the file's own peak keeps its amplitude.
+        if (!c.has("source.p0_MPa")) p0_Pa = peak;
+    }
+    return w;
+}
+
+SourceSpec build_source(const CaseText& c, int dims) {
+    SourceSpec s;
+    const std::string type = case_word(c, "source.type");
+    s.type = type == "bowl" ? SourceType::Bowl : type == "piston" ? SourceType::Piston
+           : type == "plane" ? SourceType::Plane : SourceType::Point;
+    if (s.type == SourceType::Bowl || s.type == SourceType::Piston) {
+        require_key(c, "source.aperture_mm", "type = " + type);
+        s.aperture_m = case_real(c, "source.aperture_mm") * kMm;
+    }
+    if (s.type == SourceType::Bowl) {
+        require_key(c, "source.focal_length_mm", "type = bowl");
+        s.focal_length_m = case_real(c, "source.focal_length_mm") * kMm;
+        if (!(s.aperture_m / 2 < s.focal_length_m))
+            throw InputError("[source] aperture_mm = " + c.find("source.aperture_mm")->text +
+                             ": the bowl does not fit its sphere; accepted: aperture_mm < 2 x focal_length_mm = " +
+                             format_number(2 * s.focal_length_m / kMm));
+    }
+    const auto position_mm = case_points(c, "source.position_mm").front();
+    check_unused_coordinates(dims, position_mm, "[source] position_mm");
+    s.position_m = to_m(position_mm);
+    s.waveform = build_waveform(c, s.p0_Pa);
+    return s;
+}
+
+SensorSpec build_sensors(const CaseText& c, int dims) {
+    SensorSpec s;
+    for (const auto& x : case_points(c, "sensor.points_mm")) {
+        check_unused_coordinates(dims, x, "[sensor] points_mm: point");
+        s.points_m.push_back(to_m(x));
+    }
+    const auto maps = case_words(c, "sensor.maps");
+    auto wants = [&maps](const char* name) { return std::find(maps.begin(), maps.end(), name) != maps.end(); };
+    s.p_max = wants("p_max");
+    s.p_min = wants("p_min");
+    s.efd = wants("efd");
+    // The waveform along the beam axis gives the rise time at the focus wherever the focus turns out to be.
+    s.axis_series = true;
+    return s;
+}
+
+SolverOptions build_solver(const CaseText& c) {
+    SolverOptions o;
+    o.order = int(case_integer(c, "solver.order"));
+    o.nonlinear = case_bool(c, "solver.nonlinear");
+    o.absorption = case_bool(c, "solver.absorption");
+    o.shock_viscosity = case_real(c, "solver.shock_viscosity");
+    o.shock_filter = case_real(c, "solver.shock_filter");
+    o.band.mechanisms = int(case_integer(c, "solver.relaxation_mechanisms"));
+    o.band.f_min_Hz = case_real(c, "solver.absorption_fmin_kHz") * kKHz;
+    o.band.f_max_Hz = case_real(c, "solver.absorption_fmax_MHz") * kMHz;
+    if (!(o.band.f_min_Hz < o.band.f_max_Hz))
+        throw InputError("[solver] absorption_fmin_kHz = " + c.find("solver.absorption_fmin_kHz")->text +
+                         " is not below absorption_fmax_MHz = " + c.find("solver.absorption_fmax_MHz")->text +
+                         " MHz; accepted: absorption_fmin_kHz < 1000 x absorption_fmax_MHz");
+    return o;
+}
+
+}  // namespace
+
+SimulationSpec build_spec(const CaseText& c) {
+    SimulationSpec spec;
+    spec.grid = build_grid(c);
+    spec.time.t_end_s = case_real(c, "time.t_end_us") * kUs;
+    spec.time.cfl = c.has("time.cfl") ? case_real(c, "time.cfl") : 0.0;
+    spec.medium = build_medium(c);
+    spec.sources.push_back(build_source(c, spec.grid.dims));
+    spec.sensors = build_sensors(c, spec.grid.dims);
+    spec.solver = build_solver(c);
+    return spec;
+}
+
+void check_geometry(const SimulationSpec& spec, const Grid& grid) {
+    for (const auto& s : spec.sources) footprint(grid, s);  // throws InputError if the source leaves the region
+    for (std::size_t i = 0; i < spec.sensors.points_m.size(); ++i) {
+        const auto& x = spec.sensors.points_m[i];
+        for (int p = 0; p < 3; ++p) {
+            const int a = grid.internal_axis(p);
+            if (a < 0) continue;
+            const double lo = grid.coord(a, grid.phys_begin(a)), hi = grid.coord(a, grid.phys_end(a) - 1);
+            const double tol = 1e-6 * grid.dx;
+            if (x[p] < lo - tol || x[p] > hi + tol)
+                throw InputError("[sensor] points_mm: point " + std::to_string(i + 1) + " = " + mm_text(x[0]) + "," +
+                                 mm_text(x[1]) + "," + mm_text(x[2]) +
+                                 " mm lies outside the physical region: accepted " + axis_name(p) + " in [" +
+                                 mm_text(lo) + ", " + mm_text(hi) + "] mm");
+        }
+    }
+}
+
+CaseText resolve_case(const CaseText& c, const RunPlan& plan) {
+    CaseText r = c;
+    const std::string preset = case_word(c, "medium.preset");
+    const auto& props = models::tissue_preset(preset);
+    const std::pair<const char*, double> from_preset[] = {
+        {"medium.c_m_per_s", props.c_m_per_s},
+        {"medium.rho_kg_per_m3", props.rho_kg_per_m3},
+        {"medium.alpha_dB_per_cm_MHz", props.alpha_dB_per_cm_MHz},
+        {"medium.alpha_power", props.alpha_power},
+        {"medium.BonA", props.BonA},
+    };
+    for (const auto& [key, value] : from_preset)
+        if (!r.has(key)) r.derived[key] = CaseValue{format_number(value), "preset " + preset};
+    if (!r.has("time.cfl")) r.derived["time.cfl"] = CaseValue{format_number(plan.cfl), "chosen by the solver"};
+    return r;
+}
+
+}  // namespace lithosim::app

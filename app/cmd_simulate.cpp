@@ -1,0 +1,248 @@
+// `lithosim simulate --config case.ini --out DIR [--threads N] [--quiet] [--set section.key=value ...]`
+//
+// Stages, in order (main() names the stage that failed):
+//   read input     parse the case (or the embedded default), apply --set, build the solver spec, read the waveform
+//   build model    plan the run (grid, time step, resolution, memory) and check the geometry on the grid
+//   simulate       the time loop
+//   write results  DIR/case.ini before the run; DIR/result.h5, DIR/maps.vti and, last, DIR/summary.json after it
+// Everything that can be wrong with the input is checked before DIR is touched, so bad input (exit 2) never leaves
+// files behind; once the case is known to be good, lithosim's own files from an earlier run in DIR are removed
+// first, so a run that fails later leaves no stale result that looks complete.
+#include <omp.h>
+
+#include <boost/program_options.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "app/case_keys.hpp"
+#include "app/case_spec.hpp"
+#include "app/commands.hpp"
+#include "app/progress.hpp"
+#include "app/summary.hpp"
+#include "app/text.hpp"
+#include "io/json_file.hpp"
+#include "io/result_file.hpp"
+#include "lithosim/build_info.hpp"
+#include "solver/simulation.hpp"
+#include "viz/vti_writer.hpp"
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace lithosim::app {
+
+namespace {
+
+/// lithosim's own files in the output directory (the only files it writes or replaces there).
+constexpr const char* kSummaryFile = "summary.json";
+constexpr const char* kResultFile = "result.h5";
+constexpr const char* kCaseFile = "case.ini";
+constexpr const char* kMapsFile = "maps.vti";
+
+/// The word --config takes for the embedded default case.
+constexpr const char* kDefaultCaseName = "default";
+
+po::options_description simulate_options() {
+    po::options_description o("Options of lithosim simulate", kHelpWidth, kHelpWidth / 2);
+    o.add_options()
+        ("config", po::value<std::string>()->value_name("FILE"),
+         "case file (INI, keys below), or the word 'default' for the embedded default case (the tutorial "
+         "examples/default.ini; a file named 'default' is given as ./default). Required.")
+        ("out", po::value<std::string>()->value_name("DIR"),
+         "output directory, created if missing; lithosim writes and replaces only its own files there: summary.json, "
+         "result.h5, case.ini, maps.vti. Required unless --dry-run.")
+        ("threads", po::value<std::string>()->value_name("N"),
+         "OpenMP threads, an integer in [1, 4096]. Default: OMP_NUM_THREADS, else all cores.")
+        ("set", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
+         "override one case key, e.g. --set grid.dx_mm=0.25 (repeatable; each key at most once). Default: none.")
+        ("quiet", po::bool_switch(),
+         "print nothing on stdout and no progress; warnings and errors still go to stderr. Default: off.")
+        ("dry-run", po::bool_switch(),
+         "check the case and print the resolved case and the plan (grid, time step, memory), then stop without "
+         "writing anything. Default: off.")
+        ("show-default", po::bool_switch(), "print the embedded default case file and exit. Default: off.")
+        ("help,h", "print this help and every case key.");
+    return o;
+}
+
+void print_help(const po::options_description& o) {
+    std::cout << "usage: lithosim simulate --config FILE|default --out DIR [--threads N] [--quiet] "
+                 "[--set section.key=value ...]\n"
+                 "Runs one case: writes DIR/summary.json (dosimetry and run figures), DIR/result.h5 (maps, sensor "
+                 "series, the resolved case), DIR/case.ini (the resolved case, re-runnable) and DIR/maps.vti "
+                 "(ParaView).\nExit codes: 0 success, 1 a stage failed (the message names it), 2 bad input.\n\n"
+              << o << "\n"
+              << case_keys_help();
+}
+
+/// Writes `text` to `path` under a temporary name, then renames it, so the file is complete or absent.
+void write_text_atomic(const fs::path& path, const std::string& text) {
+    const fs::path partial = path.string() + ".partial";
+    {
+        std::ofstream f(partial, std::ios::binary | std::ios::trunc);
+        f << text;
+        f.flush();
+        if (!f) {
+            std::error_code ignored;
+            fs::remove(partial, ignored);
+            throw std::runtime_error("cannot write " + partial.string());
+        }
+    }
+    fs::rename(partial, path);
+}
+
+/// Creates the output directory (bad input if impossible) and removes lithosim's own files of an earlier run.
+void prepare_output_dir(const fs::path& dir) {
+    std::error_code ec;
+    if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
+        throw InputError("--out '" + dir.string() + "': exists and is not a directory; accepted: a directory path");
+    fs::create_directories(dir, ec);
+    if (ec)
+        throw InputError("--out '" + dir.string() + "': cannot create the directory (" + ec.message() +
+                         "); accepted: a writable directory path");
+    for (const char* name : {kSummaryFile, kResultFile, kCaseFile, kMapsFile}) {
+        fs::remove(dir / name);
+        fs::remove(dir / (std::string(name) + ".partial"));
+    }
+}
+
+/// The plan as printed by --dry-run.
+void print_plan(const RunPlan& plan, double available_bytes) {
+    const Grid& g = plan.grid;
+    std::printf("plan: grid %d x %d x %d cells (PML included, %lld cells), dx = %g mm\n", g.n[0], g.n[1], g.n[2],
+                (long long)g.cells(), g.dx * 1e3);
+    std::printf("plan: dt = %.4g ns (cfl %.3g, stability limit %.3g), %lld steps\n", plan.dt_s * 1e9, plan.cfl,
+                plan.cfl_max, plan.steps);
+    std::printf("plan: %.3g points per wavelength at %.4g MHz; sound speed %g - %g m/s\n", plan.points_per_wavelength,
+                plan.source_f0_Hz * 1e-6, plan.c_min, plan.c_max);
+    std::printf("plan: memory needed %.1f MiB (%.0f bytes per cell of fields and medium), available %.0f MiB\n",
+                plan.memory_bytes / 1048576.0, plan.field_bytes_per_cell, available_bytes / 1048576.0);
+    for (const auto& n : plan.notes) std::printf("plan: %s\n", n.c_str());
+}
+
+/// The maps for ParaView, in the units a clinician reads.
+void write_maps_vti(const fs::path& path, const SimulationResult& r) {
+    std::vector<viz::VtiArray> arrays;
+    if (r.p_max) arrays.push_back({"p_max_MPa", &*r.p_max, 1e-6});
+    if (r.p_min) arrays.push_back({"p_min_MPa", &*r.p_min, 1e-6});
+    if (r.efd) arrays.push_back({"efd_mJ_per_mm2", &*r.efd, 1e-3});
+    if (!arrays.empty()) viz::write_vti(path, arrays);
+}
+
+}  // namespace
+
+int cmd_simulate(const Args& args) {
+    const po::options_description options = simulate_options();
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(options).run(), vm);
+    po::notify(vm);
+    if (vm.count("help")) {
+        print_help(options);
+        return kExitOk;
+    }
+    if (vm["show-default"].as<bool>()) {
+        std::cout << default_case_text();
+        return kExitOk;
+    }
+    const bool quiet = vm["quiet"].as<bool>();
+    const bool dry_run = vm["dry-run"].as<bool>();
+    if (!vm.count("config"))
+        throw InputError("--config is missing; accepted: a case file (INI) or 'default' "
+                         "(see lithosim simulate --help)");
+    if (!vm.count("out") && !dry_run)
+        throw InputError("--out is missing; accepted: an output directory (created if missing)");
+    if (vm.count("threads"))
+        apply_threads((long long)numeric_option("threads", vm["threads"].as<std::string>(), true, 1, 4096));
+    const std::string config = vm["config"].as<std::string>();
+    const auto overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+
+    // ---- read input ----
+    CaseText case_text;
+    SimulationSpec spec;
+    run_stage("read input", [&] {
+        // The embedded case names no files; a relative path given by --set is relative to the current directory.
+        case_text = config == kDefaultCaseName
+                        ? parse_case(default_case_text(), "default.ini (embedded)", fs::current_path())
+                        : read_case_file(config);
+        std::vector<std::string> seen;
+        for (const auto& o : overrides) apply_override(case_text, o, seen);
+        check_required(case_text);
+        spec = build_spec(case_text);
+    });
+
+    // ---- build model: everything the solver would refuse, found before any file is written ----
+    const double available = available_memory_bytes();
+    const RunPlan plan = run_stage("build model", [&] {
+        RunPlan p = plan_run(spec);
+        check_geometry(spec, p.grid);
+        if (p.memory_bytes > available)
+            throw InputError("the case needs an estimated " + format_number(std::round(p.memory_bytes / 1048576.0)) +
+                             " MiB but only " + format_number(std::round(available / 1048576.0)) +
+                             " MiB are available; accepted: a coarser [grid] dx_mm or a smaller size_mm");
+        return p;
+    });
+    const std::string source_name = config == kDefaultCaseName ? "the embedded default case" : config;
+    const std::string resolved_text =
+        case_to_ini(resolve_case(case_text, plan),
+                    "lithosim " + std::string(build::version) + " (commit " + build::git_commit +
+                        "): resolved case of " + source_name +
+                        (overrides.empty() ? "" : " with " + std::to_string(overrides.size()) + " --set override(s)") +
+                        "\nEvery key with the value this run used; lines starting with '#' are comments.\n"
+                        "Derived values (from the preset or the solver) are commented so that a re-run derives them "
+                        "again.");
+    std::vector<std::string> warnings = plan.warnings;
+    for (const auto& w : plan.warnings) print_warning(w);
+    if (!quiet) {
+        std::cout << resolved_text << "\n";
+        std::cout.flush();
+    }
+    if (dry_run) {
+        if (!quiet) print_plan(plan, available);
+        return kExitOk;
+    }
+
+    // ---- write results (1): the output directory and the resolved case ----
+    const fs::path out = vm["out"].as<std::string>();
+    run_stage("write results", [&] {
+        prepare_output_dir(out);
+        write_text_atomic(out / kCaseFile, resolved_text);
+    });
+
+    // ---- simulate ----
+    ProgressReporter progress(ProgressReporter::choose_mode(quiet, stderr), stderr);
+    RunHooks hooks;
+    hooks.log = [quiet](const std::string& line) {
+        // The plan's warnings were printed to stderr above; the rest of the solver's log goes to stdout.
+        if (quiet || line.rfind("warning: ", 0) == 0) return;
+        std::cout << line << std::endl;
+    };
+    hooks.progress = [&progress](long long step, long long total, double elapsed) { progress(step, total, elapsed); };
+    const SimulationResult result = run_stage("simulate", [&] { return simulate(spec, hooks); });
+
+    // ---- write results (2) ----
+    const Dosimetry dosimetry = run_stage("write results", [&] { return compute_dosimetry(result, warnings); });
+    for (std::size_t i = plan.warnings.size(); i < warnings.size(); ++i) print_warning(warnings[i]);
+    run_stage("write results", [&] {
+        io::ResultMetadata meta;
+        meta.version = build::version;
+        meta.git_commit = build::git_commit;
+        meta.case_text = resolved_text;
+        meta.threads = result.stats.threads;
+        io::write_result_h5(out / kResultFile, result, meta);
+        write_maps_vti(out / kMapsFile, result);
+        // Last: its presence says the run and every other file are complete.
+        io::write_json_atomic(out / kSummaryFile, summary_json(result, plan, dosimetry, warnings));
+    });
+    if (!quiet) {
+        std::cout << "\n" << summary_text(result, dosimetry) << "files\n";
+        for (const char* name : {kSummaryFile, kResultFile, kMapsFile, kCaseFile})
+            if (fs::exists(out / name)) std::cout << "  " << (out / name).string() << "\n";
+    }
+    return kExitOk;
+}
+
+}  // namespace lithosim::app

@@ -1,0 +1,70 @@
+// The subcommands of `lithosim`, their exit codes, and the stage bookkeeping that lets main() tell the user which
+// stage of a command failed.
+//
+// Exit codes:  0  success
+//              1  a stage failed (internal error, divergence, I/O failure) or a validation case failed
+//              2  bad input: an option, a case key or value, or an input file; nothing was written then
+#pragma once
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "solver/errors.hpp"
+
+namespace lithosim::app {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitBadInput = 2;
+
+/// Line width of the option lists in --help.
+inline constexpr unsigned kHelpWidth = 110;
+
+/// An internal failure during a named stage ("read input", "build model", "simulate", "write results"):
+/// main() prints "<stage> failed: <what>" and exits with kExitFailure.
+struct StageFailure : std::runtime_error {
+    StageFailure(const std::string& stage, const std::string& what) : std::runtime_error(stage + " failed: " + what) {}
+};
+
+/// Run `f` as the named stage. Bad input (InputError) passes through unchanged (exit 2 whatever the stage); every
+/// other exception becomes a StageFailure naming the stage.
+template <class F>
+decltype(auto) run_stage(const char* stage, F&& f) {
+    try {
+        return f();
+    } catch (const InputError&) {
+        throw;
+    } catch (const std::bad_alloc&) {
+        throw StageFailure(stage, "out of memory");
+    } catch (const std::exception& e) {
+        throw StageFailure(stage, e.what());
+    }
+}
+
+/// The arguments after the subcommand word.
+using Args = std::vector<std::string>;
+
+/// `lithosim simulate`: run a case file. See cmd_simulate.cpp.
+int cmd_simulate(const Args& args);
+/// `lithosim validate`: run the validation cases and print their table.
+int cmd_validate(const Args& args);
+/// `lithosim bench`: measure the 3D kernels.
+int cmd_bench(const Args& args);
+/// `lithosim version`: version, build and library information.
+int cmd_version(const Args& args);
+
+/// Text of the embedded default case (examples/default.ini, embedded at build time).
+const char* default_case_text();
+
+/// Set the OpenMP thread count from --threads (InputError unless 1 <= n <= 4096).
+void apply_threads(long long n);
+
+/// The value of a numeric command-line option given as text: InputError naming the option, the text and the
+/// accepted range unless it is a number (an integer if `integer`) within [min, max].
+double numeric_option(const std::string& option, const std::string& text, bool integer, double min, double max);
+
+/// Print a warning line to stderr: "lithosim: warning: <text>".
+void print_warning(const std::string& text);
+
+}  // namespace lithosim::app

@@ -1,0 +1,79 @@
+// The progress reporter: plain lines every 10 % (with ETA), a fresh start for each run, nothing when silent.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <string>
+
+#include "app/progress.hpp"
+
+using lithosim::app::ProgressReporter;
+
+namespace {
+
+/// Everything written to a temporary file by `write`, read back.
+template <class F>
+std::string captured(F&& write) {
+    std::FILE* f = std::tmpfile();
+    REQUIRE(f != nullptr);
+    write(f);
+    std::rewind(f);
+    std::string text;
+    for (int ch = std::fgetc(f); ch != EOF; ch = std::fgetc(f)) text += char(ch);
+    std::fclose(f);
+    return text;
+}
+
+int count(const std::string& text, const std::string& what) {
+    int n = 0;
+    for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("plain progress lines come every 10 % with the elapsed time and an ETA", "[app]") {
+    const std::string text = captured([](std::FILE* f) {
+        ProgressReporter p(ProgressReporter::Mode::Lines, f);
+        for (long long step = 1; step <= 200; ++step) p(step, 200, 0.5 * step);  // 0.5 s per step
+    });
+    CHECK(count(text, "\n") == 10);
+    CHECK(count(text, "progress: ") == 10);
+    // at 50 %: step 100 of 200 after 50 s, 50 s to go
+    CHECK(text.find("progress:  50 %  step 100/200  elapsed 50 s  ETA 50 s\n") != std::string::npos);
+    CHECK(text.find("progress: 100 %  step 200/200  elapsed 1 min 40 s  ETA 0 s\n") != std::string::npos);
+}
+
+TEST_CASE("a new run restarts the progress lines; a silent reporter writes nothing", "[app]") {
+    const std::string text = captured([](std::FILE* f) {
+        ProgressReporter p(ProgressReporter::Mode::Lines, f);
+        for (int run = 0; run < 3; ++run)
+            for (long long step = 1; step <= 30; ++step) p(step, 30, 0.01 * step);
+    });
+    CHECK(count(text, "progress: 100 %") == 3);
+    CHECK(count(text, "progress:  10 %") == 3);
+
+    const std::string silent = captured([](std::FILE* f) {
+        ProgressReporter p(ProgressReporter::Mode::Silent, f);
+        for (long long step = 1; step <= 30; ++step) p(step, 30, 0.01 * step);
+    });
+    CHECK(silent.empty());
+    CHECK(ProgressReporter::choose_mode(true, stderr) == ProgressReporter::Mode::Silent);
+}
+
+TEST_CASE("the terminal bar redraws in place, at most 5 times a second, and ends with a line end", "[app]") {
+    auto bar = [](double seconds_per_step) {
+        return captured([seconds_per_step](std::FILE* f) {
+            ProgressReporter p(ProgressReporter::Mode::Bar, f);
+            for (long long step = 1; step <= 100; ++step) p(step, 100, seconds_per_step * step);
+        });
+    };
+    const std::string slow = bar(0.25);  // every step is more than 0.2 s after the last: each one is drawn
+    CHECK(count(slow, "\r") == 100);
+    CHECK(count(slow, "\n") == 1);
+    CHECK(slow.back() == '\n');
+    CHECK(slow.find("[########################################] 100.0 %  step 100/100") != std::string::npos);
+    const std::string fast = bar(0.01);  // 1 s in all: the first draw, about one per 0.2 s, and the last
+    CHECK(count(fast, "\r") >= 5);
+    CHECK(count(fast, "\r") <= 7);
+    CHECK(fast.back() == '\n');
+}
