@@ -131,7 +131,8 @@ FieldSummary summarise_field(const Map3& p_max_Pa, const Map3& p_min_Pa, const M
 
     FieldSummary s;
     s.p_plus_MPa = p_plus / kPa_per_MPa;
-    for (int a = 0; a < 3; ++a) s.focus_mm[a] = focus_m[a] * kMm_per_m;
+    // Round to a nanometre: a node at x = 0 reached as -32 mm + 80 x 0.4 mm should read 0, not 8.7e-16.
+    for (int a = 0; a < 3; ++a) s.focus_mm[a] = std::round(focus_m[a] * kMm_per_m * 1e6) / 1e6;
     s.efd_focus_mJ_per_mm2 = efd_J_per_m2_map.values[focus_idx] / kJ_per_m2_per_mJ_per_mm2;
 
     // -6 dB focal zone: connected region for p_minus, line profiles through the focus for the widths.

@@ -22,7 +22,7 @@ struct KernelBench {
     double field_bytes_per_cell = 0;  ///< state + medium coefficients resident per cell
     double traffic_bytes_per_cell = 0;///< minimum memory traffic of the two kernels per cell update
     double kernel_bandwidth_GBps = 0; ///< traffic_bytes_per_cell * kernel_updates_per_s
-    double bandwidth_fraction = 0;    ///< kernel_bandwidth / STREAM triad bandwidth
+    double bandwidth_fraction = 0;    ///< kernel_bandwidth / bandwidth_bound (write-allocate-corrected triad)
     std::vector<std::pair<std::string, double>> phase_fraction;  ///< share of the step per phase
 };
 
@@ -30,6 +30,9 @@ struct BenchResult {
     int threads = 1;
     long long cells = 0;
     double stream_triad_GBps = 0;     ///< a[i] = b[i] + s c[i], best of repeats, counted as 3 streams (12 B / element)
+    /// Bytes the triad really moves: its store first reads the line it writes (write-allocate), so 16 B per
+    /// element; this is the bound the kernels' traffic is compared with (they read-modify-write in place).
+    double bandwidth_bound_GBps = 0;
     std::vector<KernelBench> kernels;
 };
 
