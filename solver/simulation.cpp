@@ -386,6 +386,16 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
                                      " MiB but only ", limit / 1048576.0,
                                      " MiB are available; use a coarser dx_mm or a smaller size_mm"));
 
+    // Small grids run on one thread: a step has about ten parallel regions, and below ~1e5 cells their
+    // fork/join costs more than the work (a 1D run was measured 400x slower on two busy cores).
+    struct ThreadScope {
+        int saved = omp_get_max_threads();
+        explicit ThreadScope(std::size_t cells) {
+            if (cells < 100000) omp_set_num_threads(1);
+        }
+        ~ThreadScope() { omp_set_num_threads(saved); }
+    } thread_scope(g.cells());
+
     const MediumModel mm = build_medium_model(g, spec);
     const std::size_t N = g.cells();
     const bool nonlinear = opt.nonlinear;

@@ -16,7 +16,6 @@
 // position is checked again on a 6-points-per-wavelength grid (issue 2 §3.7).
 #include <algorithm>
 #include <cmath>
-#include <numbers>
 #include <stdexcept>
 
 #include "solver/errors.hpp"
@@ -27,7 +26,6 @@ namespace lithosim::validation::detail {
 
 namespace {
 
-constexpr double pi = std::numbers::pi;
 constexpr char kCase[] = "oneil_bowl";
 
 struct Bowl {
@@ -78,8 +76,16 @@ AxisProfile run_bowl(const Bowl& b, double ppw, const RunHooks& hooks) {
     const int n_half = int(std::ceil(a / dx)) + 4;        // rim + Lanczos-3 support + 1 cell
     const double apex = 4 * dx;
     const double Z = apex + std::ceil(1.5 * b.R / dx + 4) * dx;
-    const double t_end = (1.5 * b.R) / b.c + (b.cycles + 0.5) * T;
+    const double h = analytic::oneil_rim_height_m(b.R, b.D);
+    // Nearest and farthest surface points from (0, 0, z): apex and rim (swapped beyond the centre of curvature).
+    auto nearest = [&](double z_rel) { return std::min(z_rel, std::hypot(z_rel - h, a)); };
+    auto farthest = [&](double z_rel) { return std::max(z_rel, std::hypot(z_rel - h, a)); };
+    // The run ends when the last window (at 1.5 R, whose nearest surface point is farthest away) has closed.
+    const double t_end = nearest(1.5 * b.R) / b.c + (b.cycles - 1.0) * T;
     SimulationSpec spec = linear_spec(3, dx, {2 * n_half * dx, 2 * n_half * dx, Z}, t_end, b.rho, b.c);
+    // 12 PML cells instead of the default 20 save a third of the cells; the layer only absorbs the bowl's backward
+    // wave (amplitude p0, against 9 p0 at the focus) and the spreading beam, at −60 dB or better (see case pml).
+    spec.grid.pml_cells = 12;
     int m = 0;
     spec.time.cfl = cfl_for_whole_periods(b.c, dx, b.f0, 0.3, &m);
     SourceSpec src;
@@ -97,15 +103,12 @@ AxisProfile run_bowl(const Bowl& b, double ppw, const RunHooks& hooks) {
 
     const auto& axis = *res.axis;
     const double dt = res.stats.dt_s;
-    const double h = analytic::oneil_rim_height_m(b.R, b.D);
     AxisProfile prof;
     for (std::size_t k = 0; k < axis.position_m.size(); ++k) {
         const double z_rel = axis.position_m[k][2] - apex;
         if (z_rel < 0.5 * b.R - 1e-9 || z_rel > 1.5 * b.R + 1e-9) continue;
-        // Nearest and farthest surface points from (0, 0, z): apex and rim (swapped beyond the centre of curvature).
-        const double d_apex = z_rel, d_rim = std::hypot(z_rel - h, a);
-        const double t_first_end = std::min(d_apex, d_rim) / b.c + (b.cycles - 1.25) * T;
-        const double t_last_start = std::max(d_apex, d_rim) / b.c + 1.25 * T;
+        const double t_first_end = nearest(z_rel) / b.c + (b.cycles - 1.25) * T;
+        const double t_last_start = farthest(z_rel) / b.c + 1.25 * T;
         const long last = long(std::floor(t_first_end / dt));
         const long first = last - 4 * m;
         if (first * dt < t_last_start)
@@ -134,7 +137,8 @@ std::vector<Row> run_oneil_bowl(bool full, const RunHooks& hooks) {
         }
         const double n = double(p.sim.size());
         const std::string at = fmt(" (", ppw, " PPW)");
-        rows.push_back(relative_row(kCase, "on-axis peak amplitude" + at + " [Pa]", sim_peak.value, ref_peak.value, 2.0));
+        rows.push_back(
+            relative_row(kCase, "on-axis peak amplitude" + at + " [Pa]", sim_peak.value, ref_peak.value, 2.0));
         rows.push_back(absolute_row(kCase, "on-axis peak position from apex" + at, "mm", sim_peak.z_rel * 1e3,
                                     ref_peak.z_rel * 1e3, 0.5));
         rows.push_back(measured_row(kCase, "on-axis RMS error 0.5-1.5 R" + at + " [Pa: rms(sim-ref), rms(ref)]", "%",

@@ -1,6 +1,7 @@
 // The registry of validation cases and the table format. Each case lives in its own file, case_<name>.cpp.
 #include "validation/cases.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <sstream>
@@ -25,8 +26,8 @@ const std::vector<Entry>& registry() {
           "peak position 0.5 mm, RMS 5 % over 0.5-1.5 R; focus position at 6 points per wavelength 0.5 mm"},
          run_oneil_bowl},
         {{"fubini_fay",
-          "1D nonlinear plane wave, harmonics 1-5 vs Fubini at sigma = 0.5 (lossless, 2 %) and vs Fay and Mendousse "
-          "at sigma = 3 with Goldberg number 10 (3 %)"},
+          "1D nonlinear plane wave, harmonics 1-5 vs Fubini at sigma = 0.5 (lossless, 2 %), vs Mendousse at sigma = 3 "
+          "(Goldberg 10, 3 %), vs Fay (1-3) and Mendousse at sigma = 10 (Goldberg 20, 3 %)"},
          run_fubini_fay},
         {{"interface",
           "1D normal incidence water -> soft tissue and water -> cortical bone, Gaussian pulse: pressure R and T "
@@ -69,16 +70,25 @@ std::vector<Row> run_case(const std::string& name, bool full, const RunHooks& ho
 }
 
 std::string format_rows(const std::vector<Row>& rows) {
-    std::ostringstream os;
-    char buf[512];
-    std::snprintf(buf, sizeof buf, "%-21s %-68s %13s %13s %10s %10s %-6s %s\n", "case", "quantity", "simulated",
-                  "reference", "error", "tolerance", "unit", "result");
-    os << buf;
+    // Column widths from the longest case name and quantity, so that every row lines up.
+    int wc = 4, wq = 8;
     for (const auto& r : rows) {
-        std::snprintf(buf, sizeof buf, "%-21s %-68s %13.6g %13.6g %10.4g %10.4g %-6s %s\n", r.case_name.c_str(),
-                      r.quantity.c_str(), r.simulated, r.reference, r.error, r.tolerance, r.unit.c_str(),
-                      r.pass ? "PASS" : "FAIL");
-        os << buf;
+        wc = std::max(wc, int(r.case_name.size()));
+        wq = std::max(wq, int(r.quantity.size()));
+    }
+    std::ostringstream os;
+    auto line = [&](const std::string& c, const std::string& q, const std::string& rest) {
+        os << c << std::string(wc - int(c.size()) + 2, ' ') << q << std::string(wq - int(q.size()) + 2, ' ') << rest
+           << '\n';
+    };
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "%13s %13s %10s %10s  %-5s %s", "simulated", "reference", "error", "tolerance",
+                  "unit", "result");
+    line("case", "quantity", buf);
+    for (const auto& r : rows) {
+        std::snprintf(buf, sizeof buf, "%13.6g %13.6g %10.4g %10.4g  %-5s %s", r.simulated, r.reference, r.error,
+                      r.tolerance, r.unit.c_str(), r.pass ? "PASS" : "FAIL");
+        line(r.case_name, r.quantity, buf);
     }
     return os.str();
 }
