@@ -33,7 +33,7 @@ build: configure
 
 run: build
 	mkdir -p out
-	$(BUILD_DIR)/lithosim simulate --config examples/default.ini --out out/default
+	$(BUILD_DIR)/lithosim simulate --config default --out out/default
 
 test: build
 	$(CTEST) --test-dir $(BUILD_DIR) --output-on-failure -j$(TEST_JOBS)
