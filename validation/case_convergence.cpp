@@ -36,12 +36,7 @@ std::vector<float> run_grid(int order, double ppw, double dt, const RunHooks& ho
     SimulationSpec spec = linear_spec(1, dx, {0, 0, Z}, t_end, 1000.0, c);
     spec.solver.order = order;
     spec.time.cfl = c * dt / dx;
-    SourceSpec src;
-    src.type = SourceType::Plane;
-    src.position_m = {0, 0, z_src};
-    src.p0_Pa = 1e5;
-    src.waveform = smooth_pulse(f0, fwhm);
-    spec.sources.push_back(src);
+    spec.sources.push_back(plane_pulse_source(z_src, f0, fwhm));
     spec.sensors.points_m = {{0, 0, z_sens}};
     return run(spec, hooks, fmt(kCase, ": order ", order, " at ", ppw, " points per wavelength"))
         .sensors.p_Pa[0];

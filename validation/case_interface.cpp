@@ -54,12 +54,7 @@ Coefficients run_interface_pair(const std::string& medium2, double ppw, const Ru
 
     SimulationSpec spec = linear_spec(1, dx, {0, 0, Z}, std::max(t_ref, t_tra) + half + 1e-6, m1.rho_kg_per_m3, c1);
     spec.medium.at = [=](const std::array<double, 3>& x) { return x[2] < z_i ? m1 : m2; };
-    SourceSpec src;
-    src.type = SourceType::Plane;
-    src.position_m = {0, 0, z_src};
-    src.p0_Pa = 1e5;
-    src.waveform = smooth_pulse(f0, fwhm);
-    spec.sources.push_back(src);
+    spec.sources.push_back(plane_pulse_source(z_src, f0, fwhm));
     spec.sensors.points_m = {{0, 0, z_a}, {0, 0, z_b}};
     const SimulationResult res = run(spec, hooks, fmt(kCase, ": water -> ", medium2, " at ", ppw, " PPW in water"));
 

@@ -56,12 +56,7 @@ std::vector<Row> run_power_law_absorption(bool full, const RunHooks& hooks) {
         spec.medium.uniform = MaterialProps{rho, c0, alpha_dB, y, 0.0};
         spec.solver.absorption = true;
         spec.time.cfl = 0.1;
-        SourceSpec src;
-        src.type = SourceType::Plane;
-        src.position_m = {0, 0, z_src};
-        src.p0_Pa = 1e5;
-        src.waveform = smooth_pulse(f_pulse, fwhm);
-        spec.sources.push_back(src);
+        spec.sources.push_back(plane_pulse_source(z_src, f_pulse, fwhm));
         spec.sensors.points_m = {{0, 0, z1}, {0, 0, z2}};
         const RunPlan plan = plan_run(spec);
         if (plan.relaxation_fit_error > 0)

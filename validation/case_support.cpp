@@ -159,4 +159,13 @@ SimulationResult run(const SimulationSpec& spec, const RunHooks& hooks, const st
     return res;
 }
 
+SourceSpec plane_pulse_source(double z_m, double f0_Hz, double fwhm_cycles, double p0_Pa) {
+    SourceSpec src;
+    src.type = SourceType::Plane;
+    src.position_m = {0, 0, z_m};
+    src.p0_Pa = p0_Pa;
+    src.waveform = smooth_pulse(f0_Hz, fwhm_cycles);
+    return src;
+}
+
 }  // namespace lithosim::validation::detail

@@ -47,6 +47,8 @@ double cfl_for_whole_periods(double c_max, double dx_m, double f0_Hz, double cfl
 /// (linear interpolation between samples: relative shape error < 1e-5). Unlike the built-in Gaussian waveform
 /// (which starts at 3 w, with a 1 % jump), its ends are e^{−18} ≈ 1.5e-8 of the peak, so a grid sees no step.
 Waveform smooth_pulse(double f0_Hz, double fwhm_cycles);
+/// A plane source at z = z_m radiating the smooth pulse with amplitude p0 (1e5 Pa: linear) in both directions.
+SourceSpec plane_pulse_source(double z_m, double f0_Hz, double fwhm_cycles, double p0_Pa = 1e5);
 /// The centre time tc (s) and the envelope width w (s) of smooth_pulse(f0_Hz, fwhm_cycles).
 double smooth_pulse_centre_s(double f0_Hz, double fwhm_cycles);
 double smooth_pulse_width_s(double f0_Hz, double fwhm_cycles);
