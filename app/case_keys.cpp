@@ -82,8 +82,11 @@ std::vector<CaseKey> build_table() {
     CaseKey k;
 
     // [grid]
-    k = key("grid", "dims", ValueKind::Integer, "", "number of space dimensions: 1 (z), 2 (x, z) or 3 (x, y, z)");
-    add(choices(range(required(k), 1, 3, false, false), {"1", "2", "3"}));
+    k = key("grid", "dims", ValueKind::Choice, "",
+            "number of space dimensions: 1 (z), 2 (x, z) or 3 (x, y, z), or axisymmetric: (r, z) about the z axis "
+            "(size_mm = R,Z; maps [nz][nr]; sources centred on the axis; a point x,y,z is taken at r = sqrt(x^2 + "
+            "y^2), with y = 0)");
+    add(choices(required(k), {"1", "2", "3", "axisymmetric"}));
     k = key("grid", "dx_mm", ValueKind::Real, "mm",
             "cell size, the same along every axis; at least 2 (better 6 or more) points per wavelength at the "
             "source frequency");

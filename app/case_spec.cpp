@@ -48,11 +48,13 @@ std::array<double, 3> to_m(const std::array<double, 3>& x_mm) { return {x_mm[0] 
 
 GridSpec build_grid(const CaseText& c) {
     GridSpec g;
-    g.dims = int(case_integer(c, "grid.dims"));
+    const std::string dims = case_word(c, "grid.dims");
+    g.axisymmetric = dims == "axisymmetric";
+    g.dims = g.axisymmetric ? 2 : std::stoi(dims);  // the key's choices are 1, 2, 3 and axisymmetric
     g.dx_m = case_real(c, "grid.dx_mm") * kMm;
     g.pml_cells = int(case_integer(c, "grid.pml_cells"));
     const auto size = case_reals(c, "grid.size_mm");
-    static const char* layout[] = {"", "Z", "X,Z", "X,Y,Z"};
+    static const char* layout[] = {"", "Z", g.axisymmetric ? "R,Z" : "X,Z", "X,Y,Z"};
     if (int(size.size()) != g.dims)
         throw InputError("[grid] size_mm = '" + c.find("grid.size_mm")->text + "' (" + c.find("grid.size_mm")->origin +
                          ") gives " + std::to_string(size.size()) + " numbers; dims = " + std::to_string(g.dims) +

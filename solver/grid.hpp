@@ -18,7 +18,11 @@ namespace lithosim {
 struct Grid {
     int dims = 3;                       ///< 1, 2 or 3
     double dx = 0;                      ///< cell size, m (the same on every axis)
-    int pml = 20;                       ///< PML cells on each side of every active axis
+    int pml = 20;                       ///< index of the first physical node: PML cells + 2 stencil cells
+    /// Axisymmetric (r, z): dims = 2, internal axis 0 is r with the axis r = 0 at node kAxisNode; the nodes
+    /// below it are mirror images (p even, u_r odd), and there is no PML on the axis side.
+    bool axisymmetric = false;
+    static constexpr int kAxisNode = 3;
     std::array<int, 3> n{1, 1, 1};      ///< cells per internal axis, PML included (1 on inactive axes)
     std::array<int, 3> n_phys{1, 1, 1}; ///< cells per internal axis in the physical region
     std::array<double, 3> lo_m{0, 0, 0};///< physical coordinate of internal node 0 on each internal axis, m
@@ -42,12 +46,20 @@ struct Grid {
     /// Coordinate (m) of node i on internal axis a.
     double coord(int a, double i) const { return lo_m[a] + i * dx; }
     /// First and one-past-last internal index of the physical region on axis a.
-    int phys_begin(int a) const { return a < dims ? pml : 0; }
+    int phys_begin(int a) const { return a >= dims ? 0 : (axisymmetric && a == 0) ? kAxisNode : pml; }
     int phys_end(int a) const { return phys_begin(a) + n_phys[a]; }
     double cell_volume() const {
         double v = 1;
         for (int a = 0; a < dims; ++a) v *= dx;
         return v;
+    }
+    /// Volume of the cell around node i0 on axis 0 (axisymmetric: the ring 2 pi r dr dz, and the disc
+    /// pi (dr/2)^2 dz on the axis; Cartesian: cell_volume()).
+    double cell_volume_at(int i0) const {
+        if (!axisymmetric) return cell_volume();
+        const double r = (i0 - kAxisNode) * dx;
+        constexpr double two_pi = 6.283185307179586;
+        return r <= 0 ? 0.25 * two_pi / 2 * dx * dx * dx : two_pi * r * dx * dx;
     }
 };
 

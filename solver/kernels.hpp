@@ -41,7 +41,28 @@ struct StepView {
     const float* Ka[8];         ///< K_R a_l per cell
     float e[8];                 ///< exp(-dt / tau_l)
     float q_coef;               ///< rho_ref (C dx)^2 of the shock viscosity (0 = off)
+    // Axisymmetric runs (axis 0 = r): radius of each staggered node, 1/r of each node (0 on the axis), and
+    // the index of the axis node.
+    const float* r_face = nullptr;
+    const float* inv_r = nullptr;
+    int axis_i = -1;
 };
+
+/// Mirror images across the axis r = 0 of an axisymmetric run: a scalar on the nodes is even,
+/// f(-r) = f(r); u_r on the staggered nodes is odd, u(-r) = -u(r). The axis is node A, so node A - k
+/// mirrors A + k, and staggered node A - 1 - k (at r = -(k + 1/2) dr) mirrors A + k.
+inline void mirror_axis(const StepView& v, float* f, bool staggered_odd) {
+    const int A = v.axis_i;
+    const std::ptrdiff_t s1 = v.s[1];
+#pragma omp parallel for schedule(static)
+    for (int i1 = 0; i1 < v.n[1]; ++i1) {
+        float* row = f + i1 * s1;
+        for (int k = 0; k < A; ++k) {
+            if (staggered_odd) row[A - 1 - k] = -row[A + k];
+            else row[A - 1 - k] = row[A + 1 + k];
+        }
+    }
+}
 
 /// Momentum, linear:  du_a/dt = -(1/rho) dp/dx_a
 ///   u_a^{n+1/2} = u_a^{n-1/2} - dt * rho_inv_a * D^+_a p^n          (D^+ : nodes -> faces)
@@ -81,8 +102,13 @@ void update_velocity(const StepView& v) {
 /// Discrete: m_l^{n+1} = e_l m_l^n + (1 - e_l) D  (exact for D constant over the step),
 ///           w^{n+1} = w^n - dt K_U D + dt sum_l K_R a_l (m_l^n + m_l^{n+1}) / 2.
 /// ABSORB: 0 = lossless, 1 = relaxation only, 2 = thermoviscous only, 3 = both (chosen once per run).
-template <int D, int ORDER, bool NONLINEAR, int ABSORB>
+/// AXI (axisymmetric, D = 2, axis 0 = r): the radial part of div u is conservative,
+///   (1/r) d(r u_r)/dr at node j = [c1 (f_{j+1/2} - f_{j-1/2}) + c2 (f_{j+3/2} - f_{j-3/2})] / (r_j dr),  f = r u_r,
+/// and on the axis, where r u_r and r vanish together, its limit 2 du_r/dr with u_r odd:
+///   4 (c1 u_{1/2} + c2 u_{3/2}) / dr   (the finite-volume flux through the disc of radius dr/2 for order 2).
+template <int D, int ORDER, bool NONLINEAR, int ABSORB, bool AXI = false>
 void update_pressure(const StepView& v) {
+    static_assert(!AXI || D == 2, "axisymmetric runs are two-dimensional");
     constexpr bool ABSORBING = ABSORB != 0, RELAX = (ABSORB & 1) != 0, VISC = (ABSORB & 2) != 0;
     constexpr float c1 = Stencil<ORDER>::c1, c2 = Stencil<ORDER>::c2;
     const float inv_dx = 1.0f / v.dx, dt = v.dt;
@@ -104,7 +130,17 @@ void update_pressure(const StepView& v) {
 #pragma omp simd
             for (int i0 = v.lo[0]; i0 < v.hi[0]; ++i0) {
                 const std::ptrdiff_t i = base + i0;
-                float div = c1 * (u0[i] - u0[i - s0]) + c2 * (u0[i + s0] - u0[i - 2 * s0]);
+                float div;
+                if constexpr (AXI) {
+                    const float* __restrict rf = v.r_face;
+                    const float general = (c1 * (rf[i0] * u0[i] - rf[i0 - 1] * u0[i - s0]) +
+                                           c2 * (rf[i0 + 1] * u0[i + s0] - rf[i0 - 2] * u0[i - 2 * s0])) *
+                                          v.inv_r[i0];
+                    const float on_axis = 4.0f * (c1 * u0[i] + c2 * u0[i + s0]);
+                    div = i0 == v.axis_i ? on_axis : general;
+                } else {
+                    div = c1 * (u0[i] - u0[i - s0]) + c2 * (u0[i + s0] - u0[i - 2 * s0]);
+                }
                 if constexpr (D >= 2) div += c1 * (u1[i] - u1[i - s1]) + c2 * (u1[i + s1] - u1[i - 2 * s1]);
                 if constexpr (D >= 3) div += c1 * (u2[i] - u2[i - s2]) + c2 * (u2[i + s2] - u2[i - 2 * s2]);
                 div *= inv_dx;

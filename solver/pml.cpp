@@ -39,6 +39,7 @@ Cpml::Cpml(const Grid& g, double dt, double c_max, double f_src, int order) : g_
         }
         // Two slabs per axis: [2, pb) and [pe, n - 2) along ax, the updated range on the other axes.
         for (int side = 0; side < 2; ++side) {
+            if (side == 0 && g.axisymmetric && ax == 0) continue;  // the axis is no boundary
             Slab s;
             s.axis = ax;
             for (int o = 0; o < 3; ++o) {

@@ -201,8 +201,17 @@ Grid make_grid(const GridSpec& gs) {
         // x and y centred on the axis; z from 0 at the source side.
         const double phys_lo = p == 2 ? 0.0 : -0.5 * (g.n_phys[a] - 1) * gs.dx_m;
         g.lo_m[a] = phys_lo - (g.pml + 2) * gs.dx_m;
+        if (gs.axisymmetric && a == 0) {
+            // r from 0 on the axis: mirror nodes below it, the PML only at r = R
+            g.n[a] = Grid::kAxisNode + g.n_phys[a] + g.pml + 2;
+            g.lo_m[a] = -Grid::kAxisNode * gs.dx_m;
+        }
     }
     g.pml += 2;  // phys_begin counts the two stencil cells: physical region starts at index pml_cells + 2
+    if (gs.axisymmetric) {
+        require_input(gs.dims == 2, "[grid] axisymmetric runs are (r, z): dims must be 2 internally, got ", gs.dims);
+        g.axisymmetric = true;
+    }
     return g;
 }
 
@@ -487,7 +496,8 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
     // ---- sensors ----
     std::vector<PointProbe> probes;
     SimulationResult res;
-    for (const auto& x : spec.sensors.points_m) {
+    for (auto x : spec.sensors.points_m) {
+        if (g.axisymmetric) x = {std::hypot(x[0], x[1]), 0.0, x[2]};  // (r, 0, z)
         for (int pax = 0; pax < 3; ++pax) {
             const int a = g.internal_axis(pax);
             if (a < 0) continue;
@@ -547,6 +557,19 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
         v.e[l] = float(std::exp(-pl.dt_s / mm.tau[l]));
     }
     v.q_coef = float(kRhoRef * std::pow(opt.shock_viscosity * g.dx, 2));
+    std::vector<float> r_face, inv_r;
+    if (g.axisymmetric) {
+        r_face.resize(g.n[0]);
+        inv_r.resize(g.n[0]);
+        for (int i = 0; i < g.n[0]; ++i) {
+            const double r = (i - Grid::kAxisNode) * g.dx;
+            r_face[i] = float(r + 0.5 * g.dx);
+            inv_r[i] = r == 0 ? 0.0f : float(1.0 / r);
+        }
+        v.r_face = r_face.data();
+        v.inv_r = inv_r.data();
+        v.axis_i = Grid::kAxisNode;
+    }
 
     using KernelFn = void (*)(const kernels::StepView&);
     using FilterFn = void (*)(const kernels::StepView&, const int*, const int*, const float*, float*, float);
@@ -563,6 +586,17 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
     }
     const int absorb_mode = (nrel > 0 ? 1 : 0) | (absorbing && mm.any_viscous ? 2 : 0);
     auto pick_abs = [&]<int D, int O, bool NL>() {
+        if constexpr (D == 2) {
+            if (g.axisymmetric) {
+                switch (absorb_mode) {
+                case 0: prs = kernels::update_pressure<2, O, NL, 0, true>; break;
+                case 1: prs = kernels::update_pressure<2, O, NL, 1, true>; break;
+                case 2: prs = kernels::update_pressure<2, O, NL, 2, true>; break;
+                default: prs = kernels::update_pressure<2, O, NL, 3, true>; break;
+                }
+                return;
+            }
+        }
         switch (absorb_mode) {
         case 0: prs = kernels::update_pressure<D, O, NL, 0>; break;
         case 1: prs = kernels::update_pressure<D, O, NL, 1>; break;
@@ -665,6 +699,10 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
     sample(0, 0.0);
     const auto t_start = std::chrono::steady_clock::now();
     for (long long n = 0; n < pl.steps; ++n) {
+        if (g.axisymmetric) {
+            PhaseTimer t(phase, "axis");
+            kernels::mirror_axis(v, v.p, false);
+        }
         {
             PhaseTimer t(phase, "velocity");
             vel(v);
@@ -680,6 +718,11 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
                 if (amount == 0) continue;
                 for (std::size_t k = 0; k < s.index.size(); ++k) w[s.index[k]] += amount * s.gain[k];
             }
+        }
+        if (g.axisymmetric) {
+            PhaseTimer t(phase, "axis");
+            kernels::mirror_axis(v, v.u[0], true);
+            if (filtering) kernels::mirror_axis(v, v.w, false);
         }
         if (filtering) {
             PhaseTimer t(phase, "filter");

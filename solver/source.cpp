@@ -29,14 +29,20 @@ std::string source_name(SourceType t) {
 }
 
 /// Sample a bowl (3D: spherical cap; 2D: circular arc in the x-z plane) with apex at `apex`, axis +z.
-std::vector<SurfacePoint> sample_bowl(const SourceSpec& s, int dims, double ds) {
+std::vector<SurfacePoint> sample_bowl(const SourceSpec& s, int dims, double ds, bool axisymmetric) {
     const double R = s.focal_length_m, a = s.aperture_m / 2;
     const double theta_max = std::asin(a / R);
     std::vector<SurfacePoint> pts;
     const int n_theta = std::max(4, int(std::ceil(R * theta_max / ds)));
     const double dth = theta_max / n_theta;
     const auto& c = s.position_m;
-    if (dims == 3) {
+    if (axisymmetric) {  // one point per ring, carrying the ring's whole area
+        for (int it = 0; it < n_theta; ++it) {
+            const double t0 = it * dth, t1 = (it + 1) * dth, th = 0.5 * (t0 + t1);
+            pts.push_back({{R * std::sin(th), 0.0, c[2] + R * (1 - std::cos(th))},
+                           2 * pi * R * R * (std::cos(t0) - std::cos(t1))});
+        }
+    } else if (dims == 3) {
         for (int it = 0; it < n_theta; ++it) {
             const double t0 = it * dth, t1 = (it + 1) * dth, th = 0.5 * (t0 + t1);
             const double ring_area = 2 * pi * R * R * (std::cos(t0) - std::cos(t1));
@@ -57,13 +63,18 @@ std::vector<SurfacePoint> sample_bowl(const SourceSpec& s, int dims, double ds) 
     return pts;
 }
 
-std::vector<SurfacePoint> sample_piston(const SourceSpec& s, int dims, double ds) {
+std::vector<SurfacePoint> sample_piston(const SourceSpec& s, int dims, double ds, bool axisymmetric) {
     const double a = s.aperture_m / 2;
     const auto& c = s.position_m;
     std::vector<SurfacePoint> pts;
     const int n_r = std::max(2, int(std::ceil(a / ds)));
     const double dr = a / n_r;
-    if (dims == 3) {
+    if (axisymmetric) {
+        for (int ir = 0; ir < n_r; ++ir) {
+            const double r0 = ir * dr, r1 = r0 + dr;
+            pts.push_back({{0.5 * (r0 + r1), 0.0, c[2]}, pi * (r1 * r1 - r0 * r0)});
+        }
+    } else if (dims == 3) {
         for (int ir = 0; ir < n_r; ++ir) {
             const double r0 = ir * dr, r1 = r0 + dr, r = 0.5 * (r0 + r1);
             const double ring = pi * (r1 * r1 - r0 * r0);
@@ -137,21 +148,28 @@ SourceFootprint footprint(const Grid& g, const SourceSpec& s) {
         require_input(s.aperture_m / 2 < s.focal_length_m, "[source] bowl does not fit: aperture_mm = ",
                       s.aperture_m * 1e3, " must be < 2 x focal_length_mm = ", 2e3 * s.focal_length_m,
                       " (a spherical cap cannot be wider than its sphere)");
-        pts = sample_bowl(s, g.dims, ds);
+        pts = sample_bowl(s, g.dims, ds, g.axisymmetric);
         break;
     case SourceType::Piston:
         require_input(g.dims >= 2, "[source] type = piston needs dims = 2 or 3 (got dims = ", g.dims,
                       "); use type = plane in 1D");
         require_input(s.aperture_m > 0, "[source] aperture_mm = ", s.aperture_m * 1e3, " must be > 0");
-        pts = sample_piston(s, g.dims, ds);
+        pts = sample_piston(s, g.dims, ds, g.axisymmetric);
         break;
     case SourceType::Plane: break;
     case SourceType::Point:
-        require_input(g.dims == 3, "[source] type = point needs dims = 3 (got dims = ", g.dims,
-                      "); use type = plane in 1D or a small piston in 2D");
+        require_input(g.dims == 3 || g.axisymmetric, "[source] type = point needs dims = 3 or axisymmetric (got dims = ",
+                      g.dims, "); use type = plane in 1D or a small piston in 2D");
+        require_input(!g.axisymmetric || (s.position_m[0] == 0 && s.position_m[1] == 0),
+                      "[source] an axisymmetric point source must lie on the axis: position_mm x,y = ",
+                      s.position_m[0] * 1e3, ",", s.position_m[1] * 1e3, " must be 0,0");
         point_source = true;
         break;
     }
+    if (g.axisymmetric && s.type != SourceType::Plane)
+        require_input(s.position_m[0] == 0 && s.position_m[1] == 0,
+                      "[source] an axisymmetric source is centred on the axis: position_mm x,y = ",
+                      s.position_m[0] * 1e3, ",", s.position_m[1] * 1e3, " must be 0,0");
     for (const auto& p : pts) check_inside(g, p.x, s, "surface");
     check_inside(g, s.position_m, s, "position");
 
@@ -173,7 +191,10 @@ SourceFootprint footprint(const Grid& g, const SourceSpec& s) {
                 for (int c0 = 0; c0 < 2 * kHalfWidth && (c0 == 0 || g.dims >= 1); ++c0) {
                     const double v = w[0][c0] * w[1][c1] * w[2][c2];
                     if (v == 0) continue;
-                    acc[g.index(i0[0] + c0, i0[1] + c1, i0[2] + c2)] += amount * v / V;
+                    int j0 = i0[0] + c0;
+                    if (g.axisymmetric && j0 < Grid::kAxisNode) j0 = 2 * Grid::kAxisNode - j0;  // fold across r = 0
+                    const double vol = g.axisymmetric ? g.cell_volume_at(j0) : V;
+                    acc[g.index(j0, i0[1] + c1, i0[2] + c2)] += amount * v / vol;
                 }
         (void)all_transverse;
     };

@@ -12,7 +12,8 @@
 namespace lithosim {
 
 struct GridSpec {
-    int dims = 3;                              ///< 1, 2 or 3
+    int dims = 3;                              ///< 1, 2 or 3 (2 with axisymmetric = true: r, z)
+    bool axisymmetric = false;                 ///< (r, z) about the z axis; size_m = {R, 0, Z}
     double dx_m = 0.5e-3;                      ///< cell size
     std::array<double, 3> size_m{0, 0, 0};     ///< physical extent (X, Y, Z); unused axes 0
     int pml_cells = 20;

@@ -20,6 +20,8 @@ std::vector<Row> run_power_law_absorption(bool full, const RunHooks& hooks);
 std::vector<Row> run_pml(bool full, const RunHooks& hooks);
 std::vector<Row> run_point_source(bool full, const RunHooks& hooks);
 std::vector<Row> run_convergence(bool full, const RunHooks& hooks);
+std::vector<Row> run_piston_axisymmetric(bool full, const RunHooks& hooks);
+std::vector<Row> run_axisymmetric_vs_3d(bool full, const RunHooks& hooks);
 
 // ---- rows ----
 /// error = 100 |simulated − reference| / |reference|, unit "%".

@@ -49,6 +49,15 @@ const std::vector<Entry>& registry() {
           "1D smooth pulse, three grids at a fixed time step (spatial error only) vs a fine run: observed order >= "
           "3.5 with order 4 and >= 1.8 with order 2"},
          run_convergence},
+        {{"piston_axisymmetric",
+          "axisymmetric (r, z) circular piston (a = 5 mm, 1 MHz, 12 points per wavelength, cfl 0.25), CW on-axis "
+          "amplitude vs 2 rho c u0 |sin(k/2 (sqrt(z^2 + a^2) - z))|: L-inf error within 1 % of the peak"},
+         run_piston_axisymmetric},
+        {{"axisymmetric_vs_3d",
+          "focused bowl (30 mm aperture, R 25 mm), nonlinear absorbing lithotripter pulse of about 50 MPa at the "
+          "focus: axisymmetric and 3D runs on the same grid agree within 2 % in p+, p-, EFD and within half a cell "
+          "in focus position"},
+         run_axisymmetric_vs_3d},
     };
     return cases;
 }

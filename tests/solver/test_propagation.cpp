@@ -216,3 +216,55 @@ TEST_CASE("a diverging run stops at once naming the step and the place", "[solve
     REQUIRE_THROWS_WITH(simulate(s), Catch::Contains("diverged at step") && Catch::Contains("mm") &&
                                          Catch::Contains("likely cause"));
 }
+
+TEST_CASE("axisymmetric: a plane wave stays plane, with no spike on the axis", "[solver][propagation][axisymmetric]") {
+    // A plane sheet across the whole radius; the wave diffracted at the far edge (r = R = 12 mm) reaches the
+    // axis R/c = 8 us after the plane front, after the 2-cycle pulse has passed: until then the field must be
+    // the same at every r, on the axis too.
+    SimulationSpec s;
+    s.grid.dims = 2;
+    s.grid.axisymmetric = true;
+    s.grid.dx_m = 50e-6;
+    s.grid.size_m = {12e-3, 0, 12e-3};
+    s.grid.pml_cells = 10;
+    s.time.t_end_s = 11e-6;  // the pulse peaks at the sensors at about 8.1 us
+    s.medium.uniform = {1000, 1500, 0, 2, 5};
+    s.solver.nonlinear = false;
+    s.solver.absorption = false;
+    SourceSpec src;
+    src.type = SourceType::Plane;
+    src.position_m = {0, 0, 1e-3};
+    src.p0_Pa = 1e5;
+    src.waveform.type = WaveformType::Gaussian;
+    src.waveform.f0_Hz = 1e6;
+    src.waveform.cycles = 2;
+    s.sources = {src};
+    s.sensors.points_m = {{0, 0, 9e-3}, {0.05e-3, 0, 9e-3}, {0.1e-3, 0, 9e-3}, {2e-3, 0, 9e-3}};
+    const auto r = simulate(s);
+    const auto peak = [&](int k) {
+        const auto& p = r.sensors.p_Pa[k];
+        return *std::max_element(p.begin(), p.end());
+    };
+    CHECK(peak(0) == Approx(1e5).epsilon(0.005));
+    for (int k = 1; k < 4; ++k) CHECK(peak(0) == Approx(peak(k)).epsilon(0.001));
+    // the whole waveform on the axis equals the one 2 mm off it
+    for (std::size_t n = 0; n < r.sensors.t_s.size(); ++n)
+        REQUIRE(std::abs(r.sensors.p_Pa[0][n] - r.sensors.p_Pa[3][n]) < 1e-3f * 1e5f);
+}
+
+TEST_CASE("axisymmetric: sources must be centred on the axis", "[solver][axisymmetric]") {
+    SimulationSpec s;
+    s.grid.dims = 2;
+    s.grid.axisymmetric = true;
+    s.grid.dx_m = 0.2e-3;
+    s.grid.size_m = {20e-3, 0, 30e-3};
+    s.time.t_end_s = 1e-6;
+    SourceSpec b;
+    b.type = SourceType::Bowl;
+    b.aperture_m = 20e-3;
+    b.focal_length_m = 20e-3;
+    b.position_m = {2e-3, 0, 1e-3};
+    s.sources = {b};
+    REQUIRE_THROWS_AS(simulate(s), InputError);
+    REQUIRE_THROWS_WITH(simulate(s), Catch::Contains("centred on the axis"));
+}

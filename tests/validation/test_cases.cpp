@@ -56,11 +56,17 @@ TEST_CASE("pml: boundary reflection at normal and 45 degree incidence", "[valida
 TEST_CASE("point_source: 3D monopole vs free-space Green's function", "[validation][case]") {
     CHECK(check_case("point_source"));
 }
+TEST_CASE("piston_axisymmetric: on-axis CW field of a circular piston in (r, z)", "[validation][case]") {
+    CHECK(check_case("piston_axisymmetric"));
+}
+TEST_CASE("axisymmetric_vs_3d: nonlinear focused lithotripter pulse, (r, z) against 3D", "[validation][case]") {
+    CHECK(check_case("axisymmetric_vs_3d"));
+}
 TEST_CASE("convergence: observed spatial order of the order-4 and order-2 stencils", "[validation][case]") {
     CHECK(check_case("convergence"));
 }
 
-TEST_CASE("The registry lists the seven cases of issue 2 and rejects unknown names", "[validation][support]") {
+TEST_CASE("The registry lists the cases of issues 2 and 3 and rejects unknown names", "[validation][support]") {
     const auto cases = val::list_cases();
     std::vector<std::string> names;
     for (const auto& c : cases) {
@@ -68,7 +74,8 @@ TEST_CASE("The registry lists the seven cases of issue 2 and rejects unknown nam
         CHECK(!c.description.empty());
     }
     CHECK(names == std::vector<std::string>{"oneil_bowl", "fubini_fay", "interface", "power_law_absorption", "pml",
-                                            "point_source", "convergence"});
+                                            "point_source", "convergence", "piston_axisymmetric",
+                                            "axisymmetric_vs_3d"});
     try {
         val::run_case("no_such_case", false);
         FAIL("an unknown case name must throw");
