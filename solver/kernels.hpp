@@ -41,6 +41,7 @@ struct StepView {
     const float* Ka[8];         ///< K_R a_l per cell
     float e[8];                 ///< exp(-dt / tau_l)
     float q_coef;               ///< rho_ref (C dx)^2 of the shock viscosity (0 = off)
+    float div_cap;              ///< |div u| above which the shock viscosity stops growing (explicit stability)
     // Axisymmetric runs (axis 0 = r): radius of each staggered node, 1/r of each node (0 on the axis), and
     // the index of the axis node.
     const float* r_face = nullptr;
@@ -104,8 +105,12 @@ void update_velocity(const StepView& v) {
 /// ABSORB: 0 = lossless, 1 = relaxation only, 2 = thermoviscous only, 3 = both (chosen once per run).
 /// AXI (axisymmetric, D = 2, axis 0 = r): the radial part of div u is conservative,
 ///   (1/r) d(r u_r)/dr at node j = [c1 (f_{j+1/2} - f_{j-1/2}) + c2 (f_{j+3/2} - f_{j-3/2})] / (r_j dr),  f = r u_r,
-/// and on the axis, where r u_r and r vanish together, its limit 2 du_r/dr with u_r odd:
-///   4 (c1 u_{1/2} + c2 u_{3/2}) / dr   (the finite-volume flux through the disc of radius dr/2 for order 2).
+/// and on the axis, where r u_r and r vanish together, the value that keeps the scheme conservative: summed with
+/// the volumes 2 pi r_j dr dz of the other nodes, the interior stencils leave the flux c1 f_1/2 + c2 (2 f_1/2 +
+/// f_3/2) unbalanced at the axis, so the axis node (volume V_0) must take exactly that flux, and V_0 follows from
+/// consistency (div u = 2 alpha for u_r = alpha r):
+///   div_0 = 4 [(c1 + 2 c2) u_{1/2} + 3 c2 u_{3/2}] / ((c1 + 11 c2) dr),   V_0 = pi dr^2 dz (c1 + 11 c2) / 4
+/// which is the finite-volume disc of radius dr/2 for order 2 (4 u_{1/2} / dr) and pi dr^2 dz / 6 for order 4.
 template <int D, int ORDER, bool NONLINEAR, int ABSORB, bool AXI = false>
 void update_pressure(const StepView& v) {
     static_assert(!AXI || D == 2, "axisymmetric runs are two-dimensional");
@@ -136,7 +141,8 @@ void update_pressure(const StepView& v) {
                     const float general = (c1 * (rf[i0] * u0[i] - rf[i0 - 1] * u0[i - s0]) +
                                            c2 * (rf[i0 + 1] * u0[i + s0] - rf[i0 - 2] * u0[i - 2 * s0])) *
                                           v.inv_r[i0];
-                    const float on_axis = 4.0f * (c1 * u0[i] + c2 * u0[i + s0]);
+                    const float on_axis =
+                        4.0f * ((c1 + 2.0f * c2) * u0[i] + 3.0f * c2 * u0[i + s0]) / (c1 + 11.0f * c2);
                     div = i0 == v.axis_i ? on_axis : general;
                 } else {
                     div = c1 * (u0[i] - u0[i - s0]) + c2 * (u0[i + s0] - u0[i - 2 * s0]);
@@ -159,7 +165,7 @@ void update_pressure(const StepView& v) {
                 float pn = wn;
                 if constexpr (NONLINEAR) {
                     pn += bK[i] * wn * wn;
-                    pm -= q_coef * std::fabs(div) * div;
+                    pm -= q_coef * std::fmin(std::fabs(div), v.div_cap) * div;
                 }
                 if constexpr (NONLINEAR || ABSORBING) p[i] = pn + pm;
             }

@@ -93,8 +93,9 @@ void check_material(const MaterialProps& m) {
                   "[medium] alpha_dB_per_cm_MHz = ", m.alpha_dB_per_cm_MHz, " must be >= 0");
     require_input(m.alpha_power > 0 && m.alpha_power <= 2, "[medium] alpha_power = ", m.alpha_power,
                   " is outside the accepted range 0 < y <= 2");
-    require_input(std::isfinite(m.BonA) && m.BonA >= 0 && m.BonA < 1000, "[medium] BonA = ", m.BonA,
-                  " is outside the accepted range [0, 1000)");
+    // B/A = -2 (beta = 0) makes a region linear (device set-ups use it around a spark); physical media have >= 0.
+    require_input(std::isfinite(m.BonA) && m.BonA >= -2 && m.BonA < 1000, "[medium] BonA = ", m.BonA,
+                  " is outside the accepted range [0, 1000) (or -2: linear)");
 }
 
 bool is_thermoviscous(const MaterialProps& m) { return std::abs(m.alpha_power - 2.0) < 1e-9; }
@@ -234,6 +235,7 @@ double peak_resident_MB() {
 RunPlan plan_run(const SimulationSpec& spec) {
     RunPlan pl;
     pl.grid = make_grid(spec.grid);
+    if (spec.solver.order == 4) pl.grid.axis_volume_factor = 9.0 / 8.0 - 11.0 / 24.0;  // c1 + 11 c2 = 2/3
     const Grid& g = pl.grid;
     require_input(std::isfinite(spec.time.t_end_s) && spec.time.t_end_s > 0, "[time] t_end_us = ",
                   spec.time.t_end_s * 1e6, " must be > 0");
@@ -448,6 +450,27 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
                 }
             }
 
+    // ---- rigid bodies: the staggered faces next to a rigid node, per axis ----
+    std::vector<std::size_t> rigid_faces[3];
+    if (spec.medium.rigid) {
+        std::vector<char> solid(N, 0);
+        for (int i2 = 0; i2 < g.n[2]; ++i2)
+            for (int i1 = 0; i1 < g.n[1]; ++i1)
+                for (int i0 = 0; i0 < g.n[0]; ++i0) {
+                    const int ii[3] = {i0, i1, i2};
+                    std::array<double, 3> x{0, 0, 0};
+                    for (int a = 0; a < g.dims; ++a) x[g.physical_axis(a)] = g.coord(a, ii[a]);
+                    if (g.axisymmetric) x[0] = std::abs(x[0]);  // mirror nodes take their image's body
+                    solid[g.index(i0, i1, i2)] = spec.medium.rigid(x) ? 1 : 0;
+                }
+        for (int a = 0; a < g.dims; ++a)
+            for (std::size_t i = 0; i + g.stride(a) < N; ++i)
+                if (solid[i] || solid[i + g.stride(a)]) rigid_faces[a].push_back(i);
+        std::size_t count = 0;
+        for (char c : solid) count += c;
+        log(fmt("rigid bodies: ", count, " nodes"));
+    }
+
     // ---- state ----
     const bool separate_p = nonlinear || absorbing;
     AlignedBuffer<float> u[3], w(N), p_store, m[8];
@@ -557,6 +580,9 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
         v.e[l] = float(std::exp(-pl.dt_s / mm.tau[l]));
     }
     v.q_coef = float(kRhoRef * std::pow(opt.shock_viscosity * g.dx, 2));
+    // The shock viscosity is a diffusion with nu = (C dx)^2 |div u|; explicit stepping needs nu dt / dx^2 small,
+    // so |div u| is capped where it would break that (only next to a spark or a source singularity).
+    v.div_cap = opt.shock_viscosity > 0 ? float(0.05 / (opt.shock_viscosity * opt.shock_viscosity * pl.dt_s)) : 0.0f;
     std::vector<float> r_face, inv_r;
     if (g.axisymmetric) {
         r_face.resize(g.n[0]);
@@ -710,6 +736,11 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
         {
             PhaseTimer t(phase, "pml");
             pml.correct_velocity(v);
+        }
+        if (spec.medium.rigid) {
+            PhaseTimer t(phase, "rigid");
+            for (int a = 0; a < g.dims; ++a)
+                for (std::size_t i : rigid_faces[a]) u[a][i] = 0.0f;
         }
         {
             PhaseTimer t(phase, "source");

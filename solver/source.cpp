@@ -24,6 +24,7 @@ std::string source_name(SourceType t) {
     case SourceType::Piston: return "piston";
     case SourceType::Plane: return "plane";
     case SourceType::Point: return "point";
+    case SourceType::Cylinder: return "cylinder";
     }
     return "?";
 }
@@ -157,6 +158,25 @@ SourceFootprint footprint(const Grid& g, const SourceSpec& s) {
         pts = sample_piston(s, g.dims, ds, g.axisymmetric);
         break;
     case SourceType::Plane: break;
+    case SourceType::Cylinder: {
+        require_input(g.dims == 3 || g.axisymmetric, "[source] type = cylinder needs dims = 3 or axisymmetric (got dims = ",
+                      g.dims, ")");
+        require_input(s.cylinder_radius_m > 0 && s.cylinder_length_m > 0, "[source] cylinder radius ",
+                      s.cylinder_radius_m * 1e3, " mm and length ", s.cylinder_length_m * 1e3, " mm must be > 0");
+        // rings (axisymmetric: one point per ring) along the length; area 2 pi r dz each; sheet strength u_n
+        // (half of the free sheet's 2 u_n: the rigid core sends the inner half outward too)
+        const int n_z = std::max(2, int(std::ceil(s.cylinder_length_m / ds)));
+        const double dz = s.cylinder_length_m / n_z;
+        const int n_phi = g.axisymmetric ? 1 : std::max(8, int(std::ceil(2 * pi * s.cylinder_radius_m / ds)));
+        for (int iz = 0; iz < n_z; ++iz)
+            for (int ip = 0; ip < n_phi; ++ip) {
+                const double ph = 2 * pi * ip / n_phi, z = s.position_m[2] + (iz + 0.5) * dz;
+                const double x = g.axisymmetric ? s.cylinder_radius_m : s.cylinder_radius_m * std::cos(ph);
+                const double y = g.axisymmetric ? 0.0 : s.cylinder_radius_m * std::sin(ph);
+                pts.push_back({{s.position_m[0] + x, s.position_m[1] + y, z}, 0.5 * 2 * pi * s.cylinder_radius_m * dz / n_phi});
+            }
+        break;
+    }
     case SourceType::Point:
         require_input(g.dims == 3 || g.axisymmetric, "[source] type = point needs dims = 3 or axisymmetric (got dims = ",
                       g.dims, "); use type = plane in 1D or a small piston in 2D");
@@ -211,6 +231,25 @@ SourceFootprint footprint(const Grid& g, const SourceSpec& s) {
                 acc[idx] += wz[k] / g.dx;
             }
         fp.surface_area_m2 = 1;
+    } else if (point_source && g.axisymmetric) {
+        // On the axis of an (r, z) grid a point is a small sphere: the kernel's radial profile k(r/dr) over the
+        // rings r_j (a smooth 3D blob, which the fourth-order stencil sees correctly, unlike a single axis node),
+        // normalised so that it integrates to 1 over the ring volumes.
+        const int az = 1;
+        std::array<double, 2 * kHalfWidth> wz{};
+        const int iz0 = axis_weights((s.position_m[2] - g.lo_m[az]) / g.dx, g.n[az], wz);
+        // radial profile stretched by 2 (band-limited to half the grid's Nyquist wavenumber, flat well beyond
+        // 6 points per wavelength), so the blob covers a few rings instead of the axis node alone
+        constexpr double stretch = 2.0;
+        const int nj = int(kHalfWidth * stretch);
+        double norm = 0;
+        for (int j = 0; j < nj; ++j) norm += lanczos3(j / stretch) * g.cell_volume_at(Grid::kAxisNode + j) / g.dx;
+        for (int k = 0; k < 2 * kHalfWidth; ++k)
+            for (int j = 0; j < nj; ++j) {
+                const double v = wz[k] * lanczos3(j / stretch) / (norm * g.dx);
+                if (v != 0) acc[g.index(Grid::kAxisNode + j, iz0 + k, 0)] += v;
+            }
+        (void)az;
     } else if (point_source) {
         spread(s.position_m, 1.0, false);
     } else {

@@ -37,10 +37,13 @@ struct MediumSpec {
     MaterialProps uniform;  ///< used where `at` is not given
     /// Heterogeneous medium: properties at a physical position (m). Evaluated once per cell before the run.
     std::function<MaterialProps(const std::array<double, 3>& position_m)> at;
+    /// Rigid bodies (a lithotripter's reflector, an emitter's core): true inside. The normal velocity vanishes on
+    /// every staggered face next to a rigid node (staircased at the cell size; make bodies at least 3 cells thick).
+    std::function<bool(const std::array<double, 3>& position_m)> rigid;
     bool heterogeneous() const { return bool(at); }
 };
 
-enum class SourceType { Bowl, Piston, Plane, Point };
+enum class SourceType { Bowl, Piston, Plane, Point, Cylinder };
 
 /// Geometry ("where") plus waveform ("when"). p0 is the amplitude of the wave leaving the source surface:
 /// for a bowl or piston p0 = rho0 c0 u_n, with u_n the normal surface velocity amplitude.
@@ -48,6 +51,10 @@ struct SourceSpec {
     SourceType type = SourceType::Bowl;
     double aperture_m = 0.06;                 ///< bowl / piston diameter
     double focal_length_m = 0.065;            ///< bowl radius of curvature
+    /// Cylinder (axis along z, from position z to z + length, on the axis x = y = 0): radius and length. It
+    /// radiates outward from a rigid core (give the core in MediumSpec::rigid): a sheet of strength u_n, so
+    /// p0 = rho c u_n leaves its surface.
+    double cylinder_radius_m = 1e-3, cylinder_length_m = 5e-3;
     std::array<double, 3> position_m{0, 0, 0};///< bowl apex / piston centre / plane or point position
     double p0_Pa = 1e6;                       ///< surface pressure amplitude (point: pressure at 1 mm in free field)
     Waveform waveform;
