@@ -8,15 +8,14 @@
 #include <stdexcept>
 #include <string>
 
+#include "planning/units.hpp"
+
 namespace lithosim::planning {
+
+using namespace detail;
 
 namespace {
 
-constexpr double kPa_per_MPa = 1e6;
-constexpr double kJ_per_m2_per_mJ_per_mm2 = 1000.0;  // 1 mJ/mm^2 = 1e-3 J / 1e-6 m^2
-constexpr double kMm_per_m = 1e3;
-constexpr double kNs_per_s = 1e9;
-constexpr double kSensorSearchRadiusCells = 1.5;
 
 std::string dims(const Map3& m) {
     return std::to_string(m.nx) + "x" + std::to_string(m.ny) + "x" + std::to_string(m.nz);

@@ -9,16 +9,14 @@
 #include <stdexcept>
 #include <string>
 
+#include "planning/units.hpp"
+
 namespace lithosim::planning {
+
+using namespace detail;
 
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
-constexpr double kJ_per_m2_per_mJ_per_mm2 = 1000.0;  // 1 mJ/mm^2 = 1e-3 J / 1e-6 m^2
-constexpr double kMm_per_m = 1e3;
-constexpr double kMJ_per_J = 1e3;
-constexpr double kNs_per_s = 1e9;
-constexpr double kSensorSearchRadiusCells = 1.5;  // as summarise_field
 // A position "on" the edge of a map may miss it by rounding; this fraction of a cell is forgiven.
 constexpr double kEdgeToleranceCells = 1e-6;
 constexpr double kPlaneToleranceNoSpacing_m = 1e-9;
