@@ -111,17 +111,25 @@ std::vector<CaseKey> build_table() {
     k = key("medium", "preset", ValueKind::Choice, "",
             "homogeneous medium: tissue or material preset (models/README.md lists the values and their sources)");
     add(choices(defaulted(k, "water"), models::tissue_preset_names()));
-    k = key("medium", "c_m_per_s", ValueKind::Real, "m/s", "sound speed; overrides the preset");
+    k = key("medium", "layers", ValueKind::LayerList, "mm",
+            "layered medium along z: preset:thickness_mm entries, e.g. water:40,skin:2,fat:15,muscle:30; the first "
+            "layer starts at z = 0, each cell takes the layer its node lies in (a node on an interface belongs to "
+            "the deeper layer), and beyond the last layer its material continues (also into the PML); the layers "
+            "name their own presets, so preset must not be given with layers, and the per-key overrides below "
+            "(c_m_per_s ... BonA) describe a homogeneous medium only and are an error with layers");
+    add(choices(positive(optional(k, "homogeneous medium from preset")), models::tissue_preset_names()));
+    k = key("medium", "c_m_per_s", ValueKind::Real, "m/s", "sound speed; overrides the preset (not with layers)");
     add(positive(optional(k, "from the preset")));
-    k = key("medium", "rho_kg_per_m3", ValueKind::Real, "kg/m^3", "density; overrides the preset");
+    k = key("medium", "rho_kg_per_m3", ValueKind::Real, "kg/m^3", "density; overrides the preset (not with layers)");
     add(positive(optional(k, "from the preset")));
     k = key("medium", "alpha_dB_per_cm_MHz", ValueKind::Real, "dB/(cm MHz^y)",
-            "absorption prefactor alpha0 of alpha(f) = alpha0 f^y; overrides the preset");
+            "absorption prefactor alpha0 of alpha(f) = alpha0 f^y; overrides the preset (not with layers)");
     add(non_negative(optional(k, "from the preset")));
-    k = key("medium", "alpha_power", ValueKind::Real, "", "absorption power-law exponent y; overrides the preset");
+    k = key("medium", "alpha_power", ValueKind::Real, "",
+            "absorption power-law exponent y; overrides the preset (not with layers)");
     add(range(optional(k, "from the preset"), 0, 2, true, false));
     k = key("medium", "BonA", ValueKind::Real, "",
-            "nonlinearity parameter B/A (beta = 1 + B/2A); overrides the preset");
+            "nonlinearity parameter B/A (beta = 1 + B/2A); overrides the preset (not with layers)");
     add(range(optional(k, "from the preset"), 0, 1000, false, true));
 
     // [source]
@@ -218,6 +226,7 @@ std::string kind_name(ValueKind kind) {
     case ValueKind::Vec3: return "x,y,z";
     case ValueKind::PointList: return "a list of points";
     case ValueKind::Path: return "a file path";
+    case ValueKind::LayerList: return "a list of name:number entries";
     }
     return "";
 }
@@ -251,6 +260,19 @@ double real_item(const CaseKey& k, const CaseValue& v, const std::string& item, 
     if (!parse_real(item, x)) reject(k, v, "'" + item + "' is not a number");
     if (check_range && !in_range(k, x)) reject(k, v, format_number(x) + " is out of range");
     return x;
+}
+
+/// One "name:number" entry of a LayerList value.
+CaseLayer layer_item(const CaseKey& k, const CaseValue& v, const std::string& item) {
+    const auto parts = split(item, ':');
+    if (parts.size() != 2 || parts[0].empty() || parts[1].empty())
+        reject(k, v, "entry '" + item + "' is not name:number");
+    if (std::find(k.choices.begin(), k.choices.end(), parts[0]) == k.choices.end())
+        reject(k, v, "'" + parts[0] + "' in entry '" + item + "' is not one of the accepted names");
+    double x = 0;
+    if (!parse_real(parts[1], x)) reject(k, v, "'" + parts[1] + "' in entry '" + item + "' is not a number");
+    if (!in_range(k, x)) reject(k, v, format_number(x) + " in entry '" + item + "' is out of range");
+    return {parts[0], x};
 }
 
 std::array<double, 3> vec3_item(const CaseKey& k, const CaseValue& v, const std::string& item) {
@@ -338,6 +360,9 @@ std::string CaseKey::accepted() const {
     case ValueKind::Vec3: return "x,y,z" + unit_suffix;
     case ValueKind::PointList: return "x,y,z ; x,y,z ; ..." + unit_suffix + ", or empty";
     case ValueKind::Path: return "the path of a readable file";
+    case ValueKind::LayerList:
+        return "comma-separated name:number entries, each name one of " + join(choices, "|") + " and each number " +
+               range_text(*this) + unit_suffix;
     }
     return "";
 }
@@ -431,6 +456,9 @@ void check_value(const CaseKey& k, const CaseValue& v) {
         for (const auto& p : split(s, ';')) vec3_item(k, v, p);
         break;
     case ValueKind::Path: break;  // existence is checked where the file is read, only if it is used
+    case ValueKind::LayerList:
+        for (const auto& item : split(s, ',')) layer_item(k, v, item);
+        break;
     }
 }
 
@@ -575,6 +603,14 @@ std::vector<std::array<double, 3>> case_points(const CaseText& c, const std::str
     if (!v || trim(v->text).empty()) return out;
     if (k.kind == ValueKind::Vec3) return {vec3_item(k, *v, v->text)};
     for (const auto& p : split(v->text, ';')) out.push_back(vec3_item(k, *v, p));
+    return out;
+}
+
+std::vector<CaseLayer> case_layers(const CaseText& c, const std::string& qualified) {
+    const CaseKey& k = key_of(qualified);
+    const CaseValue& v = value_of(c, qualified);
+    std::vector<CaseLayer> out;
+    for (const auto& item : split(v.text, ',')) out.push_back(layer_item(k, v, item));
     return out;
 }
 

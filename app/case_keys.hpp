@@ -30,6 +30,7 @@ enum class ValueKind {
     Vec3,       ///< x,y,z: three comma-separated reals
     PointList,  ///< x,y,z ; x,y,z ; ...: points separated by ';', or empty for none
     Path,       ///< a file path; relative paths are relative to the directory of the case file that gives it
+    LayerList,  ///< name:number,name:number,...: words of `choices`, each with a number within the range
 };
 
 /// Whether a case must give the key.
@@ -138,5 +139,13 @@ std::vector<std::string> case_words(const CaseText& c, const std::string& qualif
 std::vector<double> case_reals(const CaseText& c, const std::string& qualified);
 /// The points of a PointList value (none when unset or empty), or the one point of a Vec3 value.
 std::vector<std::array<double, 3>> case_points(const CaseText& c, const std::string& qualified);
+
+/// One entry of a LayerList value.
+struct CaseLayer {
+    std::string name;  ///< one of the key's choices
+    double value = 0;  ///< in the key's unit
+};
+/// The entries of a LayerList value, in order.
+std::vector<CaseLayer> case_layers(const CaseText& c, const std::string& qualified);
 
 }  // namespace lithosim::app

@@ -65,17 +65,54 @@ GridSpec build_grid(const CaseText& c) {
     return g;
 }
 
-MediumSpec build_medium(const CaseText& c) {
-    const auto& preset = models::tissue_preset(case_word(c, "medium.preset"));
+/// The per-key overrides of a homogeneous medium, in table order.
+constexpr const char* kMediumOverrides[] = {"medium.c_m_per_s", "medium.rho_kg_per_m3", "medium.alpha_dB_per_cm_MHz",
+                                            "medium.alpha_power", "medium.BonA"};
+
+MaterialProps props_of(const models::TissueProperties& t) {
     MaterialProps m;
-    m.rho_kg_per_m3 = c.has("medium.rho_kg_per_m3") ? case_real(c, "medium.rho_kg_per_m3") : preset.rho_kg_per_m3;
-    m.c_m_per_s = c.has("medium.c_m_per_s") ? case_real(c, "medium.c_m_per_s") : preset.c_m_per_s;
-    m.alpha_dB_per_cm_MHz =
-        c.has("medium.alpha_dB_per_cm_MHz") ? case_real(c, "medium.alpha_dB_per_cm_MHz") : preset.alpha_dB_per_cm_MHz;
-    m.alpha_power = c.has("medium.alpha_power") ? case_real(c, "medium.alpha_power") : preset.alpha_power;
-    m.BonA = c.has("medium.BonA") ? case_real(c, "medium.BonA") : preset.BonA;
+    m.rho_kg_per_m3 = t.rho_kg_per_m3;
+    m.c_m_per_s = t.c_m_per_s;
+    m.alpha_dB_per_cm_MHz = t.alpha_dB_per_cm_MHz;
+    m.alpha_power = t.alpha_power;
+    m.BonA = t.BonA;
+    return m;
+}
+
+/// [medium] layers: the layers name their own presets, so an explicit preset or a per-key override (both describe
+/// one homogeneous medium) is a contradiction, reported rather than silently resolved.
+MediumSpec build_layered_medium(const CaseText& c) {
+    const CaseValue* layers_value = c.find("medium.layers");
+    const CaseValue* preset_value = c.find("medium.preset");
+    if (preset_value && preset_value->origin != "default")
+        throw InputError("[medium] preset = '" + preset_value->text + "' (" + preset_value->origin +
+                         ") is given together with layers = '" + layers_value->text + "' (" + layers_value->origin +
+                         "); accepted: one of them (the layers name their own presets)");
+    for (const char* key : kMediumOverrides) {
+        if (const CaseValue* v = c.find(key))
+            throw InputError("[medium] " + std::string(key).substr(7) + " = '" + v->text + "' (" + v->origin +
+                             ") is given together with layers = '" + layers_value->text + "' (" +
+                             layers_value->origin +
+                             "); accepted: the per-key overrides with a homogeneous medium (preset) only");
+    }
+    struct Layer {
+        double z_end_m;
+        MaterialProps props;
+    };
+    std::vector<Layer> layers;
+    double z = 0;
+    for (const auto& l : case_layers(c, "medium.layers")) {
+        z += l.value * kMm;
+        layers.push_back({z, props_of(models::tissue_preset(l.name))});
+    }
     MediumSpec medium;
-    medium.uniform = m;
+    medium.uniform = layers.front().props;  // where `at` is not used; the solver asks `at` for every cell
+    medium.at = [layers](const std::array<double, 3>& x_m) {
+        // Layer i covers [z_end(i-1), z_end(i)); before z = 0 the first layer, beyond the last one the last.
+        for (const auto& l : layers)
+            if (x_m[2] < l.z_end_m) return l.props;
+        return layers.back().props;
+    };
     return medium;
 }
 
@@ -181,7 +218,7 @@ SimulationSpec build_spec(const CaseText& c) {
     spec.grid = build_grid(c);
     spec.time.t_end_s = case_real(c, "time.t_end_us") * kUs;
     spec.time.cfl = c.has("time.cfl") ? case_real(c, "time.cfl") : 0.0;
-    spec.medium = build_medium(c);
+    spec.medium = build_medium_spec(c);
     spec.sources.push_back(build_source(c, spec.grid.dims));
     spec.sensors = build_sensors(c, spec.grid.dims);
     spec.solver = build_solver(c);
@@ -208,6 +245,17 @@ void check_geometry(const SimulationSpec& spec, const Grid& grid) {
 
 CaseText resolve_case(const CaseText& c, const RunPlan& plan) {
     CaseText r = c;
+    if (!r.has("time.cfl")) r.derived["time.cfl"] = CaseValue{format_number(plan.cfl), "chosen by the solver"};
+    if (c.has("medium.layers")) {
+        // The layers give every material; the default preset is not used, and must not come back as a given value
+        // when the resolved case is run again (layers with a given preset is an error).
+        const CaseValue* preset = r.find("medium.preset");
+        if (preset && preset->origin == "default") {
+            r.derived["medium.preset"] = CaseValue{preset->text, "not used: [medium] layers gives the materials"};
+            r.values.erase("medium.preset");
+        }
+        return r;
+    }
     const std::string preset = case_word(c, "medium.preset");
     const auto& props = models::tissue_preset(preset);
     const std::pair<const char*, double> from_preset[] = {
@@ -219,8 +267,32 @@ CaseText resolve_case(const CaseText& c, const RunPlan& plan) {
     };
     for (const auto& [key, value] : from_preset)
         if (!r.has(key)) r.derived[key] = CaseValue{format_number(value), "preset " + preset};
-    if (!r.has("time.cfl")) r.derived["time.cfl"] = CaseValue{format_number(plan.cfl), "chosen by the solver"};
     return r;
+}
+
+MediumSpec build_medium_spec(const CaseText& c) {
+    if (c.has("medium.layers")) return build_layered_medium(c);
+    const auto& preset = models::tissue_preset(case_word(c, "medium.preset"));
+    MaterialProps m = props_of(preset);
+    if (c.has("medium.rho_kg_per_m3")) m.rho_kg_per_m3 = case_real(c, "medium.rho_kg_per_m3");
+    if (c.has("medium.c_m_per_s")) m.c_m_per_s = case_real(c, "medium.c_m_per_s");
+    if (c.has("medium.alpha_dB_per_cm_MHz")) m.alpha_dB_per_cm_MHz = case_real(c, "medium.alpha_dB_per_cm_MHz");
+    if (c.has("medium.alpha_power")) m.alpha_power = case_real(c, "medium.alpha_power");
+    if (c.has("medium.BonA")) m.BonA = case_real(c, "medium.BonA");
+    MediumSpec medium;
+    medium.uniform = m;
+    return medium;
+}
+
+std::optional<double> geometric_focus_z_m(const SimulationSpec& spec) {
+    // The first source that focuses; a bowl's centre of curvature lies focal_length beyond its apex along +z.
+    for (const auto& s : spec.sources)
+        if (s.type == SourceType::Bowl) return s.position_m[2] + s.focal_length_m;
+    return std::nullopt;
+}
+
+MaterialProps medium_at(const MediumSpec& medium, const std::array<double, 3>& x_m) {
+    return medium.heterogeneous() ? medium.at(x_m) : medium.uniform;
 }
 
 }  // namespace lithosim::app

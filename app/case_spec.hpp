@@ -1,6 +1,9 @@
 // From a checked case (case_keys.hpp, units in the key names) to the solver's SI configuration, and back to the
 // resolved case text stored with each result. All unit conversions of the command line happen here.
 #pragma once
+#include <array>
+#include <optional>
+
 #include "app/case_keys.hpp"
 #include "solver/simulation.hpp"
 #include "solver/spec.hpp"
@@ -19,7 +22,19 @@ SimulationSpec build_spec(const CaseText& c);
 void check_geometry(const SimulationSpec& spec, const Grid& grid);
 
 /// The resolved case: the case's values plus, in CaseText::derived, the values the run derived for keys left unset
-/// (medium properties from the preset, the cfl chosen by the solver), each marked with where it came from.
+/// (medium properties from the preset, the cfl chosen by the solver), each marked with where it came from. With
+/// [medium] layers the default preset is not used: it is listed as a derived comment, so the resolved case runs again.
 CaseText resolve_case(const CaseText& c, const RunPlan& plan);
+
+/// The medium of a case alone ([medium] keys; a homogeneous preset with overrides, or layers): what build_spec puts
+/// in SimulationSpec::medium. Throws InputError on contradicting keys.
+MediumSpec build_medium_spec(const CaseText& c);
+
+/// z (m) of the geometric focus of the case's sources, when one of them has one (a bowl: apex z + focal length);
+/// the plane the disc energies of the dosimetry use.
+std::optional<double> geometric_focus_z_m(const SimulationSpec& spec);
+
+/// The material at a position (m): medium.at(x) for a heterogeneous medium, else the uniform one.
+MaterialProps medium_at(const MediumSpec& medium, const std::array<double, 3>& x_m);
 
 }  // namespace lithosim::app

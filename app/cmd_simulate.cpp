@@ -4,7 +4,8 @@
 //   read input     parse the case (or the embedded default), apply --set, build the solver spec, read the waveform
 //   build model    plan the run (grid, time step, resolution, memory) and check the geometry on the grid
 //   simulate       the time loop
-//   write results  DIR/case.ini before the run; DIR/result.h5, DIR/maps.vti and, last, DIR/summary.json after it
+//   write results  DIR/case.ini before the run; DIR/result.h5, DIR/maps.vti (axisymmetric runs: also
+//                  DIR/maps_revolved.vti) and, last, DIR/summary.json after it
 // Everything that can be wrong with the input is checked before DIR is touched, so bad input (exit 2) never leaves
 // files behind; once the case is known to be good, lithosim's own files from an earlier run in DIR are removed
 // first, so a run that fails later leaves no stale result that looks complete.
@@ -22,6 +23,7 @@
 #include "app/case_spec.hpp"
 #include "app/commands.hpp"
 #include "app/progress.hpp"
+#include "app/revolve.hpp"
 #include "app/summary.hpp"
 #include "app/text.hpp"
 #include "io/json_file.hpp"
@@ -42,6 +44,9 @@ constexpr const char* kSummaryFile = "summary.json";
 constexpr const char* kResultFile = "result.h5";
 constexpr const char* kCaseFile = "case.ini";
 constexpr const char* kMapsFile = "maps.vti";
+constexpr const char* kRevolvedMapsFile = "maps_revolved.vti";
+/// Largest revolved image, in values over all its arrays (3 maps of about 21 M cells: 256 MiB of float32).
+constexpr std::size_t kRevolvedMaxValues = std::size_t{64} << 20;
 
 /// The word --config takes for the embedded default case.
 constexpr const char* kDefaultCaseName = "default";
@@ -54,7 +59,7 @@ po::options_description simulate_options() {
          "examples/default.ini; a file named 'default' is given as ./default). Required.")
         ("out", po::value<std::string>()->value_name("DIR"),
          "output directory, created if missing; lithosim writes and replaces only its own files there: summary.json, "
-         "result.h5, case.ini, maps.vti. Required unless --dry-run.")
+         "result.h5, case.ini, maps.vti, maps_revolved.vti. Required unless --dry-run.")
         ("threads", po::value<std::string>()->value_name("N"),
          "OpenMP threads, an integer in [1, 4096]. Default: OMP_NUM_THREADS, else all cores.")
         ("set", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
@@ -73,8 +78,9 @@ void print_help(const po::options_description& o) {
     std::cout << "usage: lithosim simulate --config FILE|default --out DIR [--threads N] [--quiet] "
                  "[--set section.key=value ...]\n"
                  "Runs one case: writes DIR/summary.json (dosimetry and run figures), DIR/result.h5 (maps, sensor "
-                 "series, the resolved case), DIR/case.ini (the resolved case, re-runnable) and DIR/maps.vti "
-                 "(ParaView).\nExit codes: 0 success, 1 a stage failed (the message names it), 2 bad input.\n\n"
+                 "series, the resolved case, the dosimetry), DIR/case.ini (the resolved case, re-runnable) and "
+                 "DIR/maps.vti\n(ParaView; axisymmetric runs also DIR/maps_revolved.vti, the (r, z) maps revolved "
+                 "into x, y, z).\nExit codes: 0 success, 1 a stage failed (the message names it), 2 bad input.\n\n"
               << o << "\n"
               << case_keys_help();
 }
@@ -104,7 +110,7 @@ void prepare_output_dir(const fs::path& dir) {
     if (ec)
         throw InputError("--out '" + dir.string() + "': cannot create the directory (" + ec.message() +
                          "); accepted: a writable directory path");
-    for (const char* name : {kSummaryFile, kResultFile, kCaseFile, kMapsFile}) {
+    for (const char* name : {kSummaryFile, kResultFile, kCaseFile, kMapsFile, kRevolvedMapsFile}) {
         fs::remove(dir / name);
         fs::remove(dir / (std::string(name) + ".partial"));
     }
@@ -131,6 +137,35 @@ void write_maps_vti(const fs::path& path, const SimulationResult& r) {
     if (r.p_min) arrays.push_back({"p_min_MPa", &*r.p_min, 1e-6});
     if (r.efd) arrays.push_back({"efd_mJ_per_mm2", &*r.efd, 1e-3});
     if (!arrays.empty()) viz::write_vti(path, arrays);
+}
+
+/// Maps of an axisymmetric run start on the axis, r0 = 0. The solver computes r0 as lo + 3 dx, which a fused
+/// multiply-add leaves a rounding residue away from 0 (-1e-20 m); the IEC module and readers of the file expect
+/// 0 <= r0, so a residue below a nanometre of a cell is set to 0.
+void snap_maps_to_axis(SimulationResult& r) {
+    for (std::optional<Map3>* m : {&r.p_max, &r.p_min, &r.efd, &r.c, &r.rho})
+        if (*m && std::abs((*m)->origin_m[0]) < 1e-9 * (*m)->spacing_m[0]) (*m)->origin_m[0] = 0.0;
+}
+
+/// The (r, z) maps of an axisymmetric run revolved into an (x, y, z) image (app/revolve.hpp), coarsened so that the
+/// image holds at most kRevolvedMaxValues values.
+void write_revolved_maps_vti(const fs::path& path, const SimulationResult& r) {
+    const std::pair<const std::optional<Map3>*, std::pair<const char*, double>> maps[] = {
+        {&r.p_max, {"p_max_MPa", 1e-6}}, {&r.p_min, {"p_min_MPa", 1e-6}}, {&r.efd, {"efd_mJ_per_mm2", 1e-3}}};
+    std::vector<const Map3*> present;
+    for (const auto& [map, name] : maps)
+        if (*map) present.push_back(&**map);
+    if (present.empty()) return;
+    const std::size_t k = revolve_stride(*present.front(), present.size(), kRevolvedMaxValues);
+    std::vector<Map3> revolved;
+    revolved.reserve(present.size());
+    std::vector<viz::VtiArray> arrays;
+    for (const auto& [map, name] : maps) {
+        if (!*map) continue;
+        revolved.push_back(revolve_map(**map, k));
+        arrays.push_back({name.first, &revolved.back(), name.second});
+    }
+    viz::write_vti(path, arrays);
 }
 
 }  // namespace
@@ -221,10 +256,16 @@ int cmd_simulate(const Args& args) {
         std::cout << line << std::endl;
     };
     hooks.progress = [&progress](long long step, long long total, double elapsed) { progress(step, total, elapsed); };
-    const SimulationResult result = run_stage("simulate", [&] { return simulate(spec, hooks); });
+    SimulationResult result = run_stage("simulate", [&] { return simulate(spec, hooks); });
+    if (spec.grid.axisymmetric) snap_maps_to_axis(result);
 
     // ---- write results (2) ----
-    const Dosimetry dosimetry = run_stage("write results", [&] { return compute_dosimetry(result, warnings); });
+    DosimetryInputs dosimetry_inputs;
+    dosimetry_inputs.axisymmetric = spec.grid.axisymmetric;
+    dosimetry_inputs.medium_at = [&spec](const std::array<double, 3>& x_m) { return medium_at(spec.medium, x_m); };
+    dosimetry_inputs.focal_plane_z_m = geometric_focus_z_m(spec);
+    const Dosimetry dosimetry =
+        run_stage("write results", [&] { return compute_dosimetry(result, dosimetry_inputs, warnings); });
     for (std::size_t i = plan.warnings.size(); i < warnings.size(); ++i) print_warning(warnings[i]);
     run_stage("write results", [&] {
         io::ResultMetadata meta;
@@ -232,14 +273,21 @@ int cmd_simulate(const Args& args) {
         meta.git_commit = build::git_commit;
         meta.case_text = resolved_text;
         meta.threads = result.stats.threads;
+        meta.axisymmetric = spec.grid.axisymmetric;
+        meta.rho_focus_kg_per_m3 = dosimetry.rho_focus_kg_per_m3;
+        meta.c_focus_m_per_s = dosimetry.c_focus_m_per_s;
+        meta.geometric_focus_z_m = dosimetry_inputs.focal_plane_z_m;
+        meta.focal_series = dosimetry.focal_series;
+        meta.dosimetry = dosimetry_values(dosimetry);
         io::write_result_h5(out / kResultFile, result, meta);
         write_maps_vti(out / kMapsFile, result);
+        if (spec.grid.axisymmetric) write_revolved_maps_vti(out / kRevolvedMapsFile, result);
         // Last: its presence says the run and every other file are complete.
         io::write_json_atomic(out / kSummaryFile, summary_json(result, plan, dosimetry, warnings));
     });
     if (!quiet) {
         std::cout << "\n" << summary_text(result, dosimetry) << "files\n";
-        for (const char* name : {kSummaryFile, kResultFile, kMapsFile, kCaseFile})
+        for (const char* name : {kSummaryFile, kResultFile, kMapsFile, kRevolvedMapsFile, kCaseFile})
             if (fs::exists(out / name)) std::cout << "  " << (out / name).string() << "\n";
     }
     return kExitOk;

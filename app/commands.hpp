@@ -53,6 +53,10 @@ int cmd_validate(const Args& args);
 int cmd_bench(const Args& args);
 /// `lithosim version`: version, build and library information.
 int cmd_version(const Args& args);
+/// `lithosim dosimetry RESULT.h5`: the dosimetry of an earlier result. See cmd_dosimetry.cpp.
+int cmd_dosimetry(const Args& args);
+/// `lithosim devices`: the device presets with their parameters, ranges and sources.
+int cmd_devices(const Args& args);
 
 /// Text of the embedded default case (examples/default.ini, embedded at build time).
 const char* default_case_text();

@@ -32,6 +32,10 @@ constexpr Subcommand kSubcommands[] = {
     {"validate", cmd_validate, "run the validation cases against analytic references and print their table"},
     {"bench", cmd_bench, "measure the 3D kernels: cell updates per second, bytes per cell, memory bandwidth"},
     {"version", cmd_version, "print version, git commit, compiler, OpenMP threads and library versions"},
+    {"dosimetry", cmd_dosimetry,
+     "field parameters (IEC 61846) of an earlier result: lithosim dosimetry RESULT.h5 [--json FILE] "
+     "[--focus-z-mm Z]"},
+    {"devices", cmd_devices, "list the device presets with their parameters, ranges and sources"},
 };
 
 void print_usage() {

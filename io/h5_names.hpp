@@ -9,6 +9,8 @@ namespace lithosim::io::h5 {
 inline constexpr char maps_group[] = "/maps";
 inline constexpr char sensors_group[] = "/sensors";
 inline constexpr char medium_group[] = "/medium";
+inline constexpr char focal_series_group[] = "/focal_series";
+inline constexpr char dosimetry_group[] = "/dosimetry";
 
 // Datasets.
 inline constexpr char maps_p_max[] = "/maps/p_max";          // Pa
@@ -19,11 +21,14 @@ inline constexpr char sensors_p[] = "/sensors/p";            // Pa
 inline constexpr char sensors_position[] = "/sensors/position_m";  // m
 inline constexpr char medium_c[] = "/medium/c";              // m/s
 inline constexpr char medium_rho[] = "/medium/rho";          // kg/m^3
+inline constexpr char focal_series_t[] = "/focal_series/t";                    // s
+inline constexpr char focal_series_p[] = "/focal_series/p";                    // Pa
+inline constexpr char focal_series_position[] = "/focal_series/position_m";    // m
 
 // Dataset attributes.
 inline constexpr char attr_units[] = "units";
-inline constexpr char attr_origin[] = "origin_m";    // 3 doubles, (x, y, z) of sample (0,0,0)
-inline constexpr char attr_spacing[] = "spacing_m";  // 3 doubles, (dx, dy, dz)
+inline constexpr char attr_origin[] = "origin_m";    // 3 doubles (x, y, z) of sample (0,0,0); axisymmetric: 2 (r, z)
+inline constexpr char attr_spacing[] = "spacing_m";  // 3 doubles (dx, dy, dz); axisymmetric: 2 (dr, dz)
 
 // Root attributes.
 inline constexpr char root_version[] = "version";
@@ -33,10 +38,18 @@ inline constexpr char root_created[] = "created";
 inline constexpr char root_threads[] = "threads";
 inline constexpr char root_file_type[] = "file_type";
 inline constexpr char root_file_format_version[] = "file_format_version";
+inline constexpr char root_geometry[] = "geometry";                       // geometry_cartesian | geometry_axisymmetric
+inline constexpr char root_rho_focus[] = "rho_focus_kg_per_m3";           // float64, medium density at the focus
+inline constexpr char root_c_focus[] = "c_focus_m_per_s";                 // float64, medium sound speed at the focus
+inline constexpr char root_geometric_focus_z[] = "geometric_focus_z_m";   // float64, z of the source's geometric focus
 
 // Values of the identifying root attributes, checked whenever a result file is opened for reading.
 inline constexpr char file_type_result[] = "lithosim-result";
 inline constexpr char file_format_version[] = "1";
+
+// Values of the `geometry` root attribute. A file without it (written before the attribute existed) is cartesian.
+inline constexpr char geometry_cartesian[] = "cartesian";
+inline constexpr char geometry_axisymmetric[] = "axisymmetric";
 
 // Values of the "units" attribute.
 inline constexpr char unit_pressure[] = "Pa";
@@ -45,5 +58,31 @@ inline constexpr char unit_time[] = "s";
 inline constexpr char unit_length[] = "m";
 inline constexpr char unit_speed[] = "m/s";
 inline constexpr char unit_density[] = "kg/m^3";
+
+// The field parameters of /dosimetry (IEC 61846 working definitions, planning/IEC61846.md): one float64 dataset per
+// parameter, named like its summary.json key and stored in the unit its name carries (the `units` attribute repeats
+// it). `count` is 1 for a scalar dataset, 3 for a [3] dataset: (x, y, z) for focus_mm and the focal zones
+// (axisymmetric: focus (r, 0, z); zone x = y = the full width across the axis).
+struct DosimetryParameter {
+    const char* name;
+    const char* unit;
+    int count;
+};
+inline constexpr DosimetryParameter dosimetry_parameters[] = {
+    {"p_plus_MPa", "MPa", 1},
+    {"p_minus_MPa", "MPa", 1},
+    {"focus_mm", "mm", 3},
+    {"rise_time_ns", "ns", 1},
+    {"pulse_duration_ns", "ns", 1},
+    {"focal_zone_6dB_mm", "mm", 3},
+    {"focal_zone_5MPa_mm", "mm", 3},
+    {"efd_focus_mJ_per_mm2", "mJ/mm^2", 1},
+    {"efd_plus_focus_mJ_per_mm2", "mJ/mm^2", 1},
+    {"E5mm_mJ", "mJ", 1},
+    {"E12mm_mJ", "mJ", 1},
+    {"energy_total_mJ", "mJ", 1},
+    {"E28mm_disc_mJ", "mJ", 1},
+    {"focal_plane_z_mm", "mm", 1},
+};
 
 }  // namespace lithosim::io::h5

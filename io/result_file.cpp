@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <stdexcept>
 #include <string>
@@ -56,8 +58,13 @@ void write_int_attribute(const H5::H5Object& obj, const char* name, int value) {
     attr.write(H5::PredType::NATIVE_INT, &value);
 }
 
-void write_double3_attribute(const H5::H5Object& obj, const char* name, const std::array<double, 3>& value) {
-    const hsize_t dims[1] = {3};
+void write_double_attribute(const H5::H5Object& obj, const char* name, double value) {
+    const H5::Attribute attr = obj.createAttribute(name, H5::PredType::IEEE_F64LE, H5::DataSpace(H5S_SCALAR));
+    attr.write(H5::PredType::NATIVE_DOUBLE, &value);
+}
+
+void write_doubles_attribute(const H5::H5Object& obj, const char* name, const std::vector<double>& value) {
+    const hsize_t dims[1] = {value.size()};
     const H5::Attribute attr = obj.createAttribute(name, H5::PredType::IEEE_F64LE, H5::DataSpace(1, dims));
     attr.write(H5::PredType::NATIVE_DOUBLE, value.data());
 }
@@ -71,9 +78,9 @@ std::array<hsize_t, 3> chunk_shape(const Map3& m) {
     return {cz, cy, cx};
 }
 
-/// A scalar map as float32 [nz][ny][nx]: x fastest in Map3 is the last (fastest) HDF5 index, so the buffer is
-/// written as it is.
-void write_map(H5::H5File& file, const char* name, const Map3& m, const char* unit) {
+/// A scalar map as float32 [nz][ny][nx] (axisymmetric: [nz][nr]): x (or r) fastest in Map3 is the last (fastest)
+/// HDF5 index, so the buffer is written as it is.
+void write_map(H5::H5File& file, const char* name, const Map3& m, const char* unit, bool axisymmetric) {
     if (m.size() == 0) {
         throw std::runtime_error("map is empty (nx, ny, nz = " + std::to_string(m.nx) + ", " + std::to_string(m.ny) +
                                  ", " + std::to_string(m.nz) + ")");
@@ -83,21 +90,108 @@ void write_map(H5::H5File& file, const char* name, const Map3& m, const char* un
                                  std::to_string(m.nx) + " x " + std::to_string(m.ny) + " x " + std::to_string(m.nz) +
                                  " needs " + std::to_string(m.size()));
     }
-    const hsize_t dims[3] = {m.nz, m.ny, m.nx};
-    const H5::DataSpace space(3, dims);
+    if (axisymmetric && (m.ny != 1 || m.origin_m[1] != 0 || m.spacing_m[1] != 0)) {
+        throw std::runtime_error("an axisymmetric map holds r in the x slot with ny = 1, y origin and spacing 0; got "
+                                 "ny = " + std::to_string(m.ny) + ", y origin " + std::to_string(m.origin_m[1]) +
+                                 " m, y spacing " + std::to_string(m.spacing_m[1]) + " m");
+    }
+    // Axisymmetric: the ny = 1 axis is dropped, [nz][nr], and origin/spacing are (r, z).
+    const int rank = axisymmetric ? 2 : 3;
+    const std::array<hsize_t, 3> dims3 = {m.nz, m.ny, m.nx};
+    const std::array<hsize_t, 2> dims2 = {m.nz, m.nx};
+    const hsize_t* dims = axisymmetric ? dims2.data() : dims3.data();
+    const H5::DataSpace space(rank, dims);
     H5::DSetCreatPropList props;
     // Peak-pressure and medium maps are smooth over most of the grid; shuffle + deflate shrinks them several-fold.
     if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
-        const std::array<hsize_t, 3> chunk = chunk_shape(m);
-        props.setChunk(3, chunk.data());
+        const std::array<hsize_t, 3> chunk = chunk_shape(m);  // {cz, cy = 1, cx} when ny = 1
+        const std::array<hsize_t, 2> chunk2 = {chunk[0], chunk[2]};
+        props.setChunk(rank, axisymmetric ? chunk2.data() : chunk.data());
         props.setShuffle();
         props.setDeflate(4);
     }
     const H5::DataSet ds = file.createDataSet(name, H5::PredType::IEEE_F32LE, space, props);
     ds.write(m.values.data(), H5::PredType::NATIVE_FLOAT);
     write_string_attribute(ds, h5::attr_units, unit);
-    write_double3_attribute(ds, h5::attr_origin, m.origin_m);
-    write_double3_attribute(ds, h5::attr_spacing, m.spacing_m);
+    if (axisymmetric) {
+        write_doubles_attribute(ds, h5::attr_origin, {m.origin_m[0], m.origin_m[2]});
+        write_doubles_attribute(ds, h5::attr_spacing, {m.spacing_m[0], m.spacing_m[2]});
+    } else {
+        write_doubles_attribute(ds, h5::attr_origin, {m.origin_m.begin(), m.origin_m.end()});
+        write_doubles_attribute(ds, h5::attr_spacing, {m.spacing_m.begin(), m.spacing_m.end()});
+    }
+}
+
+/// The focal waveform: one series with its own time axis and position.
+void write_focal_series(H5::H5File& file, const SensorRecord& s, std::string& stage) {
+    stage = std::string("group '") + h5::focal_series_group + "'";
+    if (s.position_m.size() != 1 || s.p_Pa.size() != 1) {
+        throw std::runtime_error("the focal series must hold exactly one point; it has " +
+                                 std::to_string(s.position_m.size()) + " positions and " +
+                                 std::to_string(s.p_Pa.size()) + " series");
+    }
+    const std::size_t nt = s.t_s.size();
+    if (nt == 0 || s.p_Pa[0].size() != nt) {
+        throw std::runtime_error("the focal series has " + std::to_string(s.p_Pa[0].size()) + " samples and " +
+                                 std::to_string(nt) + " times; expected the same nonzero number");
+    }
+    file.createGroup(h5::focal_series_group);
+    const hsize_t n[1] = {nt};
+    stage = std::string("dataset '") + h5::focal_series_t + "'";
+    const H5::DataSet t = file.createDataSet(h5::focal_series_t, H5::PredType::IEEE_F64LE, H5::DataSpace(1, n));
+    t.write(s.t_s.data(), H5::PredType::NATIVE_DOUBLE);
+    write_string_attribute(t, h5::attr_units, h5::unit_time);
+    stage = std::string("dataset '") + h5::focal_series_p + "'";
+    const H5::DataSet p = file.createDataSet(h5::focal_series_p, H5::PredType::IEEE_F32LE, H5::DataSpace(1, n));
+    p.write(s.p_Pa[0].data(), H5::PredType::NATIVE_FLOAT);
+    write_string_attribute(p, h5::attr_units, h5::unit_pressure);
+    stage = std::string("dataset '") + h5::focal_series_position + "'";
+    const hsize_t three[1] = {3};
+    const H5::DataSet x =
+        file.createDataSet(h5::focal_series_position, H5::PredType::IEEE_F64LE, H5::DataSpace(1, three));
+    x.write(s.position_m[0].data(), H5::PredType::NATIVE_DOUBLE);
+    write_string_attribute(x, h5::attr_units, h5::unit_length);
+}
+
+/// The declaration of a /dosimetry parameter, or nullptr.
+const h5::DosimetryParameter* dosimetry_parameter(const std::string& name) {
+    for (const auto& d : h5::dosimetry_parameters)
+        if (name == d.name) return &d;
+    return nullptr;
+}
+
+/// Every value names a declared parameter once, with its unit and count, and is finite.
+void check_dosimetry(const std::vector<DosimetryValue>& values) {
+    std::vector<std::string> seen;
+    for (const auto& v : values) {
+        const h5::DosimetryParameter* d = dosimetry_parameter(v.name);
+        if (!d) throw std::runtime_error("'" + v.name + "' is not a dosimetry parameter (io/h5_names.hpp)");
+        if (v.unit != d->unit)
+            throw std::runtime_error("'" + v.name + "' has unit '" + v.unit + "', expected '" + d->unit + "'");
+        if (v.values.size() != static_cast<std::size_t>(d->count))
+            throw std::runtime_error("'" + v.name + "' has " + std::to_string(v.values.size()) + " values, expected " +
+                                     std::to_string(d->count));
+        for (double x : v.values)
+            if (!std::isfinite(x)) throw std::runtime_error("'" + v.name + "' has a value that is not finite");
+        if (std::find(seen.begin(), seen.end(), v.name) != seen.end())
+            throw std::runtime_error("'" + v.name + "' is given twice");
+        seen.push_back(v.name);
+    }
+}
+
+/// The /dosimetry group (the caller has removed an earlier one).
+void write_dosimetry(H5::H5File& file, const std::vector<DosimetryValue>& values, std::string& stage) {
+    stage = std::string("group '") + h5::dosimetry_group + "'";
+    check_dosimetry(values);
+    const H5::Group group = file.createGroup(h5::dosimetry_group);
+    for (const auto& v : values) {
+        stage = std::string("dataset '") + h5::dosimetry_group + "/" + v.name + "'";
+        const hsize_t n[1] = {v.values.size()};
+        const H5::DataSpace space = v.values.size() == 1 ? H5::DataSpace(H5S_SCALAR) : H5::DataSpace(1, n);
+        const H5::DataSet ds = group.createDataSet(v.name, H5::PredType::IEEE_F64LE, space);
+        ds.write(v.values.data(), H5::PredType::NATIVE_DOUBLE);
+        write_string_attribute(ds, h5::attr_units, v.unit);
+    }
 }
 
 void write_sensors(H5::H5File& file, const SensorRecord& s, std::string& stage) {
@@ -172,13 +266,15 @@ void write_contents(const fs::path& file_path, const SimulationResult& r, const 
         const std::string name = m.name;
         ensure_group(name.starts_with(h5::medium_group) ? h5::medium_group : h5::maps_group);
         stage = "dataset '" + name + "'";
-        write_map(file, m.name, *m.map, m.unit);
+        write_map(file, m.name, *m.map, m.unit, meta.axisymmetric);
     }
 
     if (!r.sensors.position_m.empty()) {
         ensure_group(h5::sensors_group);
         write_sensors(file, r.sensors, stage);
     }
+    if (meta.focal_series) write_focal_series(file, *meta.focal_series, stage);
+    if (meta.dosimetry) write_dosimetry(file, *meta.dosimetry, stage);
 
     const std::string created = meta.created_utc.empty() ? utc_now_iso8601() : meta.created_utc;
     const std::pair<const char*, std::string> strings[] = {
@@ -187,7 +283,8 @@ void write_contents(const fs::path& file_path, const SimulationResult& r, const 
         {h5::root_version, meta.version},
         {h5::root_git_commit, meta.git_commit},
         {h5::root_case, meta.case_text},
-        {h5::root_created, created}};
+        {h5::root_created, created},
+        {h5::root_geometry, meta.axisymmetric ? h5::geometry_axisymmetric : h5::geometry_cartesian}};
     const H5::Group root = file.openGroup("/");
     for (const auto& [name, value] : strings) {
         stage = std::string("root attribute '") + name + "'";
@@ -195,6 +292,15 @@ void write_contents(const fs::path& file_path, const SimulationResult& r, const 
     }
     stage = std::string("root attribute '") + h5::root_threads + "'";
     write_int_attribute(root, h5::root_threads, meta.threads);
+    const std::pair<const char*, const std::optional<double>&> numbers[] = {
+        {h5::root_rho_focus, meta.rho_focus_kg_per_m3},
+        {h5::root_c_focus, meta.c_focus_m_per_s},
+        {h5::root_geometric_focus_z, meta.geometric_focus_z_m}};
+    for (const auto& [name, value] : numbers) {
+        if (!value) continue;
+        stage = std::string("root attribute '") + name + "'";
+        write_double_attribute(root, name, *value);
+    }
 
     stage = "closing " + quoted(file_path);
     file.close();
@@ -223,14 +329,27 @@ std::string read_string_attribute(const H5::H5Object& obj, const char* name) {
     return value;
 }
 
-std::array<double, 3> read_double3_attribute(const H5::H5Object& obj, const char* name) {
+std::vector<double> read_doubles_attribute(const H5::H5Object& obj, const char* name, std::size_t count) {
     if (!obj.attrExists(name)) throw std::runtime_error(std::string("attribute '") + name + "' is missing");
     const H5::Attribute attr = obj.openAttribute(name);
-    if (attr.getTypeClass() != H5T_FLOAT || attr.getSpace().getSimpleExtentNpoints() != 3) {
-        throw std::runtime_error(std::string("attribute '") + name + "' is not 3 floating-point numbers");
+    if (attr.getTypeClass() != H5T_FLOAT ||
+        attr.getSpace().getSimpleExtentNpoints() != static_cast<hssize_t>(count)) {
+        throw std::runtime_error(std::string("attribute '") + name + "' is not " + std::to_string(count) +
+                                 " floating-point numbers");
     }
-    std::array<double, 3> value{};
+    std::vector<double> value(count);
     attr.read(H5::PredType::NATIVE_DOUBLE, value.data());
+    return value;
+}
+
+/// A scalar float64 root attribute, if present.
+std::optional<double> read_optional_double(const H5::H5Object& obj, const char* name) {
+    if (!obj.attrExists(name)) return std::nullopt;
+    const H5::Attribute attr = obj.openAttribute(name);
+    if (attr.getTypeClass() != H5T_FLOAT || attr.getSpace().getSimpleExtentNpoints() != 1)
+        throw std::runtime_error(std::string("attribute '") + name + "' is not one floating-point number");
+    double value = 0;
+    attr.read(H5::PredType::NATIVE_DOUBLE, &value);
     return value;
 }
 
@@ -255,17 +374,31 @@ std::vector<hsize_t> float_dataset_shape(const H5::DataSet& ds, int rank) {
     return dims;
 }
 
-std::optional<Map3> read_map(const H5::H5File& file, const char* name, const char* unit) {
+std::optional<Map3> read_map(const H5::H5File& file, const char* name, const char* unit, bool axisymmetric) {
     if (!link_exists(file, name)) return std::nullopt;
     const H5::DataSet ds = file.openDataSet(name);
-    const std::vector<hsize_t> dims = float_dataset_shape(ds, 3);
     check_units(ds, unit);
     Map3 m;
-    m.nz = dims[0];
-    m.ny = dims[1];
-    m.nx = dims[2];
-    m.origin_m = read_double3_attribute(ds, h5::attr_origin);
-    m.spacing_m = read_double3_attribute(ds, h5::attr_spacing);
+    if (axisymmetric) {
+        // [nz][nr] with (r, z) attributes; r goes to the x slot, y is the unused axis.
+        const std::vector<hsize_t> dims = float_dataset_shape(ds, 2);
+        m.nz = dims[0];
+        m.ny = 1;
+        m.nx = dims[1];
+        const auto origin = read_doubles_attribute(ds, h5::attr_origin, 2);
+        const auto spacing = read_doubles_attribute(ds, h5::attr_spacing, 2);
+        m.origin_m = {origin[0], 0.0, origin[1]};
+        m.spacing_m = {spacing[0], 0.0, spacing[1]};
+    } else {
+        const std::vector<hsize_t> dims = float_dataset_shape(ds, 3);
+        m.nz = dims[0];
+        m.ny = dims[1];
+        m.nx = dims[2];
+        const auto origin = read_doubles_attribute(ds, h5::attr_origin, 3);
+        const auto spacing = read_doubles_attribute(ds, h5::attr_spacing, 3);
+        std::copy(origin.begin(), origin.end(), m.origin_m.begin());
+        std::copy(spacing.begin(), spacing.end(), m.spacing_m.begin());
+    }
     m.values.resize(m.size());
     ds.read(m.values.data(), H5::PredType::NATIVE_FLOAT);
     return m;
@@ -312,8 +445,65 @@ SensorRecord read_sensors(const H5::H5File& file, std::string& stage) {
     return s;
 }
 
+/// The focal series, if the file has one.
+std::optional<SensorRecord> read_focal_series(const H5::H5File& file, std::string& stage) {
+    if (!link_exists(file, h5::focal_series_p)) return std::nullopt;
+    SensorRecord s;
+    stage = std::string("dataset '") + h5::focal_series_t + "'";
+    const H5::DataSet t = file.openDataSet(h5::focal_series_t);
+    const std::size_t nt = float_dataset_shape(t, 1)[0];
+    check_units(t, h5::unit_time);
+    s.t_s.resize(nt);
+    t.read(s.t_s.data(), H5::PredType::NATIVE_DOUBLE);
+    stage = std::string("dataset '") + h5::focal_series_p + "'";
+    const H5::DataSet p = file.openDataSet(h5::focal_series_p);
+    if (float_dataset_shape(p, 1)[0] != nt) throw std::runtime_error("has another length than the time axis");
+    check_units(p, h5::unit_pressure);
+    s.p_Pa.emplace_back(nt);
+    p.read(s.p_Pa[0].data(), H5::PredType::NATIVE_FLOAT);
+    stage = std::string("dataset '") + h5::focal_series_position + "'";
+    const H5::DataSet x = file.openDataSet(h5::focal_series_position);
+    if (float_dataset_shape(x, 1)[0] != 3) throw std::runtime_error("is not 3 numbers (x, y, z)");
+    check_units(x, h5::unit_length);
+    s.position_m.emplace_back();
+    x.read(s.position_m[0].data(), H5::PredType::NATIVE_DOUBLE);
+    return s;
+}
+
+/// The /dosimetry group, if the file has one: the declared parameters present in it, in declaration order.
+std::optional<std::vector<DosimetryValue>> read_dosimetry(const H5::H5File& file, std::string& stage) {
+    if (!file.nameExists(h5::dosimetry_group)) return std::nullopt;
+    std::vector<DosimetryValue> out;
+    const H5::Group group = file.openGroup(h5::dosimetry_group);
+    for (const auto& d : h5::dosimetry_parameters) {
+        if (!group.nameExists(d.name)) continue;
+        stage = std::string("dataset '") + h5::dosimetry_group + "/" + d.name + "'";
+        const H5::DataSet ds = group.openDataSet(d.name);
+        if (ds.getTypeClass() != H5T_FLOAT) throw std::runtime_error("data are not floating point");
+        if (ds.getSpace().getSimpleExtentNpoints() != d.count)
+            throw std::runtime_error("holds " + std::to_string(ds.getSpace().getSimpleExtentNpoints()) +
+                                     " values, expected " + std::to_string(d.count));
+        check_units(ds, d.unit);
+        DosimetryValue v{d.name, d.unit, std::vector<double>(static_cast<std::size_t>(d.count))};
+        ds.read(v.values.data(), H5::PredType::NATIVE_DOUBLE);
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
+/// True for an axisymmetric file; checks the value of the `geometry` root attribute (absent: cartesian).
+bool read_axisymmetric(const H5::H5File& file) {
+    const H5::Group root = file.openGroup("/");
+    if (!root.attrExists(h5::root_geometry)) return false;
+    const std::string g = read_string_attribute(root, h5::root_geometry);
+    if (g == h5::geometry_axisymmetric) return true;
+    if (g == h5::geometry_cartesian) return false;
+    throw std::runtime_error(std::string("root attribute '") + h5::root_geometry + "' is '" + g + "', expected '" +
+                             h5::geometry_cartesian + "' or '" + h5::geometry_axisymmetric + "'");
+}
+
 /// Opens a result file read-only after checking that it is one, of the version this build reads.
-H5::H5File open_checked(const fs::path& path) {
+H5::H5File open_checked(const fs::path& path, unsigned flags = H5F_ACC_RDONLY) {
     std::error_code ec;
     if (!fs::exists(path, ec)) {
         throw FileCheckError("cannot open result file " + quoted(path) + ": No such file or directory");
@@ -325,7 +515,7 @@ H5::H5File open_checked(const fs::path& path) {
         if (!H5::H5File::isHdf5(path.string())) {
             throw FileCheckError("result file " + quoted(path) + " is not an HDF5 file");
         }
-        H5::H5File file(path.string(), H5F_ACC_RDONLY);
+        H5::H5File file(path.string(), flags);
         const H5::Group root = file.openGroup("/");
         if (!root.attrExists(h5::root_file_type)) {
             throw FileCheckError(quoted(path) + " is not a lithosim result file (it has no root attribute '" +
@@ -393,8 +583,9 @@ void write_result_h5(const fs::path& path, const SimulationResult& result, const
 SimulationResult read_result_h5(const fs::path& path) {
     H5::Exception::dontPrint();
     const H5::H5File file = open_checked(path);
-    std::string stage;
+    std::string stage = std::string("root attribute '") + h5::root_geometry + "'";
     try {
+        const bool axisymmetric = read_axisymmetric(file);
         SimulationResult r;
         const struct {
             const char* name;
@@ -407,7 +598,7 @@ SimulationResult read_result_h5(const fs::path& path) {
                     {h5::medium_rho, r.rho, h5::unit_density}};
         for (const auto& m : maps) {
             stage = std::string("dataset '") + m.name + "'";
-            m.map = read_map(file, m.name, m.unit);
+            m.map = read_map(file, m.name, m.unit, axisymmetric);
         }
         r.sensors = read_sensors(file, stage);
 
@@ -427,6 +618,83 @@ SimulationResult read_result_h5(const fs::path& path) {
     }
 }
 
+ResultMetadata read_result_metadata(const fs::path& path) {
+    H5::Exception::dontPrint();
+    const H5::H5File file = open_checked(path);
+    std::string stage = "root attributes";
+    try {
+        ResultMetadata m;
+        const H5::Group root = file.openGroup("/");
+        const std::pair<const char*, std::string*> strings[] = {{h5::root_version, &m.version},
+                                                                 {h5::root_git_commit, &m.git_commit},
+                                                                 {h5::root_case, &m.case_text},
+                                                                 {h5::root_created, &m.created_utc}};
+        for (const auto& [name, value] : strings) {
+            stage = std::string("root attribute '") + name + "'";
+            if (root.attrExists(name)) *value = read_string_attribute(root, name);
+        }
+        stage = std::string("root attribute '") + h5::root_threads + "'";
+        if (root.attrExists(h5::root_threads))
+            root.openAttribute(h5::root_threads).read(H5::PredType::NATIVE_INT, &m.threads);
+        stage = std::string("root attribute '") + h5::root_geometry + "'";
+        m.axisymmetric = read_axisymmetric(file);
+        const std::pair<const char*, std::optional<double>*> numbers[] = {
+            {h5::root_rho_focus, &m.rho_focus_kg_per_m3},
+            {h5::root_c_focus, &m.c_focus_m_per_s},
+            {h5::root_geometric_focus_z, &m.geometric_focus_z_m}};
+        for (const auto& [name, value] : numbers) {
+            stage = std::string("root attribute '") + name + "'";
+            *value = read_optional_double(root, name);
+        }
+        m.focal_series = read_focal_series(file, stage);
+        m.dosimetry = read_dosimetry(file, stage);
+        return m;
+    } catch (const H5::Exception& e) {
+        throw std::runtime_error("reading result file " + quoted(path) + " failed at " + stage + ": " +
+                                 h5_message(e));
+    } catch (const std::exception& e) {
+        throw std::runtime_error("reading result file " + quoted(path) + " failed at " + stage + ": " + e.what());
+    }
+}
+
+void rewrite_dosimetry(const fs::path& path, const std::vector<DosimetryValue>& dosimetry) {
+    H5::Exception::dontPrint();
+    open_checked(path).close();  // a lithosim result of this version, or a FileCheckError naming the problem
+    fs::path partial = path;
+    partial += ".partial";
+    std::string stage = "checking the dosimetry values";
+    std::string detail;
+    try {
+        check_dosimetry(dosimetry);
+        stage = "copying " + quoted(path) + " to " + quoted(partial);
+        fs::copy_file(path, partial, fs::copy_options::overwrite_existing);
+        {
+            stage = "opening " + quoted(partial);
+            H5::H5File file = open_checked(partial, H5F_ACC_RDWR);
+            if (file.nameExists(h5::dosimetry_group)) {
+                stage = std::string("removing the old group '") + h5::dosimetry_group + "'";
+                file.unlink(h5::dosimetry_group);
+            }
+            write_dosimetry(file, dosimetry, stage);
+            stage = "closing " + quoted(partial);
+            file.close();
+        }
+        stage = "renaming " + quoted(partial) + " to its final name";
+        fs::rename(partial, path);
+        return;
+    } catch (const H5::Exception& e) {
+        detail = h5_message(e);
+    } catch (const fs::filesystem_error& e) {
+        detail = e.code().message();
+    } catch (const std::exception& e) {
+        detail = e.what();
+    }
+    std::error_code ignored;
+    fs::remove(partial, ignored);
+    throw std::runtime_error("rewriting the dosimetry of result file " + quoted(path) + " failed at " + stage + ": " +
+                             detail);
+}
+
 std::string read_root_attribute(const fs::path& path, const std::string& name) {
     H5::Exception::dontPrint();
     const H5::H5File file = open_checked(path);
@@ -443,9 +711,16 @@ std::string read_root_attribute(const fs::path& path, const std::string& name) {
                 attr.read(H5::PredType::NATIVE_LLONG, &value);
                 return std::to_string(value);
             }
+            case H5T_FLOAT: {
+                double value = 0;
+                attr.read(H5::PredType::NATIVE_DOUBLE, &value);
+                char text[32];
+                std::snprintf(text, sizeof text, "%.17g", value);
+                return text;
+            }
             default:
                 throw std::runtime_error("root attribute '" + name + "' of result file " + quoted(path) +
-                                         " is neither text nor an integer");
+                                         " is neither text nor a number");
         }
     } catch (const H5::Exception& e) {
         throw std::runtime_error("reading root attribute '" + name + "' of result file " + quoted(path) +

@@ -789,6 +789,8 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
         for (int pax = 0; pax < 3; ++pax) {
             const int a = g.internal_axis(pax);
             mp.origin_m[pax] = a >= 0 ? g.coord(a, g.phys_begin(a)) : 0.0;
+            // lo + i dx rounds to +-1e-20 m where the exact value is 0 (the axis, z = 0): make it exact
+            if (std::abs(mp.origin_m[pax]) < 1e-9 * g.dx) mp.origin_m[pax] = 0.0;
             mp.spacing_m[pax] = a >= 0 ? g.dx : 0.0;
         }
         mp.values.resize(NP);

@@ -11,10 +11,13 @@
 #include "io/result_file.hpp"
 #include "lithosim/build_info.hpp"
 #include "solver/waveform.hpp"
+#include "tests/app/cli_checks.hpp"
 #include "tests/app/cli_runner.hpp"
 #include "tests/io/scratch_dir.hpp"
 
 using lithosim::test::CliResult;
+using lithosim::test::expect_bad_input;
+using lithosim::test::simulate_case;
 using lithosim::test::read_text;
 using lithosim::test::run_lithosim;
 using lithosim::test::ScratchDir;
@@ -81,38 +84,6 @@ std::string replace(const std::string& text, const std::string& from, const std:
     const auto pos = text.find(from);
     if (pos == std::string::npos) throw std::logic_error("test case text has no '" + from + "'");
     return text.substr(0, pos) + to + text.substr(pos + from.size());
-}
-
-/// Bad input: exit code 2, exactly one line on stderr that starts with "lithosim: error:" and contains every
-/// `expected` text, no crash, and no result file in `out`.
-/// Checks each condition (so a failure says which) and returns whether all held, for the caller's CHECK.
-bool expect_bad_input(const CliResult& r, const std::vector<std::string>& expected, const fs::path& out) {
-    INFO("stderr: " << r.err);
-    INFO("stdout: " << r.out);
-    bool ok = r.signal == 0 && r.exit_code == 2;
-    CHECK(r.signal == 0);
-    CHECK(r.exit_code == 2);
-    const auto lines = r.err_lines();
-    REQUIRE(lines.size() == 1);
-    CHECK_THAT(lines[0], Catch::StartsWith("lithosim: error: "));
-    ok = ok && lines[0].rfind("lithosim: error: ", 0) == 0;
-    for (const auto& e : expected) {
-        CHECK_THAT(lines[0], Catch::Contains(e));
-        ok = ok && lines[0].find(e) != std::string::npos;
-    }
-    for (const char* name : {"summary.json", "result.h5", "maps.vti", "case.ini"}) {
-        CHECK_FALSE(fs::exists(out / name));
-        ok = ok && !fs::exists(out / name);
-    }
-    return ok;
-}
-
-/// Writes `case_text` to case.ini in `dir` and runs simulate on it into dir/out with `extra` arguments.
-CliResult simulate_case(const ScratchDir& dir, const std::string& case_text, std::vector<std::string> extra = {}) {
-    write_text(dir / "case.ini", case_text);
-    std::vector<std::string> args{"simulate", "--config", "case.ini", "--out", "out", "--threads", "1"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return run_lithosim(args, dir.path());
 }
 
 bool expect_case_rejected(const std::string& case_text, const std::vector<std::string>& expected,
@@ -256,7 +227,7 @@ TEST_CASE("sources and points outside the grid, a bowl that does not fit: exit 2
     CHECK(expect_case_rejected(kCase2D, {"points_mm", "y = 1", "must be 0"}, {"--set", "sensor.points_mm=0,1,5"}));
 }
 
-TEST_CASE("too few points per wavelength is an error, fewer than 4 a warning; an unstable cfl is an error",
+TEST_CASE("too few points per wavelength is an error, fewer than 4 a warning, an unstable cfl is an error",
           "[app][cli]") {
     // 1 MHz in water at dx = 1 mm: 1.5 points per wavelength
     CHECK(expect_case_rejected(kCase1D, {"dx_mm", "points per wavelength", "at least 2"}, {"--set", "grid.dx_mm=1"}));

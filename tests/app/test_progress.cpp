@@ -43,7 +43,7 @@ TEST_CASE("plain progress lines come every 10 % with the elapsed time and an ETA
     CHECK(text.find("progress: 100 %  step 200/200  elapsed 1 min 40 s  ETA 0 s\n") != std::string::npos);
 }
 
-TEST_CASE("a new run restarts the progress lines; a silent reporter writes nothing", "[app]") {
+TEST_CASE("a new run restarts the progress lines, a silent reporter writes nothing", "[app]") {
     const std::string text = captured([](std::FILE* f) {
         ProgressReporter p(ProgressReporter::Mode::Lines, f);
         for (int run = 0; run < 3; ++run)

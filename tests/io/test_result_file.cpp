@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <regex>
+#include <set>
 #include <string>
 
 #include "io/h5_names.hpp"
@@ -311,4 +312,225 @@ TEST_CASE("read_root_attribute names a missing attribute", "[io]") {
     lithosim::io::write_result_h5(file, full_result(), metadata());
     CHECK(error_of([&] { lithosim::io::read_root_attribute(file, "author"); }) ==
           "result file '" + file.string() + "' has no root attribute 'author'");
+}
+
+// ---- axisymmetric maps, the focal series and the dosimetry group ------------------------------------------------
+
+namespace {
+
+/// An (r, z) map of 5 radii x 3 planes whose value encodes its indices, r in the x slot as the solver returns it.
+Map3 indexed_rz_map(double scale, double offset) {
+    Map3 m;
+    m.nx = 5;
+    m.ny = 1;
+    m.nz = 3;
+    m.origin_m = {0.0, 0.0, 0.004};
+    m.spacing_m = {0.1e-3, 0.0, 0.2e-3};
+    m.values.resize(m.size());
+    for (std::size_t iz = 0; iz < m.nz; ++iz)
+        for (std::size_t ir = 0; ir < m.nx; ++ir)
+            m.values[ir + m.nx * iz] = static_cast<float>(scale * (ir + 10.0 * iz) + offset);
+    return m;
+}
+
+SimulationResult axisymmetric_result() {
+    SimulationResult r;
+    r.p_max = indexed_rz_map(1e5, 2.0);
+    r.p_min = indexed_rz_map(-1e4, -3.0);
+    r.efd = indexed_rz_map(1e-2, 0.5);
+    r.c = indexed_rz_map(1.0, 1480.0);
+    r.rho = indexed_rz_map(0.25, 990.0);
+    return r;
+}
+
+std::vector<double> double_attribute(const H5::H5Object& obj, const char* name) {
+    const H5::Attribute a = obj.openAttribute(name);
+    std::vector<double> v(static_cast<std::size_t>(a.getSpace().getSimpleExtentNpoints()));
+    a.read(H5::PredType::NATIVE_DOUBLE, v.data());
+    return v;
+}
+
+std::vector<lithosim::io::DosimetryValue> some_dosimetry() {
+    return {{"p_plus_MPa", "MPa", {48.5}},
+            {"focus_mm", "mm", {0.0, 0.0, 128.25}},
+            {"focal_zone_6dB_mm", "mm", {11.0, 11.0, 60.5}},
+            {"E5mm_mJ", "mJ", {12.75}},
+            {"focal_plane_z_mm", "mm", {128.0}}};
+}
+
+}  // namespace
+
+TEST_CASE("axisymmetric maps are stored [nz][nr] with (r, z) attributes and read back with r in the x slot", "[io]") {
+    const ScratchDir dir("result_axisymmetric");
+    const fs::path file = dir / "result.h5";
+    const SimulationResult in = axisymmetric_result();
+    ResultMetadata meta = metadata();
+    meta.axisymmetric = true;
+    lithosim::io::write_result_h5(file, in, meta);
+
+    {
+        const H5::H5File f(file.string(), H5F_ACC_RDONLY);
+        CHECK(h5_string_attribute(f.openGroup("/"), "geometry") == "axisymmetric");
+        for (const char* name : {"/maps/p_max", "/maps/p_min", "/maps/efd", "/medium/c", "/medium/rho"}) {
+            INFO(name);
+            const H5::DataSet ds = f.openDataSet(name);
+            CHECK(dims_of(ds) == std::vector<hsize_t>{3, 5});  // [nz][nr]
+            CHECK(double_attribute(ds, "origin_m") == std::vector<double>{0.0, 0.004});
+            CHECK(double_attribute(ds, "spacing_m") == std::vector<double>{0.1e-3, 0.2e-3});
+        }
+        // Element [iz][ir] = [2][3] is radius index 3 of plane 2.
+        std::vector<float> p_max(15);
+        f.openDataSet("/maps/p_max").read(p_max.data(), H5::PredType::NATIVE_FLOAT);
+        CHECK(p_max[2 * 5 + 3] == static_cast<float>(1e5 * (3 + 10.0 * 2) + 2.0));
+    }
+
+    const SimulationResult out = lithosim::io::read_result_h5(file);
+    require_same_map(out.p_max, in.p_max);  // ny = 1, origin (0, 0, z0), spacing (dr, 0, dz)
+    require_same_map(out.p_min, in.p_min);
+    require_same_map(out.efd, in.efd);
+    require_same_map(out.c, in.c);
+    require_same_map(out.rho, in.rho);
+    CHECK(lithosim::io::read_result_metadata(file).axisymmetric);
+    CHECK(lithosim::io::read_root_attribute(file, h5::root_geometry) == "axisymmetric");
+
+    // Cartesian files say so, and keep their 3-value layout.
+    const fs::path cartesian = dir / "cartesian.h5";
+    lithosim::io::write_result_h5(cartesian, full_result(), metadata());
+    CHECK(lithosim::io::read_root_attribute(cartesian, h5::root_geometry) == "cartesian");
+    CHECK_FALSE(lithosim::io::read_result_metadata(cartesian).axisymmetric);
+}
+
+TEST_CASE("an axisymmetric write refuses a map with a y axis, a file without geometry reads as cartesian", "[io]") {
+    const ScratchDir dir("result_axisymmetric_checks");
+    ResultMetadata meta = metadata();
+    meta.axisymmetric = true;
+    const std::string msg = error_of([&] { lithosim::io::write_result_h5(dir / "bad.h5", full_result(), meta); });
+    CHECK_THAT(msg, Catch::Contains("/maps/p_max") && Catch::Contains("ny = 3"));
+    CHECK_FALSE(fs::exists(dir / "bad.h5"));
+
+    // Files written before the geometry attribute existed.
+    const fs::path old = dir / "old.h5";
+    lithosim::io::write_result_h5(old, full_result(), metadata());
+    {
+        H5::H5File f(old.string(), H5F_ACC_RDWR);
+        f.openGroup("/").removeAttr("geometry");
+    }
+    CHECK_FALSE(lithosim::io::read_result_metadata(old).axisymmetric);
+    const SimulationResult r = lithosim::io::read_result_h5(old);
+    REQUIRE(r.p_max);
+    CHECK(r.p_max->ny == 3);
+}
+
+TEST_CASE("the focal series, the medium at the focus and /dosimetry round trip", "[io]") {
+    const ScratchDir dir("result_dosimetry");
+    const fs::path file = dir / "result.h5";
+    ResultMetadata meta = metadata();
+    meta.axisymmetric = true;
+    meta.rho_focus_kg_per_m3 = 998.2;
+    meta.c_focus_m_per_s = 1482.5;
+    meta.geometric_focus_z_m = 0.128;
+    lithosim::SensorRecord focal;
+    focal.t_s = {0.0, 5e-8, 1e-7};
+    focal.position_m = {{0.0, 0.0, 0.0045}};
+    focal.p_Pa = {{0.0f, 4.5e7f, -9e6f}};
+    meta.focal_series = focal;
+    meta.dosimetry = some_dosimetry();
+    lithosim::io::write_result_h5(file, axisymmetric_result(), meta);
+
+    const ResultMetadata out = lithosim::io::read_result_metadata(file);
+    CHECK(out.version == meta.version);
+    CHECK(out.case_text == meta.case_text);
+    CHECK(out.created_utc == meta.created_utc);
+    CHECK(out.threads == 8);
+    CHECK(out.rho_focus_kg_per_m3 == 998.2);
+    CHECK(out.c_focus_m_per_s == 1482.5);
+    CHECK(out.geometric_focus_z_m == 0.128);
+    REQUIRE(out.focal_series);
+    CHECK(out.focal_series->t_s == focal.t_s);
+    CHECK(out.focal_series->position_m == focal.position_m);
+    CHECK(out.focal_series->p_Pa == focal.p_Pa);
+    REQUIRE(out.dosimetry);
+    REQUIRE(out.dosimetry->size() == 5);
+    for (std::size_t i = 0; i < 5; ++i) {
+        CHECK((*out.dosimetry)[i].name == (*meta.dosimetry)[i].name);
+        CHECK((*out.dosimetry)[i].unit == (*meta.dosimetry)[i].unit);
+        CHECK((*out.dosimetry)[i].values == (*meta.dosimetry)[i].values);
+    }
+    CHECK(lithosim::io::read_root_attribute(file, h5::root_c_focus) == "1482.5");
+
+    // As an outside tool sees it: scalars and [3] datasets in the unit of their name.
+    const H5::H5File f(file.string(), H5F_ACC_RDONLY);
+    const H5::DataSet e5 = f.openDataSet("/dosimetry/E5mm_mJ");
+    CHECK(e5.getSpace().getSimpleExtentType() == H5S_SCALAR);
+    CHECK(h5_string_attribute(e5, "units") == "mJ");
+    double e5_value = 0;
+    e5.read(&e5_value, H5::PredType::NATIVE_DOUBLE);
+    CHECK(e5_value == 12.75);
+    const H5::DataSet zone = f.openDataSet("/dosimetry/focal_zone_6dB_mm");
+    CHECK(dims_of(zone) == std::vector<hsize_t>{3});
+    CHECK_FALSE(f.nameExists("/dosimetry/E12mm_mJ"));  // not given: not available
+    CHECK(dims_of(f.openDataSet("/focal_series/p")) == std::vector<hsize_t>{3});
+}
+
+TEST_CASE("rewrite_dosimetry replaces only /dosimetry, atomically, and checks its values", "[io]") {
+    const ScratchDir dir("result_rewrite");
+    const fs::path file = dir / "result.h5";
+    ResultMetadata meta = metadata();
+    meta.axisymmetric = true;
+    meta.dosimetry = some_dosimetry();
+    const SimulationResult in = axisymmetric_result();
+    lithosim::io::write_result_h5(file, in, meta);
+
+    lithosim::io::rewrite_dosimetry(file, {{"E12mm_mJ", "mJ", {30.5}}, {"focal_plane_z_mm", "mm", {127.5}}});
+    CHECK_FALSE(fs::exists(dir / "result.h5.partial"));
+    const ResultMetadata out = lithosim::io::read_result_metadata(file);
+    REQUIRE(out.dosimetry);
+    REQUIRE(out.dosimetry->size() == 2);  // the old parameters are gone
+    CHECK((*out.dosimetry)[0].name == "E12mm_mJ");
+    CHECK((*out.dosimetry)[0].values == std::vector<double>{30.5});
+    CHECK((*out.dosimetry)[1].values == std::vector<double>{127.5});
+    CHECK(out.axisymmetric);
+    CHECK(out.case_text == meta.case_text);
+    const SimulationResult maps = lithosim::io::read_result_h5(file);
+    require_same_map(maps.p_max, in.p_max);
+    require_same_map(maps.rho, in.rho);
+
+    // Bad values: an error naming the parameter, the file unchanged, no partial file.
+    const std::string wrong_unit =
+        error_of([&] { lithosim::io::rewrite_dosimetry(file, {{"E5mm_mJ", "J", {0.1}}}); });
+    CHECK_THAT(wrong_unit, Catch::Contains(file.string()) && Catch::Contains("'E5mm_mJ' has unit 'J', expected 'mJ'"));
+    const std::string unknown = error_of([&] { lithosim::io::rewrite_dosimetry(file, {{"E7mm_mJ", "mJ", {0.1}}}); });
+    CHECK_THAT(unknown, Catch::Contains("'E7mm_mJ' is not a dosimetry parameter"));
+    const std::string count =
+        error_of([&] { lithosim::io::rewrite_dosimetry(file, {{"focus_mm", "mm", {1.0, 2.0}}}); });
+    CHECK_THAT(count, Catch::Contains("'focus_mm' has 2 values, expected 3"));
+    CHECK_FALSE(fs::exists(dir / "result.h5.partial"));
+    CHECK(lithosim::io::read_result_metadata(file).dosimetry->size() == 2);
+
+    // Not a result file: the check on open, unchanged.
+    const fs::path text = dir / "notes.h5";
+    std::ofstream(text) << "not hdf5\n";
+    CHECK(error_of([&] { lithosim::io::rewrite_dosimetry(text, {}); }) ==
+          "result file '" + text.string() + "' is not an HDF5 file");
+}
+
+TEST_CASE("every dosimetry parameter name carries its unit", "[io]") {
+    // The summary.json keys name their unit; the HDF5 `units` attribute must say the same.
+    const std::pair<const char*, const char*> suffix_unit[] = {
+        {"_MPa", "MPa"}, {"_mm", "mm"}, {"_ns", "ns"}, {"_mJ_per_mm2", "mJ/mm^2"}, {"_mJ", "mJ"}};
+    std::set<std::string> names;
+    for (const auto& p : h5::dosimetry_parameters) {
+        INFO(p.name);
+        const std::string name = p.name;
+        CHECK(names.insert(name).second);
+        CHECK((p.count == 1 || p.count == 3));
+        const char* unit = nullptr;
+        for (const auto& [suffix, u] : suffix_unit) {
+            const std::string s = suffix;
+            if (!unit && name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0) unit = u;
+        }
+        REQUIRE(unit != nullptr);
+        CHECK(std::string(p.unit) == unit);
+    }
+    CHECK(names.size() == 14);
 }
