@@ -127,7 +127,10 @@ void update_pressure(const StepView& v) {
     const float* __restrict nu = v.nu;
     const std::ptrdiff_t s0 = v.s[0], s1 = v.s[1], s2 = v.s[2];
     const int nrel = v.nrel;
-    const float q_coef = v.q_coef;
+    const float q_coef = v.q_coef, div_cap = v.div_cap;  // locals: a load through v inside the loop would
+    const float* __restrict rf = v.r_face;               // be repeated (w and p could alias it) and stop
+    const float* __restrict inv_r = v.inv_r;             // vectorisation
+    const int axis_i = v.axis_i;
 #pragma omp parallel for collapse(2) schedule(static)
     for (int i2 = v.lo[2]; i2 < v.hi[2]; ++i2)
         for (int i1 = v.lo[1]; i1 < v.hi[1]; ++i1) {
@@ -137,13 +140,12 @@ void update_pressure(const StepView& v) {
                 const std::ptrdiff_t i = base + i0;
                 float div;
                 if constexpr (AXI) {
-                    const float* __restrict rf = v.r_face;
                     const float general = (c1 * (rf[i0] * u0[i] - rf[i0 - 1] * u0[i - s0]) +
                                            c2 * (rf[i0 + 1] * u0[i + s0] - rf[i0 - 2] * u0[i - 2 * s0])) *
-                                          v.inv_r[i0];
+                                          inv_r[i0];
                     const float on_axis =
                         4.0f * ((c1 + 2.0f * c2) * u0[i] + 3.0f * c2 * u0[i + s0]) / (c1 + 11.0f * c2);
-                    div = i0 == v.axis_i ? on_axis : general;
+                    div = i0 == axis_i ? on_axis : general;
                 } else {
                     div = c1 * (u0[i] - u0[i - s0]) + c2 * (u0[i + s0] - u0[i - 2 * s0]);
                 }
@@ -165,7 +167,8 @@ void update_pressure(const StepView& v) {
                 float pn = wn;
                 if constexpr (NONLINEAR) {
                     pn += bK[i] * wn * wn;
-                    pm -= q_coef * std::fmin(std::fabs(div), v.div_cap) * div;
+                    const float ad = std::fabs(div);
+                    pm -= q_coef * (ad < div_cap ? ad : div_cap) * div;  // not fmin: it does not vectorise
                 }
                 if constexpr (NONLINEAR || ABSORBING) p[i] = pn + pm;
             }
