@@ -554,17 +554,17 @@ std::string utc_now_iso8601() {
     return text;
 }
 
-void write_result_h5(const fs::path& path, const SimulationResult& result, const ResultMetadata& meta) {
-    H5::Exception::dontPrint();  // errors are reported through our exception, not printed by the library
+namespace {
+/// Builds `path` under the temporary name `path.partial` with `build(partial, stage)` and renames it into place
+/// only when complete. On any failure the partial file is removed, an existing file at `path` is untouched, and
+/// one std::runtime_error names `what`, the file, the stage reached and the cause.
+template <class Build>
+void replace_atomically(const fs::path& path, const std::string& what, std::string stage, Build&& build) {
     fs::path partial = path;
     partial += ".partial";
-    std::string stage = "creating " + quoted(partial);
     std::string detail;
     try {
-        const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-        std::error_code ec;
-        if (!fs::is_directory(dir, ec)) throw std::runtime_error("directory " + quoted(dir) + " does not exist");
-        write_contents(partial, result, meta, stage);
+        build(partial, stage);
         stage = "renaming " + quoted(partial) + " to its final name";
         fs::rename(partial, path);
         return;
@@ -577,7 +577,21 @@ void write_result_h5(const fs::path& path, const SimulationResult& result, const
     }
     std::error_code ignored;
     fs::remove(partial, ignored);
-    throw std::runtime_error("writing result file " + quoted(path) + " failed at " + stage + ": " + detail);
+    throw std::runtime_error(what + " " + quoted(path) + " failed at " + stage + ": " + detail);
+}
+}  // namespace
+
+void write_result_h5(const fs::path& path, const SimulationResult& result, const ResultMetadata& meta) {
+    H5::Exception::dontPrint();  // errors are reported through our exception, not printed by the library
+    auto build = [&](const fs::path& partial, std::string& stage) {
+        const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+        std::error_code ec;
+        if (!fs::is_directory(dir, ec)) throw std::runtime_error("directory " + quoted(dir) + " does not exist");
+        write_contents(partial, result, meta, stage);
+    };
+    fs::path partial = path;
+    partial += ".partial";
+    replace_atomically(path, "writing result file", "creating " + quoted(partial), build);
 }
 
 SimulationResult read_result_h5(const fs::path& path) {
@@ -660,39 +674,21 @@ ResultMetadata read_result_metadata(const fs::path& path) {
 void rewrite_dosimetry(const fs::path& path, const std::vector<DosimetryValue>& dosimetry) {
     H5::Exception::dontPrint();
     open_checked(path).close();  // a lithosim result of this version, or a FileCheckError naming the problem
-    fs::path partial = path;
-    partial += ".partial";
-    std::string stage = "checking the dosimetry values";
-    std::string detail;
-    try {
+    auto build = [&](const fs::path& partial, std::string& stage) {
         check_dosimetry(dosimetry);
         stage = "copying " + quoted(path) + " to " + quoted(partial);
         fs::copy_file(path, partial, fs::copy_options::overwrite_existing);
-        {
-            stage = "opening " + quoted(partial);
-            H5::H5File file = open_checked(partial, H5F_ACC_RDWR);
-            if (file.nameExists(h5::dosimetry_group)) {
-                stage = std::string("removing the old group '") + h5::dosimetry_group + "'";
-                file.unlink(h5::dosimetry_group);
-            }
-            write_dosimetry(file, dosimetry, stage);
-            stage = "closing " + quoted(partial);
-            file.close();
+        stage = "opening " + quoted(partial);
+        H5::H5File file = open_checked(partial, H5F_ACC_RDWR);
+        if (file.nameExists(h5::dosimetry_group)) {
+            stage = std::string("removing the old group '") + h5::dosimetry_group + "'";
+            file.unlink(h5::dosimetry_group);
         }
-        stage = "renaming " + quoted(partial) + " to its final name";
-        fs::rename(partial, path);
-        return;
-    } catch (const H5::Exception& e) {
-        detail = h5_message(e);
-    } catch (const fs::filesystem_error& e) {
-        detail = e.code().message();
-    } catch (const std::exception& e) {
-        detail = e.what();
-    }
-    std::error_code ignored;
-    fs::remove(partial, ignored);
-    throw std::runtime_error("rewriting the dosimetry of result file " + quoted(path) + " failed at " + stage + ": " +
-                             detail);
+        write_dosimetry(file, dosimetry, stage);
+        stage = "closing " + quoted(partial);
+        file.close();
+    };
+    replace_atomically(path, "rewriting the dosimetry of result file", "checking the dosimetry values", build);
 }
 
 std::string read_root_attribute(const fs::path& path, const std::string& name) {
