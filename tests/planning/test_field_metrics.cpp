@@ -7,6 +7,7 @@
 #include <functional>
 #include <vector>
 
+#include "map_fixtures.hpp"
 #include "planning/field_metrics.hpp"
 
 using lithosim::Map3;
@@ -18,24 +19,7 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 const double kFwhmPerSigma = 2.0 * std::sqrt(2.0 * std::log(2.0));
 
-/// A map whose value at cell centre (x, y, z) [m] is f(x, y, z).
-Map3 make_map(std::size_t nx, std::size_t ny, std::size_t nz, std::array<double, 3> origin_m,
-              std::array<double, 3> spacing_m, const std::function<double(double, double, double)>& f) {
-    Map3 m;
-    m.nx = nx;
-    m.ny = ny;
-    m.nz = nz;
-    m.origin_m = origin_m;
-    m.spacing_m = spacing_m;
-    m.values.resize(m.size());
-    for (std::size_t k = 0; k < nz; ++k)
-        for (std::size_t j = 0; j < ny; ++j)
-            for (std::size_t i = 0; i < nx; ++i) {
-                const auto r = m.position_m(i, j, k);
-                m.values[i + nx * (j + ny * k)] = static_cast<float>(f(r[0], r[1], r[2]));
-            }
-    return m;
-}
+using lithosim::test::make_map;
 
 struct Gaussian {
     double amplitude;
