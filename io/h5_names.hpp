@@ -11,6 +11,10 @@ inline constexpr char sensors_group[] = "/sensors";
 inline constexpr char medium_group[] = "/medium";
 inline constexpr char focal_series_group[] = "/focal_series";
 inline constexpr char dosimetry_group[] = "/dosimetry";
+inline constexpr char sensors_planes_group[] = "/sensors/planes";
+inline constexpr char sensors_plane_prefix[] = "/sensors/planes/plane_";  // + k: plane k = 0, 1, ... in the order given
+inline constexpr char sensors_lines_group[] = "/sensors/lines";
+inline constexpr char sensors_line_axis_group[] = "/sensors/lines/axis";
 
 // Datasets.
 inline constexpr char maps_p_max[] = "/maps/p_max";          // Pa
@@ -24,6 +28,18 @@ inline constexpr char medium_rho[] = "/medium/rho";          // kg/m^3
 inline constexpr char focal_series_t[] = "/focal_series/t";                    // s
 inline constexpr char focal_series_p[] = "/focal_series/p";                    // Pa
 inline constexpr char focal_series_position[] = "/focal_series/position_m";    // m
+inline constexpr char sensors_line_axis_t[] = "/sensors/lines/axis/t";                  // s
+inline constexpr char sensors_line_axis_p[] = "/sensors/lines/axis/p";                  // Pa
+inline constexpr char sensors_line_axis_position[] = "/sensors/lines/axis/position_m";  // m
+
+// Datasets of each sensor plane group /sensors/planes/plane_<k> (names relative to the group).
+inline constexpr char plane_p_max[] = "p_max";        // Pa
+inline constexpr char plane_p_min[] = "p_min";        // Pa
+inline constexpr char plane_efd[] = "efd";            // J/m^2
+inline constexpr char plane_efd_plus[] = "efd_plus";  // J/m^2, over the samples with p > 0
+
+// Group attributes.
+inline constexpr char attr_plane_z[] = "z_m";  // float64, z of a sensor plane's node plane
 
 // Dataset attributes.
 inline constexpr char attr_units[] = "units";

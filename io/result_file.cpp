@@ -194,22 +194,35 @@ void write_dosimetry(H5::H5File& file, const std::vector<DosimetryValue>& values
     }
 }
 
-void write_sensors(H5::H5File& file, const SensorRecord& s, std::string& stage) {
+/// The three datasets of a set of point series with one time axis: the user's points (/sensors) or a line of
+/// nodes (/sensors/lines/axis).
+struct SeriesNames {
+    const char* t;
+    const char* p;
+    const char* position;
+};
+constexpr SeriesNames sensor_points{h5::sensors_t, h5::sensors_p, h5::sensors_position};
+constexpr SeriesNames axis_line{h5::sensors_line_axis_t, h5::sensors_line_axis_p, h5::sensors_line_axis_position};
+
+/// Point series as t [nt], p [npoints][nt] and position_m [npoints][3]. `compress`: p chunked and deflated (a line
+/// of nodes holds mostly the silence before and after the pulse).
+void write_sensors(H5::H5File& file, const SensorRecord& s, const SeriesNames& names, bool compress,
+                   std::string& stage) {
     const std::size_t npoints = s.position_m.size();
     const std::size_t nt = s.t_s.size();
 
-    stage = std::string("dataset '") + h5::sensors_t + "'";
+    stage = std::string("dataset '") + names.t + "'";
     if (nt == 0) {
         throw std::runtime_error("there are sensor points (" + std::to_string(npoints) + ") but no sample times");
     }
     {
         const hsize_t dims[1] = {nt};
-        const H5::DataSet ds = file.createDataSet(h5::sensors_t, H5::PredType::IEEE_F64LE, H5::DataSpace(1, dims));
+        const H5::DataSet ds = file.createDataSet(names.t, H5::PredType::IEEE_F64LE, H5::DataSpace(1, dims));
         ds.write(s.t_s.data(), H5::PredType::NATIVE_DOUBLE);
         write_string_attribute(ds, h5::attr_units, h5::unit_time);
     }
 
-    stage = std::string("dataset '") + h5::sensors_p + "'";
+    stage = std::string("dataset '") + names.p + "'";
     if (s.p_Pa.size() != npoints) {
         throw std::runtime_error(std::to_string(s.p_Pa.size()) + " pressure series for " + std::to_string(npoints) +
                                  " sensor positions");
@@ -224,20 +237,70 @@ void write_sensors(H5::H5File& file, const SensorRecord& s, std::string& stage) 
     }
     {
         const hsize_t dims[2] = {npoints, nt};
-        const H5::DataSet ds = file.createDataSet(h5::sensors_p, H5::PredType::IEEE_F32LE, H5::DataSpace(2, dims));
+        H5::DSetCreatPropList props;
+        if (compress && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
+            constexpr hsize_t budget = hsize_t{1} << 18;  // chunks of about 1 MiB, whole series first
+            const hsize_t cols = std::min<hsize_t>(nt, budget);
+            const hsize_t chunk[2] = {std::min<hsize_t>(npoints, std::max<hsize_t>(1, budget / cols)), cols};
+            props.setChunk(2, chunk);
+            props.setShuffle();
+            props.setDeflate(4);
+        }
+        const H5::DataSet ds = file.createDataSet(names.p, H5::PredType::IEEE_F32LE, H5::DataSpace(2, dims), props);
         ds.write(p.data(), H5::PredType::NATIVE_FLOAT);
         write_string_attribute(ds, h5::attr_units, h5::unit_pressure);
     }
 
-    stage = std::string("dataset '") + h5::sensors_position + "'";
+    stage = std::string("dataset '") + names.position + "'";
     {
         // std::array<double,3> is three contiguous doubles, so the vector is the [npoints][3] buffer.
         static_assert(sizeof(std::array<double, 3>) == 3 * sizeof(double));
         const hsize_t dims[2] = {npoints, 3};
         const H5::DataSet ds =
-            file.createDataSet(h5::sensors_position, H5::PredType::IEEE_F64LE, H5::DataSpace(2, dims));
+            file.createDataSet(names.position, H5::PredType::IEEE_F64LE, H5::DataSpace(2, dims));
         ds.write(s.position_m.data(), H5::PredType::NATIVE_DOUBLE);
         write_string_attribute(ds, h5::attr_units, h5::unit_length);
+    }
+}
+
+/// The four maps of a sensor plane with their dataset names (relative to the plane's group) and units.
+template <class Plane>
+auto plane_maps(Plane& p) {
+    using M = decltype((p.p_max));
+    struct Entry {
+        const char* name;
+        M map;
+        const char* unit;
+    };
+    return std::array<Entry, 4>{Entry{h5::plane_p_max, p.p_max, h5::unit_pressure},
+                                Entry{h5::plane_p_min, p.p_min, h5::unit_pressure},
+                                Entry{h5::plane_efd, p.efd, h5::unit_energy_density},
+                                Entry{h5::plane_efd_plus, p.efd_plus, h5::unit_energy_density}};
+}
+
+/// /sensors/planes with one group plane_<k> per plane, in order: the z_m attribute and the four plane maps, each
+/// stored like a /maps dataset with nz = 1.
+void write_planes(H5::H5File& file, const std::vector<PlaneRecord>& planes, bool axisymmetric, std::string& stage) {
+    stage = std::string("group '") + h5::sensors_planes_group + "'";
+    file.createGroup(h5::sensors_planes_group);
+    for (std::size_t k = 0; k < planes.size(); ++k) {
+        const PlaneRecord& plane = planes[k];
+        const std::string group = h5::sensors_plane_prefix + std::to_string(k);
+        stage = "group '" + group + "'";
+        if (!std::isfinite(plane.z_m)) throw std::runtime_error("the plane's z_m is not finite");
+        const H5::Group g = file.createGroup(group);
+        write_double_attribute(g, h5::attr_plane_z, plane.z_m);
+        for (const auto& m : plane_maps(plane)) {
+            const std::string name = group + "/" + m.name;
+            stage = "dataset '" + name + "'";
+            if (m.map.nz != 1)
+                throw std::runtime_error("a plane map holds one z plane; this one has nz = " + std::to_string(m.map.nz));
+            if (std::abs(m.map.origin_m[2] - plane.z_m) > 1e-12) {
+                throw std::runtime_error("the map's origin z = " + std::to_string(m.map.origin_m[2]) +
+                                         " m is not the plane's z_m = " + std::to_string(plane.z_m) + " m");
+            }
+            write_map(file, name.c_str(), m.map, m.unit, axisymmetric);
+        }
     }
 }
 
@@ -271,7 +334,17 @@ void write_contents(const fs::path& file_path, const SimulationResult& r, const 
 
     if (!r.sensors.position_m.empty()) {
         ensure_group(h5::sensors_group);
-        write_sensors(file, r.sensors, stage);
+        write_sensors(file, r.sensors, sensor_points, false, stage);
+    }
+    // The whole beam-axis history (the focal series below keeps only the node at the focus).
+    if (r.axis && !r.axis->position_m.empty()) {
+        for (const char* g : {h5::sensors_group, h5::sensors_lines_group, h5::sensors_line_axis_group})
+            ensure_group(g);
+        write_sensors(file, *r.axis, axis_line, true, stage);
+    }
+    if (!r.planes.empty()) {
+        ensure_group(h5::sensors_group);
+        write_planes(file, r.planes, meta.axisymmetric, stage);
     }
     if (meta.focal_series) write_focal_series(file, *meta.focal_series, stage);
     if (meta.dosimetry) write_dosimetry(file, *meta.dosimetry, stage);
@@ -404,19 +477,20 @@ std::optional<Map3> read_map(const H5::H5File& file, const char* name, const cha
     return m;
 }
 
-SensorRecord read_sensors(const H5::H5File& file, std::string& stage) {
+/// Point series written by write_sensors under `names`; empty if the file has none.
+SensorRecord read_sensors(const H5::H5File& file, const SeriesNames& names, std::string& stage) {
     SensorRecord s;
-    if (!link_exists(file, h5::sensors_p)) return s;
+    if (!link_exists(file, names.p)) return s;
 
-    stage = std::string("dataset '") + h5::sensors_t + "'";
-    const H5::DataSet t = file.openDataSet(h5::sensors_t);
+    stage = std::string("dataset '") + names.t + "'";
+    const H5::DataSet t = file.openDataSet(names.t);
     const std::size_t nt = float_dataset_shape(t, 1)[0];
     check_units(t, h5::unit_time);
     s.t_s.resize(nt);
     t.read(s.t_s.data(), H5::PredType::NATIVE_DOUBLE);
 
-    stage = std::string("dataset '") + h5::sensors_p + "'";
-    const H5::DataSet p = file.openDataSet(h5::sensors_p);
+    stage = std::string("dataset '") + names.p + "'";
+    const H5::DataSet p = file.openDataSet(names.p);
     const std::vector<hsize_t> pdims = float_dataset_shape(p, 2);
     check_units(p, h5::unit_pressure);
     if (pdims[1] != nt) {
@@ -432,8 +506,8 @@ SensorRecord read_sensors(const H5::H5File& file, std::string& stage) {
         s.p_Pa[i].assign(first, first + static_cast<std::ptrdiff_t>(nt));
     }
 
-    stage = std::string("dataset '") + h5::sensors_position + "'";
-    const H5::DataSet pos = file.openDataSet(h5::sensors_position);
+    stage = std::string("dataset '") + names.position + "'";
+    const H5::DataSet pos = file.openDataSet(names.position);
     const std::vector<hsize_t> posdims = float_dataset_shape(pos, 2);
     check_units(pos, h5::unit_length);
     if (posdims[0] != npoints || posdims[1] != 3) {
@@ -443,6 +517,36 @@ SensorRecord read_sensors(const H5::H5File& file, std::string& stage) {
     s.position_m.resize(npoints);
     pos.read(s.position_m.data(), H5::PredType::NATIVE_DOUBLE);
     return s;
+}
+
+/// The sensor planes, if the file has any: plane_0, plane_1, ... in order, each with z_m and all four maps.
+std::vector<PlaneRecord> read_planes(const H5::H5File& file, bool axisymmetric, std::string& stage) {
+    std::vector<PlaneRecord> planes;
+    if (!link_exists(file, h5::sensors_planes_group)) return planes;
+    stage = std::string("group '") + h5::sensors_planes_group + "'";
+    const hsize_t members = file.openGroup(h5::sensors_planes_group).getNumObjs();
+    for (std::size_t k = 0; k < members; ++k) {
+        const std::string group = h5::sensors_plane_prefix + std::to_string(k);
+        if (!file.nameExists(group)) {
+            throw std::runtime_error("holds " + std::to_string(members) + " members, but '" + group +
+                                     "' is missing (planes are numbered 0, 1, ... without gaps)");
+        }
+        stage = "group '" + group + "'";
+        PlaneRecord plane;
+        const std::optional<double> z = read_optional_double(file.openGroup(group), h5::attr_plane_z);
+        if (!z) throw std::runtime_error(std::string("attribute '") + h5::attr_plane_z + "' is missing");
+        plane.z_m = *z;
+        for (const auto& m : plane_maps(plane)) {
+            const std::string name = group + "/" + m.name;
+            stage = "dataset '" + name + "'";
+            std::optional<Map3> map = read_map(file, name.c_str(), m.unit, axisymmetric);
+            if (!map) throw std::runtime_error("is missing");
+            if (map->nz != 1) throw std::runtime_error("holds " + std::to_string(map->nz) + " z planes, expected 1");
+            m.map = std::move(*map);
+        }
+        planes.push_back(std::move(plane));
+    }
+    return planes;
 }
 
 /// The focal series, if the file has one.
@@ -614,7 +718,9 @@ SimulationResult read_result_h5(const fs::path& path) {
             stage = std::string("dataset '") + m.name + "'";
             m.map = read_map(file, m.name, m.unit, axisymmetric);
         }
-        r.sensors = read_sensors(file, stage);
+        r.sensors = read_sensors(file, sensor_points, stage);
+        if (link_exists(file, h5::sensors_line_axis_p)) r.axis = read_sensors(file, axis_line, stage);
+        r.planes = read_planes(file, axisymmetric, stage);
 
         stage = std::string("root attribute '") + h5::root_threads + "'";
         const H5::Group root = file.openGroup("/");

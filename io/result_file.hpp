@@ -12,6 +12,19 @@
 // | /sensors/t                 | [nt]             | float64 | s       | at least one sensor point                 |
 // | /sensors/p                 | [npoints][nt]    | float32 | Pa      | at least one sensor point                 |
 // | /sensors/position_m        | [npoints][3]     | float64 | m       | at least one sensor point (x, y, z)       |
+// | /sensors/lines/axis/t      | [nt]             | float64 | s       | the run recorded the beam axis            |
+// |                            |                  |         |         | (SimulationResult::axis, >= 1 node)       |
+// | /sensors/lines/axis/p      | [npoints][nt]    | float32 | Pa      | as /sensors/lines/axis/t                  |
+// | /sensors/lines/axis/       | [npoints][3]     | float64 | m       | as /sensors/lines/axis/t (x, y, z)        |
+// |   position_m               |                  |         |         |                                           |
+// | /sensors/planes/plane_<k>/ | [1][ny][nx]      | float32 | Pa      | the run had sensor planes: k = 0, 1, ...  |
+// |   p_max                    |                  |         |         | in the order of SensorSpec::planes_z_m    |
+// | /sensors/planes/plane_<k>/ | [1][ny][nx]      | float32 | Pa      | as plane_<k>/p_max                        |
+// |   p_min                    |                  |         |         |                                           |
+// | /sensors/planes/plane_<k>/ | [1][ny][nx]      | float32 | J/m^2   | as plane_<k>/p_max                        |
+// |   efd                      |                  |         |         |                                           |
+// | /sensors/planes/plane_<k>/ | [1][ny][nx]      | float32 | J/m^2   | as plane_<k>/p_max: the EFD over the      |
+// |   efd_plus                 |                  |         |         | samples with p > 0                        |
 // | /medium/c                  | [nz][ny][nx]     | float32 | m/s     | heterogeneous medium                      |
 // | /medium/rho                | [nz][ny][nx]     | float32 | kg/m^3  | heterogeneous medium                      |
 // | /focal_series/t            | [nt]             | float64 | s       | a time series was recorded at the focus   |
@@ -20,17 +33,26 @@
 // | /dosimetry/<parameter>     | scalar or [3]    | float64 | in name | the dosimetry was computed and the        |
 // |                            |                  |         |         | parameter is available (see below)        |
 //
-// Axisymmetric files: every map and medium dataset is [nz][nr] instead of [nz][ny][nx] (r from the axis, fastest).
+// Axisymmetric files: every map, medium and plane dataset is [nz][nr] instead of [nz][ny][nx] (r from the axis,
+// fastest); a plane's is [1][nr].
 //
-// Every dataset carries a string attribute `units` (the unit column). Maps and medium datasets also carry
+// Every dataset carries a string attribute `units` (the unit column). Map, medium and plane datasets also carry
 // `origin_m` and `spacing_m`: cartesian: 3 float64 each, in (x, y, z) order, so sample [iz][iy][ix] sits at
 // origin_m + (ix*dx, iy*dy, iz*dz); axisymmetric: 2 float64 each, in (r, z) order, so sample [iz][ir] sits at
 // r = origin_m[0] + ir*dr, z = origin_m[1] + iz*dz. Maps cover the physical region only (no PML). Map datasets are
 // chunked and deflate-compressed where the HDF5 library offers deflate; readers see this transparently.
 //
+// /sensors/planes/plane_<k> (a group per sensor plane z = const, numbered without gaps) carries the float64 attribute
+// `z_m`, the z of the node plane (origin_m's z of its datasets). Its maps are the full maps' accumulations on that
+// plane (p_max, p_min, efd = (1/(rho c)) sum p^2 dt with the local rho c) plus efd_plus, the same sum over the samples
+// with p > 0 only. 1D runs store [1][1][1].
+//
+// /sensors/lines/axis is p(t) at every node of the beam axis (x = y = 0) of the physical region, position_m
+// (0, 0, z); its p dataset is chunked and deflate-compressed where the library offers deflate.
+//
 // /focal_series is the pressure waveform the dosimetry read at the focus (the beam-axis node or sensor point
 // nearest the p_max peak, within 1.5 cells of it), kept so that `lithosim dosimetry` can recompute the waveform
-// parameters from the file without the whole beam-axis history.
+// parameters from the file without searching the whole beam-axis history (/sensors/lines/axis).
 //
 // /dosimetry: one dataset per parameter of io::h5::dosimetry_parameters, named like its summary.json key, in the
 // unit the name carries (the `units` attribute: "MPa", "mm", "ns", "mJ/mm^2", "mJ"): scalar, or [3] = (x, y, z)
@@ -106,7 +128,7 @@ void write_result_h5(const std::filesystem::path& path, const SimulationResult& 
 /// dataset's shape and units; throws std::runtime_error naming the file (and dataset) otherwise.
 /// The run figures are not stored in the file except `threads`, which lands in stats.threads. Maps of an
 /// axisymmetric file come back with r in the x slot (see ResultMetadata::axisymmetric; read_result_metadata tells
-/// the geometry).
+/// the geometry). /sensors/lines/axis comes back as `axis`, the sensor planes as `planes` (in order).
 SimulationResult read_result_h5(const std::filesystem::path& path);
 
 /// Everything of ResultMetadata the file holds (missing optional parts stay empty; a file without `geometry` is

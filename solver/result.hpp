@@ -31,6 +31,21 @@ struct SensorRecord {
     std::vector<std::vector<float>> p_Pa;            ///< [npoints][nt], Pa
 };
 
+/// What one sensor plane z = const recorded (SensorSpec::planes_z_m): the peaks and energy flux densities the
+/// IEC 61846 dosimetry reads in a transverse plane, accumulated like the full maps without the time history.
+/// Every map has nz = 1 and origin z = z_m, and is laid out like the full maps in the plane: 3D (x, y);
+/// 2D x (ny = 1); axisymmetric r in the x slot from r = 0 (nx = nr, ny = 1); 1D one node.
+struct PlaneRecord {
+    double z_m = 0;   ///< z of the node plane (the requested z snapped to the nearest node), m
+    Map3 p_max;       ///< Pa
+    Map3 p_min;       ///< Pa
+    Map3 efd;         ///< J/m^2 (= (1/(rho c)) * integral p^2 dt, rho c local; the rule of SimulationResult::efd)
+    /// J/m^2: the same sum over every sample with p > 0 (the positive-phase EFD of a plane, working definition).
+    /// The focal waveform's efd_plus_focus (planning/IEC61846.md) integrates only the positive phase that holds
+    /// the peak, so the two agree for a pulse with one compression and this one is larger after reflections.
+    Map3 efd_plus;
+};
+
 /// Figures of one run.
 struct RunStats {
     long long steps = 0;
@@ -52,6 +67,7 @@ struct SimulationResult {
     std::optional<Map3> rho;     ///< kg/m^3, when the medium is heterogeneous
     SensorRecord sensors;
     std::optional<SensorRecord> axis;  ///< p(t) at every node of the beam axis, when SensorSpec::axis_series
+    std::vector<PlaneRecord> planes;   ///< one per SensorSpec::planes_z_m, in that order
     RunStats stats;
 };
 

@@ -173,6 +173,25 @@ std::size_t material_of(const MediumModel& mm, std::size_t cell) {
     return mm.cells.id.empty() ? 0 : mm.cells.id[cell];
 }
 
+/// lo + i dx rounds to +-1e-20 m where the exact value is 0 (the axis, z = 0): make it exact.
+double exact_zero(double x_m, double dx) { return std::abs(x_m) < 1e-9 * dx ? 0.0 : x_m; }
+
+/// Internal index along z of each sensor plane (SensorSpec::planes_z_m, in order): the nearest node plane of the
+/// physical region. A z outside the region is an InputError naming it and the accepted range.
+std::vector<int> sensor_plane_nodes(const Grid& g, const SensorSpec& s) {
+    const int az = g.internal_axis(2);  // every geometry has z
+    const double lo = exact_zero(g.coord(az, g.phys_begin(az)), g.dx);
+    const double hi = g.coord(az, g.phys_end(az) - 1);
+    std::vector<int> nodes;
+    for (double z : s.planes_z_m) {
+        require_input(z >= lo - 1e-12 && z <= hi + 1e-12, "[sensor] planes_z_mm: z = ", z * 1e3,
+                      " mm lies outside the physical region [", lo * 1e3, ", ", hi * 1e3, "] mm");
+        const long k = std::lround((z - g.lo_m[az]) / g.dx);
+        nodes.push_back(int(std::clamp<long>(k, g.phys_begin(az), g.phys_end(az) - 1)));
+    }
+    return nodes;
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------------------------------------------------
@@ -301,7 +320,10 @@ RunPlan plan_run(const SimulationSpec& spec) {
                                       " % exceeds 5 % over the band; use more mechanisms or a narrower band"));
     }
 
-    // Memory: state, medium coefficients, PML memory, maps, sensors.
+    // Sensor planes inside the physical region (checked here, before anything is allocated).
+    const std::size_t n_planes = sensor_plane_nodes(g, spec.sensors).size();
+
+    // Memory: state, medium coefficients, PML memory, maps, sensor planes, sensors.
     const double cells = double(g.cells());
     const bool sep_p = spec.solver.nonlinear || (spec.solver.absorption && (mm.any_viscous || mm.any_relaxation));
     const int nrel = mm.any_relaxation ? int(mm.tau.size()) : 0;
@@ -315,10 +337,12 @@ RunPlan plan_run(const SimulationSpec& spec) {
     for (int a = 0; a < g.dims; ++a) pml_bytes += 2.0 * 4.0 * (2.0 * (g.pml - 1)) * cells / g.n[a];
     const double maps = double(g.cells_phys()) *
                         ((spec.sensors.p_max ? 4 : 0) + (spec.sensors.p_min ? 4 : 0) + (spec.sensors.efd ? 8 : 0));
+    const double plane_cells = double(g.cells_phys()) / g.n_phys[g.internal_axis(2)];
+    const double planes = double(n_planes) * plane_cells * (4 + 4 + 8 + 8);  // p_max, p_min, two p^2 integrals
     const double probes = double(spec.sensors.points_m.size()) +
                           (spec.sensors.axis_series ? double(g.n_phys[g.internal_axis(2)]) : 0.0);
     const double sensors = probes * pl.steps * 4.0;
-    pl.memory_bytes = per_cell * cells + pml_bytes + maps + sensors;
+    pl.memory_bytes = per_cell * cells + pml_bytes + maps + planes + sensors;
     return pl;
 }
 
@@ -556,6 +580,31 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
     if (spec.sensors.p_min) p_min.resize(NP, std::numeric_limits<float>::infinity());
     if (spec.sensors.efd) p2_int.resize(NP, 0.0);
 
+    // ---- sensor planes: the same accumulations on the nodes of each plane z = const ----
+    // Offsets of a plane's nodes from its first one, in map order (x fastest, then y): every internal axis but z.
+    const int az = g.internal_axis(2);
+    std::vector<std::size_t> plane_offset;
+    for (int k1 = 0; k1 < (az == 1 ? 1 : g.n_phys[1]); ++k1)
+        for (int k0 = 0; k0 < (az == 0 ? 1 : g.n_phys[0]); ++k0) plane_offset.push_back(g.index(k0, k1, 0));
+    struct SensorPlane {
+        int iz;                              // internal node index along z
+        std::size_t first;                   // grid index of the plane's first physical node
+        AlignedBuffer<float> p_max, p_min;   // Pa
+        AlignedBuffer<double> p2, p2_plus;   // integral of p^2 dt, all samples / samples with p > 0, Pa^2 s
+    };
+    std::vector<SensorPlane> planes;
+    for (int iz : sensor_plane_nodes(g, spec.sensors)) {
+        SensorPlane sp{iz, 0, {}, {}, {}, {}};
+        int first[3] = {g.phys_begin(0), g.phys_begin(1), g.phys_begin(2)};
+        first[az] = iz;
+        sp.first = g.index(first[0], first[1], first[2]);
+        sp.p_max.resize(plane_offset.size(), -std::numeric_limits<float>::infinity());
+        sp.p_min.resize(plane_offset.size(), std::numeric_limits<float>::infinity());
+        sp.p2.resize(plane_offset.size(), 0.0);
+        sp.p2_plus.resize(plane_offset.size(), 0.0);
+        planes.push_back(std::move(sp));
+    }
+
     // ---- the step ----
     kernels::StepView v{};
     for (int a = 0; a < 3; ++a) {
@@ -677,6 +726,24 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
                     if (pint) pint[mbase + k0] += double(pv) * pv * dt;
                 }
             }
+        // Sensor planes: the map rules above on the plane's nodes, plus the p^2 integral over p > 0.
+        const std::size_t* off = plane_offset.data();
+        const std::ptrdiff_t n_plane = std::ptrdiff_t(plane_offset.size());
+        for (auto& sp : planes) {
+            float* qmx = sp.p_max.data();
+            float* qmn = sp.p_min.data();
+            double* q2 = sp.p2.data();
+            double* q2p = sp.p2_plus.data();
+#pragma omp parallel for schedule(static) if (n_plane >= 16384)
+            for (std::ptrdiff_t j = 0; j < n_plane; ++j) {
+                const float pv = p_of(sp.first + off[j]);
+                qmx[j] = std::max(qmx[j], pv);
+                qmn[j] = std::min(qmn[j], pv);
+                const double e = double(pv) * pv * dt;
+                q2[j] += e;
+                if (pv > 0) q2p[j] += e;
+            }
+        }
         if (!finite || peak > blowup) {
             // locate the worst cell for the message
             std::size_t worst = 0;
@@ -780,20 +847,20 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
     const double runtime = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
 
     // ---- results over the physical region ----
-    auto make_map = [&]() {
+    // A map over the whole physical region, or (iz >= 0) over its node plane iz along z: nz = 1, origin z there.
+    auto make_map = [&](int iz = -1) {
         Map3 mp;
-        const int ax = g.internal_axis(0), ay = g.internal_axis(1), az = g.internal_axis(2);
+        const int ax = g.internal_axis(0), ay = g.internal_axis(1);
         mp.nx = ax >= 0 ? g.n_phys[ax] : 1;
         mp.ny = ay >= 0 ? g.n_phys[ay] : 1;
-        mp.nz = az >= 0 ? g.n_phys[az] : 1;
+        mp.nz = iz >= 0 ? 1 : g.n_phys[az];
         for (int pax = 0; pax < 3; ++pax) {
             const int a = g.internal_axis(pax);
-            mp.origin_m[pax] = a >= 0 ? g.coord(a, g.phys_begin(a)) : 0.0;
-            // lo + i dx rounds to +-1e-20 m where the exact value is 0 (the axis, z = 0): make it exact
-            if (std::abs(mp.origin_m[pax]) < 1e-9 * g.dx) mp.origin_m[pax] = 0.0;
+            const int first = pax == 2 && iz >= 0 ? iz : a >= 0 ? g.phys_begin(a) : 0;
+            mp.origin_m[pax] = a >= 0 ? exact_zero(g.coord(a, first), g.dx) : 0.0;
             mp.spacing_m[pax] = a >= 0 ? g.dx : 0.0;
         }
-        mp.values.resize(NP);
+        mp.values.resize(mp.size());
         return mp;
     };
     // Per-physical-cell material (for EFD and the medium maps); map index order equals internal order.
@@ -818,6 +885,21 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
             const auto& mp = mm.cells.table[material_of(mm, i)];
             res.efd->values[k] = float(p2_int[k] / (mp.rho_kg_per_m3 * mp.c_m_per_s));
         });
+    }
+    for (const auto& sp : planes) {
+        PlaneRecord pr;
+        pr.p_max = make_map(sp.iz);
+        pr.z_m = pr.p_max.origin_m[2];
+        pr.p_min = pr.efd = pr.efd_plus = pr.p_max;
+        for (std::size_t j = 0; j < plane_offset.size(); ++j) {
+            const auto& mp = mm.cells.table[material_of(mm, sp.first + plane_offset[j])];
+            const double rho_c = mp.rho_kg_per_m3 * mp.c_m_per_s;
+            pr.p_max.values[j] = sp.p_max[j];
+            pr.p_min.values[j] = sp.p_min[j];
+            pr.efd.values[j] = float(sp.p2[j] / rho_c);
+            pr.efd_plus.values[j] = float(sp.p2_plus[j] / rho_c);
+        }
+        res.planes.push_back(std::move(pr));
     }
     if (spec.medium.heterogeneous()) {
         res.c = make_map();

@@ -19,7 +19,7 @@ struct RunPlan {
     double c_min = 0, c_max = 0;    ///< m/s over the medium (c_max: unrelaxed, high-frequency speed)
     double points_per_wavelength = 0;   ///< c_min / (f0 dx) at the source's centre frequency
     double source_f0_Hz = 0;
-    double memory_bytes = 0;        ///< estimated total: fields, medium, PML, maps, sensors
+    double memory_bytes = 0;        ///< estimated total: fields, medium, PML, maps, sensor planes, sensors
     double field_bytes_per_cell = 0;///< state + medium coefficients per updated cell
     double relaxation_fit_error = 0;///< worst relative error of alpha over the band (0 when not used)
     double relaxation_speed_error = 0; ///< worst |c - c_KK| over the band, m/s

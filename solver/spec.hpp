@@ -64,8 +64,14 @@ struct SensorSpec {
     std::vector<std::array<double, 3>> points_m;  ///< time series recorded here (trilinear interpolation)
     bool p_max = true, p_min = true, efd = true;  ///< maps over the physical region, computed on the fly
     /// Also record p(t) at every node of the beam axis (x = y = 0) of the physical region, so the waveform at
-    /// the focus is at hand whatever the focus turns out to be (rise time, pulse duration). Not a contract output.
+    /// the focus is at hand whatever the focus turns out to be (rise time, pulse duration). The result file keeps
+    /// it as /sensors/lines/axis.
     bool axis_series = false;
+    /// Sensor planes z = const (m, in the order given): on each, p_max, p_min, the EFD and the positive-phase EFD
+    /// are accumulated during the run (SimulationResult::planes), so a transverse plane's dosimetry needs no time
+    /// history. Each z is snapped to the nearest node plane of the physical region; a z outside it is an
+    /// InputError.
+    std::vector<double> planes_z_m;
 };
 
 struct SolverOptions {

@@ -534,3 +534,149 @@ TEST_CASE("every dosimetry parameter name carries its unit", "[io]") {
     }
     CHECK(names.size() == 14);
 }
+
+// ---- sensor planes and the beam-axis line ---------------------------------------------------------------------------
+
+namespace {
+
+/// A sensor plane at z whose four maps are indexed maps with nz = 1 (x, y: 4 x 3; axisymmetric: r, 5 radii).
+lithosim::PlaneRecord indexed_plane(double z_m, double offset, bool axisymmetric) {
+    lithosim::PlaneRecord p;
+    p.z_m = z_m;
+    auto plane_map = [&](double scale) {
+        Map3 m = axisymmetric ? indexed_rz_map(scale, offset) : indexed_map(scale, offset);
+        m.nz = 1;
+        m.values.resize(m.size());
+        m.origin_m[2] = z_m;
+        return m;
+    };
+    p.p_max = plane_map(1e5);
+    p.p_min = plane_map(-1e4);
+    p.efd = plane_map(1e-3);
+    p.efd_plus = plane_map(0.5e-3);
+    return p;
+}
+
+/// p(t) at three nodes of the beam axis.
+lithosim::SensorRecord axis_line() {
+    lithosim::SensorRecord a;
+    a.t_s = {0.0, 2e-8, 4e-8, 6e-8};
+    a.position_m = {{0.0, 0.0, 0.0}, {0.0, 0.0, 0.1e-3}, {0.0, 0.0, 0.2e-3}};
+    a.p_Pa = {{0.f, 1.f, 2.f, 3.f}, {0.f, -1e5f, 4e6f, 0.25f}, {7.f, 8.f, 9.f, 10.f}};
+    return a;
+}
+
+void require_same_plane(const lithosim::PlaneRecord& got, const lithosim::PlaneRecord& want) {
+    CHECK(got.z_m == want.z_m);
+    require_same_map(got.p_max, want.p_max);
+    require_same_map(got.p_min, want.p_min);
+    require_same_map(got.efd, want.efd);
+    require_same_map(got.efd_plus, want.efd_plus);
+}
+
+}  // namespace
+
+TEST_CASE("sensor planes and the beam-axis line round trip with the /maps layout", "[io]") {
+    const ScratchDir dir("result_planes");
+    const fs::path file = dir / "result.h5";
+    SimulationResult in = full_result();
+    in.planes = {indexed_plane(0.0625, 0.5, false), indexed_plane(0.03, -2.0, false)};
+    in.axis = axis_line();
+    lithosim::io::write_result_h5(file, in, metadata());
+
+    const SimulationResult out = lithosim::io::read_result_h5(file);
+    REQUIRE(out.planes.size() == 2);
+    require_same_plane(out.planes[0], in.planes[0]);
+    require_same_plane(out.planes[1], in.planes[1]);
+    REQUIRE(out.axis);
+    CHECK(out.axis->t_s == in.axis->t_s);
+    CHECK(out.axis->position_m == in.axis->position_m);
+    CHECK(out.axis->p_Pa == in.axis->p_Pa);
+    CHECK(out.sensors.p_Pa == in.sensors.p_Pa);  // the user's points are still apart from the axis
+
+    // As an outside tool sees it.
+    const H5::H5File f(file.string(), H5F_ACC_RDONLY);
+    CHECK(f.nameExists(h5::sensors_planes_group));
+    CHECK_FALSE(f.nameExists("/sensors/planes/plane_2"));
+    const struct {
+        const char* name;
+        const char* unit;
+    } datasets[] = {{h5::plane_p_max, "Pa"}, {h5::plane_p_min, "Pa"}, {h5::plane_efd, "J/m^2"},
+                    {h5::plane_efd_plus, "J/m^2"}};
+    for (int k = 0; k < 2; ++k) {
+        const std::string group = "/sensors/planes/plane_" + std::to_string(k);
+        CHECK(double_attribute(f.openGroup(group), "z_m") == std::vector<double>{in.planes[k].z_m});
+        for (const auto& d : datasets) {
+            INFO(group << "/" << d.name);
+            const H5::DataSet ds = f.openDataSet(group + "/" + d.name);
+            CHECK(dims_of(ds) == std::vector<hsize_t>{1, 3, 4});  // [1][ny][nx]
+            CHECK(ds.getFloatType() == H5::PredType::IEEE_F32LE);
+            CHECK(h5_string_attribute(ds, "units") == d.unit);
+            CHECK(double_attribute(ds, "origin_m") == std::vector<double>{-0.01, 0.002, in.planes[k].z_m});
+            CHECK(double_attribute(ds, "spacing_m") == std::vector<double>{0.5e-3, 0.25e-3, 1e-3});
+        }
+    }
+    // Element [0][iy][ix] = [0][2][3] of plane_1/efd_plus is the value at x index 3, y index 2.
+    std::vector<float> efd_plus(12);
+    f.openDataSet("/sensors/planes/plane_1/efd_plus").read(efd_plus.data(), H5::PredType::NATIVE_FLOAT);
+    CHECK(efd_plus[2 * 4 + 3] == static_cast<float>(0.5e-3 * (3 + 10.0 * 2) - 2.0));
+
+    const H5::DataSet t = f.openDataSet(h5::sensors_line_axis_t);
+    CHECK(dims_of(t) == std::vector<hsize_t>{4});
+    CHECK(h5_string_attribute(t, "units") == "s");
+    const H5::DataSet p = f.openDataSet(h5::sensors_line_axis_p);
+    CHECK(dims_of(p) == std::vector<hsize_t>{3, 4});  // [npoints][nt]
+    CHECK(h5_string_attribute(p, "units") == "Pa");
+    std::vector<float> samples(12);
+    p.read(samples.data(), H5::PredType::NATIVE_FLOAT);
+    CHECK(samples[4 + 2] == 4e6f);  // node 1, sample 2
+    const H5::DataSet pos = f.openDataSet(h5::sensors_line_axis_position);
+    CHECK(dims_of(pos) == std::vector<hsize_t>{3, 3});
+    CHECK(h5_string_attribute(pos, "units") == "m");
+}
+
+TEST_CASE("axisymmetric sensor planes are stored [1][nr] with (r, z) attributes", "[io]") {
+    const ScratchDir dir("result_planes_rz");
+    const fs::path file = dir / "result.h5";
+    SimulationResult in = axisymmetric_result();
+    in.planes = {indexed_plane(0.0042, 1.0, true), indexed_plane(0.0046, 3.0, true)};
+    ResultMetadata meta = metadata();
+    meta.axisymmetric = true;
+    lithosim::io::write_result_h5(file, in, meta);
+
+    const SimulationResult out = lithosim::io::read_result_h5(file);
+    REQUIRE(out.planes.size() == 2);
+    require_same_plane(out.planes[0], in.planes[0]);  // r in the x slot, ny = 1
+    require_same_plane(out.planes[1], in.planes[1]);
+    CHECK_FALSE(out.axis.has_value());
+
+    const H5::H5File f(file.string(), H5F_ACC_RDONLY);
+    const H5::DataSet ds = f.openDataSet("/sensors/planes/plane_1/p_min");
+    CHECK(dims_of(ds) == std::vector<hsize_t>{1, 5});  // [1][nr]
+    CHECK(double_attribute(ds, "origin_m") == std::vector<double>{0.0, 0.0046});
+    CHECK(double_attribute(ds, "spacing_m") == std::vector<double>{0.1e-3, 0.2e-3});
+    CHECK(double_attribute(f.openGroup("/sensors/planes/plane_1"), "z_m") == std::vector<double>{0.0046});
+    CHECK_FALSE(f.nameExists("/sensors/lines"));
+}
+
+TEST_CASE("a sensor plane that is not one z plane is refused, naming the dataset", "[io]") {
+    const ScratchDir dir("result_planes_bad");
+    const fs::path file = dir / "result.h5";
+    SECTION("a map with two z planes") {
+        SimulationResult bad = full_result();
+        bad.planes = {indexed_plane(0.05, 0.0, false)};
+        bad.planes[0].efd.nz = 2;
+        bad.planes[0].efd.values.resize(bad.planes[0].efd.size());
+        const std::string msg = error_of([&] { lithosim::io::write_result_h5(file, bad, metadata()); });
+        CHECK_THAT(msg, Catch::Contains("/sensors/planes/plane_0/efd") && Catch::Contains("nz = 2"));
+    }
+    SECTION("a map at another z than the plane's") {
+        SimulationResult bad = full_result();
+        bad.planes = {indexed_plane(0.05, 0.0, false), indexed_plane(0.06, 0.0, false)};
+        bad.planes[1].p_min.origin_m[2] = 0.061;
+        const std::string msg = error_of([&] { lithosim::io::write_result_h5(file, bad, metadata()); });
+        CHECK_THAT(msg, Catch::Contains("/sensors/planes/plane_1/p_min") && Catch::Contains("z_m"));
+    }
+    CHECK_FALSE(fs::exists(file));
+    CHECK_FALSE(fs::exists(dir / "result.h5.partial"));
+}
