@@ -6,12 +6,14 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <numbers>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 
 #include "app/text.hpp"
+#include "models/devices.hpp"
 #include "models/tissue.hpp"
 #include "solver/errors.hpp"
 #include "solver/spec.hpp"
@@ -68,6 +70,34 @@ CaseKey& any_real(CaseKey& k) { return range(k, -kInf, kInf, true, true); }
 CaseKey& choices(CaseKey& k, std::vector<std::string> words) {
     k.choices = std::move(words);
     return k;
+}
+
+/// [source] keys of the device parameters (type = device): one key per parameter name over all presets (keys the
+/// table already has, such as aperture_mm, serve both), with the widest range any preset accepts; the device's own
+/// range is checked when the case is built (models::with_overrides).
+void add_device_parameter_keys(std::vector<CaseKey>& t) {
+    std::vector<std::string> order;
+    std::map<std::string, std::vector<const models::DeviceParameter*>> by_key;
+    std::map<std::string, std::vector<std::string>> devices_of;
+    for (const auto& name : models::device_preset_names())
+        for (const auto& p : models::device_preset(name).parameters) {
+            if (!by_key.count(p.key)) order.push_back(p.key);
+            by_key[p.key].push_back(&p);
+            devices_of[p.key].push_back(name);
+        }
+    for (const auto& name : order) {
+        const bool exists = std::any_of(t.begin(), t.end(),
+                                        [&](const CaseKey& k) { return k.section == "source" && k.name == name; });
+        if (exists) continue;
+        const auto& ps = by_key[name];
+        double lo = ps.front()->min, hi = ps.front()->max;
+        for (const auto* p : ps) lo = std::min(lo, p->min), hi = std::max(hi, p->max);
+        const std::string unit = ps.front()->unit == "1" ? "" : ps.front()->unit;
+        CaseKey k = key("source", name, ValueKind::Real, unit,
+                        "device parameter (type = device) of " + join(devices_of[name], ", ") +
+                            "; overrides the preset (ranges per device: lithosim devices)");
+        t.push_back(range(optional(k, "the device preset's value"), lo, hi, false, false));
+    }
 }
 
 std::vector<CaseKey> build_table() {
@@ -135,8 +165,14 @@ std::vector<CaseKey> build_table() {
     // [source]
     k = key("source", "type", ValueKind::Choice, "",
             "bowl: focused spherical cap (2D, 3D); piston: flat disc (3D) or strip (2D); plane: plane wave over "
-            "the whole cross-section at z = position z; point: monopole (3D)");
-    add(choices(required(k), {"bowl", "piston", "plane", "point"}));
+            "the whole cross-section at z = position z; point: monopole (3D); device: a lithotripter or ESWT device "
+            "preset (key device; its parameters below override the preset; lithosim devices lists them)");
+    add(choices(required(k), {"bowl", "piston", "plane", "point", "device"}));
+    k = key("source", "device", ValueKind::Choice, "",
+            "device preset for type = device, placed with its frame origin (reflector vertex, membrane or cap apex, "
+            "coil back end, emitter centre) at position_mm and its axis along +z; its energy setting (voltage_kV "
+            "or level) and geometry are the preset's unless given below");
+    add(choices(optional(k, "needed by type = device"), models::device_preset_names()));
     k = key("source", "aperture_mm", ValueKind::Real, "mm", "diameter of the bowl's rim or of the piston");
     add(positive(optional(k, "needed by type = bowl and piston")));
     k = key("source", "focal_length_mm", ValueKind::Real, "mm",
@@ -148,8 +184,9 @@ std::vector<CaseKey> build_table() {
     add(any_real(defaulted(k, "0,0,0")));
     k = key("source", "waveform", ValueKind::Choice, "",
             "source signal: toneburst (tapered sine burst), gaussian (Gaussian-modulated sine), lithotripter "
-            "(Church 1989: 2 p0 e^(-alpha t) cos(omega t + pi/3)), file (waveform_file)");
-    add(choices(required(k), {"toneburst", "gaussian", "lithotripter", "file"}));
+            "(Church 1989: 2 p0 e^(-alpha t) cos(omega t + pi/3)), file (waveform_file); a device brings its own");
+    add(choices(optional(k, "needed unless type = device (the device's pulse)"),
+                {"toneburst", "gaussian", "lithotripter", "file"}));
     k = key("source", "f0_MHz", ValueKind::Real, "MHz", "centre frequency of the tone burst or Gaussian pulse");
     add(positive(optional(k, "needed by waveform = toneburst and gaussian")));
     k = key("source", "cycles", ValueKind::Real, "periods",
@@ -176,6 +213,7 @@ std::vector<CaseKey> build_table() {
     add(positive(defaulted(k, format_number(waveform_defaults.church_omega_rad_per_s / two_pi * 1e-3))));
     k = key("source", "delay_us", ValueKind::Real, "us", "the source signal starts this much after t = 0");
     add(non_negative(defaulted(k, format_number(waveform_defaults.delay_s * 1e6))));
+    add_device_parameter_keys(t);
 
     // [sensor]
     k = key("sensor", "points_mm", ValueKind::PointList, "mm",

@@ -1,6 +1,8 @@
 #include "app/case_spec.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <numbers>
 #include <stdexcept>
 
@@ -178,6 +180,47 @@ SourceSpec build_source(const CaseText& c, int dims) {
     return s;
 }
 
+/// A key the case file or --set gave (not a default).
+bool given(const CaseText& c, const std::string& qualified) {
+    const CaseValue* v = c.find(qualified);
+    return v && v->origin != "default";
+}
+
+/// [source] keys that describe a source of another type; a device brings its own geometry, pulse and amplitude.
+constexpr const char* kNonDeviceSourceKeys[] = {"source.p0_MPa",       "source.waveform",       "source.f0_MHz",
+                                                "source.cycles",       "source.waveform_file",  "source.decay_per_us",
+                                                "source.oscillation_kHz"};
+
+/// The device parameter keys of the [source] table (keys some preset has).
+std::vector<std::string> device_parameter_keys() {
+    std::vector<std::string> keys;
+    for (const auto& name : models::device_preset_names())
+        for (const auto& p : models::device_preset(name).parameters)
+            if (std::find(keys.begin(), keys.end(), p.key) == keys.end()) keys.push_back(p.key);
+    return keys;
+}
+
+/// Device parameters given with a source type other than device: an error, so a typo'd type is not run silently
+/// (aperture_mm, focal_length_mm and rise_ns belong to both).
+void check_no_device_keys(const CaseText& c, const std::string& type) {
+    for (const auto& key : device_parameter_keys()) {
+        const std::string q = "source." + key;
+        const CaseKey* k = find_case_key(q);
+        if (!k || k->doc.rfind("device parameter", 0) != 0 || !given(c, q)) continue;
+        throw InputError("[source] " + key + " = " + c.find(q)->text + " (" + c.find(q)->origin +
+                         ") is a device parameter, but type = " + type + "; accepted: type = device with device = " +
+                         join(models::device_preset_names(), "|"));
+    }
+}
+
+void sources_from_device(const CaseText& c, SimulationSpec& spec, const CaseDevice& d) {
+    spec.sources = d.setup.sources;
+    const double delay_s = case_real(c, "source.delay_us") * kUs;
+    for (auto& s : spec.sources) s.waveform.delay_s = delay_s;
+    spec.medium = models::with_linear_zone(spec.medium, d.setup);
+    spec.medium.rigid = d.setup.rigid;
+}
+
 SensorSpec build_sensors(const CaseText& c, int dims) {
     SensorSpec s;
     for (const auto& x : case_points(c, "sensor.points_mm")) {
@@ -219,7 +262,14 @@ SimulationSpec build_spec(const CaseText& c) {
     spec.time.t_end_s = case_real(c, "time.t_end_us") * kUs;
     spec.time.cfl = c.has("time.cfl") ? case_real(c, "time.cfl") : 0.0;
     spec.medium = build_medium_spec(c);
-    spec.sources.push_back(build_source(c, spec.grid.dims));
+    const std::string type = case_word(c, "source.type");
+    if (type == "device") {
+        sources_from_device(c, spec, *case_device(c));
+    } else {
+        check_no_device_keys(c, type);
+        require_key(c, "source.waveform", "type = " + type);
+        spec.sources.push_back(build_source(c, spec.grid.dims));
+    }
     spec.sensors = build_sensors(c, spec.grid.dims);
     spec.solver = build_solver(c);
     return spec;
@@ -246,6 +296,22 @@ void check_geometry(const SimulationSpec& spec, const Grid& grid) {
 CaseText resolve_case(const CaseText& c, const RunPlan& plan) {
     CaseText r = c;
     if (!r.has("time.cfl")) r.derived["time.cfl"] = CaseValue{format_number(plan.cfl), "chosen by the solver"};
+    if (const auto d = case_device(c)) {
+        // The keys of other source types are not used: their defaults must not come back as given values (an error
+        // with type = device); the device's parameters are shown as derived, so the reader sees every value used.
+        for (const char* key : kNonDeviceSourceKeys) {
+            const CaseValue* v = r.find(key);
+            if (v && v->origin == "default") {
+                r.derived[key] = CaseValue{v->text, "not used: type = device"};
+                r.values.erase(key);
+            }
+        }
+        const CaseValue* rise = r.find("source.rise_ns");
+        if (rise && rise->origin == "default") r.values.erase("source.rise_ns");
+        for (const auto& p : d->preset.parameters)
+            if (!r.has("source." + p.key))
+                r.derived["source." + p.key] = CaseValue{format_number(p.value), "device " + d->preset.name};
+    }
     if (c.has("medium.layers")) {
         // The layers give every material; the default preset is not used, and must not come back as a given value
         // when the resolved case is run again (layers with a given preset is an error).
@@ -282,6 +348,81 @@ MediumSpec build_medium_spec(const CaseText& c) {
     MediumSpec medium;
     medium.uniform = m;
     return medium;
+}
+
+std::optional<CaseDevice> case_device(const CaseText& c) {
+    if (case_word(c, "source.type") != "device") return std::nullopt;
+    require_key(c, "source.device", "type = device");
+    for (const char* key : kNonDeviceSourceKeys)
+        if (given(c, key))
+            throw InputError("[source] " + std::string(key).substr(7) + " = '" + c.find(key)->text + "' (" +
+                             c.find(key)->origin + ") does not apply to type = device (the device's setting and " +
+                             "calibration give the amplitude, its preset the pulse); accepted: the device's " +
+                             "parameters (lithosim devices)");
+    const std::string dims = case_word(c, "grid.dims");
+    if (dims != "3" && dims != "axisymmetric")
+        throw InputError("[grid] dims = " + dims + " with [source] type = device: devices are axisymmetric about z; " +
+                         "accepted: dims = axisymmetric or 3");
+    const auto position_mm = case_points(c, "source.position_mm").front();
+    if (position_mm[0] != 0 || position_mm[1] != 0)
+        throw InputError("[source] position_mm = " + c.find("source.position_mm")->text +
+                         " with type = device: the device's axis is the z axis; accepted: 0,0,z");
+    const std::string name = case_word(c, "source.device");
+    CaseDevice d;
+    try {
+        const models::DevicePreset& preset = models::device_preset(name);
+        std::map<std::string, double> overrides;
+        for (const auto& key : device_parameter_keys()) {
+            const std::string q = "source." + key;
+            if (!given(c, q)) continue;
+            const bool has = std::any_of(preset.parameters.begin(), preset.parameters.end(),
+                                         [&](const models::DeviceParameter& p) { return p.key == key; });
+            if (!has) {
+                std::vector<std::string> keys;
+                for (const auto& p : preset.parameters) keys.push_back(p.key);
+                throw InputError("[source] " + key + " = " + c.find(q)->text + " (" + c.find(q)->origin +
+                                 ") is not a parameter of device " + name + "; accepted: " + join(keys, ", "));
+            }
+            overrides[key] = case_real(c, q);
+        }
+        d.preset = models::with_overrides(preset, overrides);
+        models::source_pressure_Pa(d.preset);  // the setting inside its range (one line if not)
+        d.setup = models::device_setup(d.preset, position_mm[2] * kMm);
+    } catch (const std::invalid_argument& e) {
+        throw InputError("[source] " + std::string(e.what()));
+    }
+    return d;
+}
+
+FocusGeometry focus_geometry(const CaseText& c, const SimulationSpec& spec) {
+    FocusGeometry f;
+    if (const auto d = case_device(c)) {
+        f.focal_plane_z_m = d->setup.focus_z_m;
+        if (d->setup.focus_z_m) f.search_from_z_m = d->setup.z_front_m;
+        return f;
+    }
+    f.focal_plane_z_m = geometric_focus_z_m(spec);
+    return f;
+}
+
+void check_device_fits(const CaseText& c, const Grid& grid) {
+    const auto d = case_device(c);
+    if (!d) return;
+    const int ar = grid.internal_axis(0), az = grid.internal_axis(2);
+    const double z_lo = grid.coord(az, grid.phys_begin(az)), z_hi = grid.coord(az, grid.phys_end(az) - 1);
+    const double r_hi = grid.coord(ar, grid.phys_end(ar) - 1);
+    const std::string region = "the physical region is z in [" + mm_text(z_lo) + ", " + mm_text(z_hi) +
+                               "] mm, r up to " + mm_text(r_hi) + " mm ([grid] size_mm)";
+    const std::string name = d->preset.name;
+    const double tol = 1e-6 * grid.dx;
+    if (d->setup.z_back_m < z_lo - tol || d->setup.z_front_m > z_hi + tol || d->setup.radius_m > r_hi + tol)
+        throw InputError("device " + name + " spans z from " + mm_text(d->setup.z_back_m) + " to " +
+                         mm_text(d->setup.z_front_m) + " mm and r up to " + mm_text(d->setup.radius_m) + " mm, but " +
+                         region + "; accepted: a grid that holds the device ([source] position_mm places it)");
+    if (d->setup.focus_z_m && (*d->setup.focus_z_m < z_lo - tol || *d->setup.focus_z_m > z_hi + tol))
+        throw InputError("device " + name + " focuses at z = " + mm_text(*d->setup.focus_z_m) + " mm, outside " +
+                         region + "; accepted: a grid reaching beyond the focus (size_mm Z > " +
+                         mm_text(*d->setup.focus_z_m) + " mm plus a margin)");
 }
 
 std::optional<double> geometric_focus_z_m(const SimulationSpec& spec) {

@@ -5,6 +5,8 @@
 #include <optional>
 
 #include "app/case_keys.hpp"
+#include "models/device_setup.hpp"
+#include "models/devices.hpp"
 #include "solver/simulation.hpp"
 #include "solver/spec.hpp"
 
@@ -29,6 +31,29 @@ CaseText resolve_case(const CaseText& c, const RunPlan& plan);
 /// The medium of a case alone ([medium] keys; a homogeneous preset with overrides, or layers): what build_spec puts
 /// in SimulationSpec::medium. Throws InputError on contradicting keys.
 MediumSpec build_medium_spec(const CaseText& c);
+
+/// The device of a case with [source] type = device: the preset with the case's overrides and its set-up placed at
+/// position_mm (empty for other source types). Throws InputError: unknown device, a parameter the device does not
+/// have, a value outside the device's range, keys that describe another kind of source (p0_MPa, waveform, ...), a
+/// position off the z axis, dims other than 3 or axisymmetric.
+struct CaseDevice {
+    models::DevicePreset preset;
+    models::DeviceSetup setup;
+};
+std::optional<CaseDevice> case_device(const CaseText& c);
+
+/// Where the dosimetry looks: the plane of the disc energies (a bowl's or device's geometric focus) and, for a
+/// device, the plane beyond which the focus is searched (its front: mouth, rim or coupling plane), so the source's
+/// own near field (a spark is 60 MPa at 1 mm) is not taken for the focus.
+struct FocusGeometry {
+    std::optional<double> focal_plane_z_m;
+    std::optional<double> search_from_z_m;
+};
+FocusGeometry focus_geometry(const CaseText& c, const SimulationSpec& spec);
+
+/// A device case: the device (reflector, aperture) lies inside the physical region and its geometric focus too.
+/// Throws InputError showing the device's extent, the focus and the region, in mm. No-op for other sources.
+void check_device_fits(const CaseText& c, const Grid& grid);
 
 /// z (m) of the geometric focus of the case's sources, when one of them has one (a bowl: apex z + focal length);
 /// the plane the disc energies of the dosimetry use.

@@ -41,6 +41,14 @@ namespace lithosim::app {
 
 namespace {
 
+/// A device run's focus-search plane, from the resolved case stored in the file (empty for other sources).
+std::optional<double> stored_search_from_z_m(const io::ResultMetadata& meta) {
+    if (meta.case_text.find("device") == std::string::npos) return std::nullopt;
+    const CaseText c = parse_case(meta.case_text, "the case stored in the result", fs::current_path());
+    if (case_word(c, "source.type") != "device") return std::nullopt;
+    return focus_geometry(c, SimulationSpec{}).search_from_z_m;
+}
+
 po::options_description dosimetry_options() {
     po::options_description o("Options of lithosim dosimetry", kHelpWidth, kHelpWidth / 2);
     o.add_options()
@@ -160,6 +168,7 @@ int cmd_dosimetry(const Args& args) {
     inputs.medium_at = read_input([&] { return focus_medium(meta, result, path); });
     inputs.focal_plane_z_m = focus_z_m ? focus_z_m : meta.geometric_focus_z_m;
     inputs.focal_plane_is_user_input = focus_z_m.has_value();
+    inputs.search_from_z_m = read_input([&] { return stored_search_from_z_m(meta); });
 
     // ---- compute ----
     std::vector<std::string> warnings;

@@ -213,6 +213,7 @@ int cmd_simulate(const Args& args) {
     const double available = available_memory_bytes();
     const RunPlan plan = run_stage("build model", [&] {
         RunPlan p = plan_run(spec);
+        check_device_fits(case_text, p.grid);
         check_geometry(spec, p.grid);
         if (p.memory_bytes > available)
             throw InputError("the case needs an estimated " + format_number(std::round(p.memory_bytes / 1048576.0)) +
@@ -263,7 +264,9 @@ int cmd_simulate(const Args& args) {
     DosimetryInputs dosimetry_inputs;
     dosimetry_inputs.axisymmetric = spec.grid.axisymmetric;
     dosimetry_inputs.medium_at = [&spec](const std::array<double, 3>& x_m) { return medium_at(spec.medium, x_m); };
-    dosimetry_inputs.focal_plane_z_m = geometric_focus_z_m(spec);
+    const FocusGeometry focus = focus_geometry(case_text, spec);
+    dosimetry_inputs.focal_plane_z_m = focus.focal_plane_z_m;
+    dosimetry_inputs.search_from_z_m = focus.search_from_z_m;
     const Dosimetry dosimetry =
         run_stage("write results", [&] { return compute_dosimetry(result, dosimetry_inputs, warnings); });
     for (std::size_t i = plan.warnings.size(); i < warnings.size(); ++i) print_warning(warnings[i]);

@@ -123,6 +123,19 @@ std::string zone_text(const nlohmann::json& z) {
     return buf;
 }
 
+/// The part of a map at z >= z_from (the whole map when z_from lies before it; the last plane when beyond it).
+Map3 crop_from_z(const Map3& m, double z_from) {
+    if (m.spacing_m[2] <= 0 || m.nz <= 1) return m;
+    const double u = std::ceil((z_from - m.origin_m[2]) / m.spacing_m[2] - 1e-9);
+    const std::size_t iz0 = u <= 0 ? 0 : std::min(m.nz - 1, std::size_t(u));
+    if (iz0 == 0) return m;
+    Map3 c = m;
+    c.nz = m.nz - iz0;
+    c.origin_m[2] = m.origin_m[2] + double(iz0) * m.spacing_m[2];
+    c.values.assign(m.values.begin() + std::ptrdiff_t(iz0 * m.nx * m.ny), m.values.end());
+    return c;
+}
+
 }  // namespace
 
 SensorRecord all_series(const SimulationResult& r) {
@@ -146,9 +159,11 @@ Dosimetry compute_dosimetry(const SimulationResult& r, const DosimetryInputs& in
     d.has_efd = r.efd.has_value();
     if (!d.has_p_minus) warnings.push_back("no p_min map ([sensor] maps): p_minus_MPa is not available");
     if (!d.has_efd) warnings.push_back("no efd map ([sensor] maps): efd_focus_mJ_per_mm2 is not available");
-    const Map3& p_max = *r.p_max;
-    const Map3 p_min = d.has_p_minus ? *r.p_min : zero_like(p_max);
-    const Map3 efd = d.has_efd ? *r.efd : zero_like(p_max);
+    const Map3 p_max = in.search_from_z_m ? crop_from_z(*r.p_max, *in.search_from_z_m) : *r.p_max;
+    const Map3 p_min = !d.has_p_minus ? zero_like(p_max)
+                       : in.search_from_z_m ? crop_from_z(*r.p_min, *in.search_from_z_m) : *r.p_min;
+    const Map3 efd = !d.has_efd ? zero_like(p_max)
+                     : in.search_from_z_m ? crop_from_z(*r.efd, *in.search_from_z_m) : *r.efd;
     const SensorRecord series = all_series(r);
     d.field = planning::summarise_field(p_max, p_min, efd, series);
     if (!d.field->rise_time_ns)

@@ -63,6 +63,10 @@ struct DosimetryInputs {
     std::optional<double> focal_plane_z_m;
     /// true: a focal plane outside the map is bad input (InputError); false: a warning, and the p_max plane is used.
     bool focal_plane_is_user_input = false;
+    /// The focus (and everything measured around it) is searched only in z >= this plane: a device's front, so that
+    /// the source's own near field (a spark's 60 MPa at 1 mm, a cap's surface pressure) is not taken for the focus.
+    /// The disc energies still use the whole focal plane. Empty: the whole map.
+    std::optional<double> search_from_z_m;
 };
 
 /// Dosimetry of a run, with what it could not compute.

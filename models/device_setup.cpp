@@ -1,5 +1,6 @@
 #include "models/device_setup.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
 
@@ -58,21 +59,29 @@ DeviceSetup device_setup(const DevicePreset& preset, double z0) {
                 out.linear_centre_m = {0, 0, z0 + g.z_f1_m()};
                 out.radius_m = g.aperture_radius_m + kShell_m;
                 out.length_m = g.z_f2_m();
+                out.z_back_m = z0 - kShell_m;
+                out.z_front_m = z0 + z_mouth;
             } else if constexpr (std::is_same_v<G, LensSource>) {
                 out.sources.push_back(cap(g.aperture_m, g.focal_length_m, z0));
                 out.focus_z_m = z0 + g.focal_length_m;
                 out.radius_m = g.aperture_m / 2;
                 out.length_m = g.focal_length_m;
+                out.z_back_m = z0;
+                out.z_front_m = z0 + g.cap_depth_m();
             } else if constexpr (std::is_same_v<G, SphericalCap>) {
                 out.sources.push_back(cap(g.aperture_m, g.radius_of_curvature_m, z0));
                 out.focus_z_m = z0 + g.radius_of_curvature_m;
                 out.radius_m = g.aperture_m / 2;
                 out.length_m = g.radius_of_curvature_m;
+                out.z_back_m = z0;
+                out.z_front_m = z0 + g.depth_m();
             } else if constexpr (std::is_same_v<G, EswtHead>) {
                 out.sources.push_back(cap(g.cap.aperture_m, g.cap.radius_of_curvature_m, z0));
                 out.focus_z_m = z0 + g.cap.radius_of_curvature_m;
                 out.radius_m = g.cap.aperture_m / 2;
                 out.length_m = g.cap.radius_of_curvature_m;
+                out.z_back_m = z0;
+                out.z_front_m = z0 + std::max(g.coupling_distance_m, g.cap.depth_m());
             } else if constexpr (std::is_same_v<G, ParaboloidReflector>) {
                 SourceSpec s;
                 s.type = SourceType::Cylinder;
@@ -92,6 +101,8 @@ DeviceSetup device_setup(const DevicePreset& preset, double z0) {
                 out.focus_z_m = z0 + g.z_focus_m();
                 out.radius_m = g.aperture_radius_m() + kShell_m;
                 out.length_m = g.z_focus_m();
+                out.z_back_m = z0;
+                out.z_front_m = z0 + L;
             } else if constexpr (std::is_same_v<G, CylindricalEmitter>) {
                 SourceSpec s;
                 s.type = SourceType::Cylinder;
@@ -105,6 +116,8 @@ DeviceSetup device_setup(const DevicePreset& preset, double z0) {
                 };
                 out.radius_m = g.balloon_diameter_m / 2;
                 out.length_m = g.emitter_length_m;
+                out.z_back_m = z0 - half;
+                out.z_front_m = z0 + half;
             }
         },
         geometry);

@@ -27,6 +27,10 @@ struct DeviceSetup {
     std::optional<double> focus_z_m;   ///< geometric focus in simulation coordinates
     double radius_m = 0;               ///< radial extent of the device (reflector or aperture), m
     double length_m = 0;               ///< axial extent from z_offset to the focus (or the device's end), m
+    /// Axial extent of the hardware, simulation coordinates: from z_back_m (the rearmost point, reflector shell
+    /// included) to z_front_m (the mouth, cap rim, coupling plane or emitter end: what faces the patient). The
+    /// focus of a device is searched beyond z_front_m, clear of the source's own near field (a spark's 60 MPa).
+    double z_back_m = 0, z_front_m = 0;
     /// A spark's near field (hm3: 60 MPa at 1 mm) steepens faster than any practical grid resolves; within this
     /// distance of `linear_centre_m` the medium is made linear: assumption, the spark's own pressure at
     /// that distance has dropped to a few MPa (spherical spreading). 0 = no such zone. (B/A = -2 there, so beta = 0.)

@@ -566,11 +566,11 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
             const std::array<double, 3> x{0, 0, g.coord(az, k)};
             probes.push_back(make_probe(g, x));
             res.axis->position_m.push_back(x);
-            res.axis->p_Pa.emplace_back();
-            res.axis->p_Pa.back().reserve(pl.steps + 1);
         }
     }
     const std::size_t n_user_probes = spec.sensors.points_m.size();
+    const std::size_t n_axis = res.axis ? res.axis->position_m.size() : 0;
+    std::vector<float> axis_by_step(n_axis * std::size_t(pl.steps + 1));
 
     // ---- maps ----
     const std::size_t NP = g.cells_phys();
@@ -712,20 +712,50 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
         const double dt = pl.dt_s;
         float peak = 0;
         bool finite = true;
-#pragma omp parallel for collapse(2) schedule(static) reduction(max : peak) reduction(&& : finite)
-        for (int k2 = 0; k2 < m2; ++k2)
-            for (int k1 = 0; k1 < m1; ++k1) {
-                const std::size_t base = g.index(b0, b1 + k1, b2 + k2);
-                const std::size_t mbase = std::size_t(m0) * (k1 + std::size_t(m1) * k2);
-                for (int k0 = 0; k0 < m0; ++k0) {
-                    const float pv = p_of(base + k0);
-                    finite = finite && std::isfinite(pv);
-                    peak = std::max(peak, std::abs(pv));
-                    if (pmx) pmx[mbase + k0] = std::max(pmx[mbase + k0], pv);
-                    if (pmn) pmn[mbase + k0] = std::min(pmn[mbase + k0], pv);
-                    if (pint) pint[mbase + k0] += double(pv) * pv * dt;
+        const float* wp = w.data();
+        const float* bp = nonlinear ? bK.data() : nullptr;
+#pragma omp parallel reduction(max : peak) reduction(&& : finite)
+        {
+            // The row's pressure once, then one branch-free loop per map, so that every loop vectorises: the
+            // largest |p| by a ternary (std::max of floats does not vectorise here), and a non-finite value
+            // caught by p * 0, which is NaN for an infinity or a NaN.
+            std::vector<float> row(static_cast<std::size_t>(m0));
+            float* __restrict pr = row.data();
+#pragma omp for collapse(2) schedule(static)
+            for (int k2 = 0; k2 < m2; ++k2)
+                for (int k1 = 0; k1 < m1; ++k1) {
+                    const std::size_t base = g.index(b0, b1 + k1, b2 + k2);
+                    const std::size_t mbase = std::size_t(m0) * (k1 + std::size_t(m1) * k2);
+                    const float* __restrict wr = wp + base;
+                    if (bp) {
+                        const float* __restrict br = bp + base;
+                        for (int k0 = 0; k0 < m0; ++k0) pr[k0] = wr[k0] + br[k0] * wr[k0] * wr[k0];
+                    } else {
+                        for (int k0 = 0; k0 < m0; ++k0) pr[k0] = wr[k0];
+                    }
+                    float row_peak = 0, not_finite = 0;
+#pragma omp simd reduction(max : row_peak) reduction(+ : not_finite)
+                    for (int k0 = 0; k0 < m0; ++k0) {
+                        const float a = std::abs(pr[k0]);
+                        row_peak = a > row_peak ? a : row_peak;
+                        not_finite += pr[k0] * 0.0f;
+                    }
+                    if (pmx) {
+                        float* __restrict q = pmx + mbase;
+                        for (int k0 = 0; k0 < m0; ++k0) q[k0] = pr[k0] > q[k0] ? pr[k0] : q[k0];
+                    }
+                    if (pmn) {
+                        float* __restrict q = pmn + mbase;
+                        for (int k0 = 0; k0 < m0; ++k0) q[k0] = pr[k0] < q[k0] ? pr[k0] : q[k0];
+                    }
+                    if (pint) {
+                        double* __restrict q = pint + mbase;
+                        for (int k0 = 0; k0 < m0; ++k0) q[k0] += double(pr[k0] * pr[k0]) * dt;
+                    }
+                    finite = finite && !std::isnan(not_finite);
+                    peak = std::max(peak, row_peak);
                 }
-            }
+        }
         // Sensor planes: the map rules above on the plane's nodes, plus the p^2 integral over p > 0.
         const std::size_t* off = plane_offset.data();
         const std::ptrdiff_t n_plane = std::ptrdiff_t(plane_offset.size());
@@ -772,12 +802,14 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
         }
         res.sensors.t_s.push_back(t);
         if (res.axis) res.axis->t_s.push_back(t);
+        // Axis series by step, [step][node], so one step writes one contiguous row (transposed after the run).
+        float* axis_row = axis_by_step.empty() ? nullptr : axis_by_step.data() + std::size_t(step) * n_axis;
         for (std::size_t k = 0; k < probes.size(); ++k) {
             float s = 0;
             for (int c = 0; c < 8; ++c)
                 if (probes[k].w[c] != 0) s += probes[k].w[c] * p_of(probes[k].idx[c]);
             if (k < n_user_probes) res.sensors.p_Pa[k].push_back(s);
-            else res.axis->p_Pa[k - n_user_probes].push_back(s);
+            else axis_row[k - n_user_probes] = s;
         }
     };
 
@@ -845,6 +877,13 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
                            std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count());
     }
     const double runtime = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+    if (res.axis) {
+        const std::size_t nt = res.axis->t_s.size();
+        res.axis->p_Pa.assign(n_axis, std::vector<float>(nt));
+        for (std::size_t n = 0; n < nt; ++n)
+            for (std::size_t k = 0; k < n_axis; ++k) res.axis->p_Pa[k][n] = axis_by_step[n * n_axis + k];
+        std::vector<float>().swap(axis_by_step);
+    }
 
     // ---- results over the physical region ----
     // A map over the whole physical region, or (iz >= 0) over its node plane iz along z: nz = 1, origin z there.

@@ -1,0 +1,108 @@
+// Device cases as the user meets them: [source] type = device with a preset and overrides runs end to end, the focus
+// is searched beyond the device's front, `lithosim dosimetry` finds the same focus from the stored case, and every
+// kind of bad device input exits 2 with one line and writes nothing.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <regex>
+
+#include "io/json_file.hpp"
+#include "tests/app/cli_checks.hpp"
+#include "tests/app/cli_runner.hpp"
+#include "tests/io/scratch_dir.hpp"
+
+using lithosim::test::CliResult;
+using lithosim::test::expect_bad_input;
+using lithosim::test::run_lithosim;
+using lithosim::test::ScratchDir;
+using lithosim::test::simulate_case;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// The ESWT head (aperture 50 mm, focal length 60 mm, standoff 45 mm) at level 3, cap apex at z = 2 mm: geometric
+/// focus at z = 62 mm. A coarse grid (0.25 mm, 1 us pulse: 6 points per wavelength at 1 MHz), about 40k cells.
+const char* kEswtCase = R"(# ESWT head, coarse
+[grid]
+dims = axisymmetric
+dx_mm = 0.25
+size_mm = 30,70
+[time]
+t_end_us = 50
+[source]
+type = device
+device = eswt_head
+level = 3
+position_mm = 0,0,2
+)";
+
+std::string with(const std::string& text, const std::string& from, const std::string& to) {
+    return std::regex_replace(text, std::regex(from), to);
+}
+
+}  // namespace
+
+TEST_CASE("a device case runs end to end, focuses near the device's geometric focus, and dosimetry agrees",
+          "[app][cli][devices]") {
+    ScratchDir dir("cli_device_eswt");
+    const CliResult r = simulate_case(dir, kEswtCase, {"--quiet"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto s = lithosim::io::read_json(dir / "out" / "summary.json");
+    // The cap's own surface pressure is not the focus: the focus lies beyond the standoff (z = 47 mm), near 62 mm.
+    const double z_focus = s["focus_mm"][2].get<double>();
+    CHECK(z_focus > 47.0);
+    CHECK(std::abs(z_focus - 62.0) < 4.0);
+    CHECK(s["focal_plane_z_mm"].get<double>() == Approx(62.0).margin(1e-6));
+    CHECK(s["p_plus_MPa"].get<double>() > 1.0);
+    // The resolved case names the device and its setting, and re-runs.
+    const std::string resolved = lithosim::test::read_text(dir / "out" / "case.ini");
+    CHECK_THAT(resolved, Catch::Contains("device = eswt_head"));
+    CHECK_THAT(resolved, Catch::Contains("level = 3"));
+    // lithosim dosimetry reads the device from the stored case and finds the same focus.
+    const CliResult d = run_lithosim({"dosimetry", "out/result.h5", "--json", "d.json", "--quiet"}, dir.path());
+    INFO(d.err);
+    REQUIRE(d.exit_code == 0);
+    const auto j = lithosim::io::read_json(dir / "d.json");
+    CHECK(j["focus_mm"][2].get<double>() == Approx(z_focus));
+    CHECK(j["p_plus_MPa"].get<double>() == Approx(s["p_plus_MPa"].get<double>()).epsilon(1e-6));
+}
+
+TEST_CASE("a higher device setting gives a higher focal pressure", "[app][cli][devices]") {
+    ScratchDir low("cli_device_low"), high("cli_device_high");
+    REQUIRE(simulate_case(low, kEswtCase, {"--quiet"}).exit_code == 0);
+    REQUIRE(simulate_case(high, with(kEswtCase, "level = 3", "level = 6"), {"--quiet"}).exit_code == 0);
+    const auto a = lithosim::io::read_json(low / "out" / "summary.json");
+    const auto b = lithosim::io::read_json(high / "out" / "summary.json");
+    CHECK(b["p_plus_MPa"].get<double>() > 1.5 * a["p_plus_MPa"].get<double>());
+    CHECK(b["efd_focus_mJ_per_mm2"].get<double>() > 2.0 * a["efd_focus_mJ_per_mm2"].get<double>());
+}
+
+TEST_CASE("bad device input exits 2 with one line naming the value and what is accepted", "[app][cli][devices]") {
+    ScratchDir dir("cli_device_bad");
+    const fs::path out = dir / "out";
+    const std::string c = kEswtCase;
+    CHECK(expect_bad_input(simulate_case(dir, with(c, "device = eswt_head", "device = hm4")),
+                           {"device", "'hm4'", "hm3", "eswt_head", "ivl_emitter"}, out));
+    CHECK(expect_bad_input(simulate_case(dir, with(c, "level = 3", "level = 11")),
+                           {"level = '11'", "[1, 10]"}, out));
+    CHECK(expect_bad_input(simulate_case(dir, with(c, "level = 3", "voltage_kV = 20")),
+                           {"voltage_kV = 20", "not a parameter of device eswt_head", "coupling_distance_mm"}, out));
+    CHECK(expect_bad_input(simulate_case(dir, c + "p0_MPa = 5\n"), {"p0_MPa = '5'", "does not apply to type = device"},
+                           out));
+    CHECK(expect_bad_input(simulate_case(dir, with(c, "type = device", "type = bowl")),
+                           {"level = 3", "device parameter", "type = bowl"}, out));
+    CHECK(expect_bad_input(simulate_case(dir, with(c, "device = eswt_head\n", "")),
+                           {"device is required for type = device"}, out));
+    CHECK(expect_bad_input(simulate_case(dir, with(c, "position_mm = 0,0,2", "position_mm = 3,0,2")),
+                           {"position_mm = 3,0,2", "0,0,z"}, out));
+    CHECK(expect_bad_input(simulate_case(dir, with(with(c, "dims = axisymmetric", "dims = 2"), "30,70", "30,70")),
+                           {"dims = 2", "axisymmetric or 3"}, out));
+    // The cap (radius 25 mm) does not fit a 20 mm grid; the focus (z = 62 mm) lies beyond a 50 mm grid.
+    CHECK(expect_bad_input(simulate_case(dir, with(c, "size_mm = 30,70", "size_mm = 20,70")),
+                           {"device eswt_head", "r up to 25 mm", "size_mm"}, out));
+    CHECK(expect_bad_input(simulate_case(dir, with(c, "size_mm = 30,70", "size_mm = 30,55")),
+                           {"focuses at z = 62 mm", "outside"}, out));
+    // A geometry override outside the device's range, and one that makes the cap impossible.
+    CHECK(expect_bad_input(simulate_case(dir, c + "aperture_mm = 500\n"), {"aperture_mm = 500", "10 to 100"}, out));
+}
