@@ -1,8 +1,18 @@
-// `lithosim dosimetry RESULT.h5 [--json FILE] [--focus-z-mm Z] [--quiet]`: the dosimetry of an earlier result.
+// `lithosim dosimetry`, two forms:
 //
-// Reads the maps, the sensor series and the focal waveform of a result file, computes the parameters of
-// app/dosimetry.hpp (the foundation's summary and the IEC 61846 field parameters), prints them, replaces the file's
-// /dosimetry group (atomically: a modified copy is renamed over the file) and writes them to FILE as JSON if asked.
+//   lithosim dosimetry RESULT.h5 [--json FILE] [--focus-z-mm Z] [--quiet]
+//       the dosimetry of an earlier result (below)
+//   lithosim dosimetry --device NAME --target-depth-mm D (--setting S | --find-setting --target-efd X)
+//                      [--layers LIST] [--dx-mm DX] [--threads N] [--json FILE] [--quiet]
+//       dose at depth (issue 3 §4): the device aimed at a target D mm below the skin through the layers, run
+//       in-process; with --setting the forward report at the target (and the loss relative to water), with
+//       --find-setting the setting that delivers the EFD X there. Set-up, search and JSON keys: app/find_setting.cpp.
+//       Nothing is written but the --json FILE.
+//
+// The result-file form reads the maps, the sensor series and the focal waveform of a result file, computes the
+// parameters of app/dosimetry.hpp (the foundation's summary and the IEC 61846 field parameters), prints them, replaces
+// the file's /dosimetry group (atomically: a modified copy is renamed over the file) and writes them to FILE as JSON
+// if asked.
 //
 // What the file must give besides its maps:
 //   the medium at the focus   root attributes rho_focus_kg_per_m3 and c_focus_m_per_s; a file written before they
@@ -16,7 +26,9 @@
 // "warnings".
 //
 // Stages: read input (the file and the options; every failure here is bad input, exit 2), compute (maps of the file
-// that do not fit together are bad input too), write results.
+// that do not fit together are bad input too), write results. The dose-at-depth form checks every option, the
+// device, the setting, the layers and the grid's memory before the first run (read input), then runs (build model,
+// simulate, compute per run) and writes the JSON last (write results).
 #include <boost/program_options.hpp>
 
 #include <algorithm>
@@ -29,10 +41,12 @@
 #include "app/case_spec.hpp"
 #include "app/commands.hpp"
 #include "app/dosimetry.hpp"
+#include "app/find_setting.hpp"
 #include "app/text.hpp"
 #include "io/json_file.hpp"
 #include "io/result_file.hpp"
 #include "lithosim/build_info.hpp"
+#include "models/devices.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -64,6 +78,139 @@ po::options_description dosimetry_options() {
     return o;
 }
 
+/// The options of the dose-at-depth form (no result file).
+po::options_description depth_options() {
+    po::options_description o("Options of lithosim dosimetry --device (dose at depth; no result file)", kHelpWidth,
+                              kHelpWidth / 2);
+    o.add_options()
+        ("device", po::value<std::string>()->value_name("NAME"),
+         "the device preset aimed at the target (lithosim devices): hm3, em_lens, em_paraboloid, piezo_cap, "
+         "eswt_head (ivl_emitter has no focus: not accepted). Required for this form.")
+        ("target-depth-mm", po::value<std::string>()->value_name("D"),
+         "depth of the target below the skin on the device's axis, mm, > 0 and <= 300. Required with --device.")
+        ("setting", po::value<std::string>()->value_name("S"),
+         "forward report: the device's energy setting (hm3: voltage_kV in kV; the others: level), within the "
+         "device's range (non-integer levels interpolate). Required unless --find-setting.")
+        ("find-setting", po::bool_switch(),
+         "inverse: search the setting that delivers --target-efd at the target (at most 10 runs). Default: off.")
+        ("target-efd", po::value<std::string>()->value_name("X"),
+         "EFD to deliver at the target, mJ/mm^2, from 0.01 to 0.6. Required with --find-setting.")
+        ("layers", po::value<std::string>()->value_name("LIST"),
+         "tissue from the skin inward, as the case key [medium] layers: preset:thickness_mm entries, e.g. "
+         "skin:2,fat:15,muscle:30 (the last continues beyond its thickness); water up to the skin. Default: water "
+         "all the way.")
+        ("dx-mm", po::value<std::string>()->value_name("DX"),
+         "cell size, mm, > 0.01 and <= 2. Default: the device's calibration grid (hm3, em_lens, em_paraboloid, "
+         "piezo_cap 0.125; eswt_head 0.05).")
+        ("threads", po::value<std::string>()->value_name("N"),
+         "OpenMP threads, an integer in [1, 4096]. Default: OMP_NUM_THREADS, else all cores.");
+    return o;
+}
+
+/// The options that belong to the dose-at-depth form only.
+constexpr const char* kDepthOnlyOptions[] = {"target-depth-mm", "setting", "target-efd", "layers", "dx-mm", "threads"};
+
+/// A number within a range whose ends may be open: InputError naming the option, the text and the range.
+double ranged_option(const std::string& option, const std::string& text, double min, bool min_open, double max,
+                     const std::string& unit) {
+    const std::string accepted = "a number " + std::string(min_open ? "> " : ">= ") + format_number(min) +
+                                 " and <= " + format_number(max) + unit;
+    double v = 0;
+    if (!parse_real(text, v))
+        throw InputError("--" + option + " '" + text + "' is not a number; accepted: " + accepted);
+    if ((min_open ? !(v > min) : !(v >= min)) || !(v <= max))
+        throw InputError("--" + option + " = " + text + " is out of range; accepted: " + accepted);
+    return v;
+}
+
+/// --json FILE: its directory must exist (checked before anything runs).
+std::optional<fs::path> json_option(const po::variables_map& vm) {
+    if (!vm.count("json")) return std::nullopt;
+    fs::path p = vm["json"].as<std::string>();
+    const fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec))
+        throw InputError("--json '" + p.string() + "': the directory '" + dir.string() +
+                         "' does not exist; accepted: a file in an existing directory");
+    return p;
+}
+
+/// `lithosim dosimetry --device NAME ...`: the forward report or the inverse search (app/find_setting.hpp).
+int dose_at_depth(const po::variables_map& vm) {
+    const bool quiet = vm["quiet"].as<bool>();
+    const bool find = vm["find-setting"].as<bool>();
+
+    // ---- read input: every option, then the device, the setting, the layers and the grid ----
+    if (vm.count("result"))
+        throw InputError("a result file ('" + vm["result"].as<std::string>() + "') is given together with --device " +
+                         vm["device"].as<std::string>() + "; accepted: either lithosim dosimetry RESULT.h5 (the " +
+                         "dosimetry of a result) or lithosim dosimetry --device NAME ... (dose at depth, runs the " +
+                         "solver)");
+    if (vm.count("focus-z-mm"))
+        throw InputError("--focus-z-mm " + vm["focus-z-mm"].as<std::string>() + " is given together with --device; " +
+                         "accepted: --focus-z-mm with a result file only (the dose at depth is read at the target)");
+    if (find && vm.count("setting"))
+        throw InputError("--find-setting is given together with --setting " + vm["setting"].as<std::string>() +
+                         "; accepted: one of them (--find-setting searches the setting, --setting reports what it "
+                         "delivers)");
+    if (!find && !vm.count("setting"))
+        throw InputError("--setting is missing; accepted: --setting S (the device's energy setting) for the dose "
+                         "report, or --find-setting --target-efd X to search the setting");
+    if (find && !vm.count("target-efd"))
+        throw InputError("--target-efd is missing; accepted with --find-setting: an EFD in mJ/mm^2 from " +
+                         format_number(kTargetEfdMin_mJ_per_mm2) + " to " + format_number(kTargetEfdMax_mJ_per_mm2));
+    if (!find && vm.count("target-efd"))
+        throw InputError("--target-efd " + vm["target-efd"].as<std::string>() + " is given without --find-setting; " +
+                         "accepted: --find-setting --target-efd X (search the setting), or --setting S alone");
+    if (!vm.count("target-depth-mm"))
+        throw InputError("--target-depth-mm is missing; accepted: the target's depth below the skin in mm, > 0 and "
+                         "<= " + format_number(kTargetDepthMax_mm));
+
+    DoseAtDepthRequest request;
+    request.device = vm["device"].as<std::string>();
+    request.target_depth_mm = ranged_option("target-depth-mm", vm["target-depth-mm"].as<std::string>(), 0, true,
+                                            kTargetDepthMax_mm, " (mm below the skin)");
+    if (find)
+        request.target_efd_mJ_per_mm2 =
+            numeric_option("target-efd", vm["target-efd"].as<std::string>(), false, kTargetEfdMin_mJ_per_mm2,
+                           kTargetEfdMax_mJ_per_mm2);
+    if (vm.count("setting")) {
+        const std::string text = vm["setting"].as<std::string>();
+        double s = 0;
+        if (!parse_real(text, s))
+            throw InputError("--setting '" + text + "' is not a number; accepted: the device's setting within its " +
+                             "range (lithosim devices: voltage_kV for hm3, level for the others)");
+        request.setting = s;
+    }
+    if (vm.count("layers")) request.layers = vm["layers"].as<std::string>();
+    if (vm.count("dx-mm"))
+        request.dx_mm = ranged_option("dx-mm", vm["dx-mm"].as<std::string>(), kDxMin_mm, true, kDxMax_mm, " (mm)");
+    const std::optional<fs::path> json_path = json_option(vm);
+    if (vm.count("threads"))
+        apply_threads((long long)numeric_option("threads", vm["threads"].as<std::string>(), true, 1, 4096));
+    const DoseAtDepth d = run_stage("read input", [&] { return prepare_dose_at_depth(request); });
+
+    // ---- build model, simulate, compute (per run) ----
+    std::vector<std::string> warnings;
+    std::ostream* log = quiet ? nullptr : &std::cout;
+    const DepthReport report = find ? run_find_setting(d, log, warnings) : run_dose_report(d, log, warnings);
+    for (const auto& w : warnings) print_warning(w);
+
+    // ---- write results ----
+    if (json_path) {
+        run_stage("write results", [&] {
+            nlohmann::json j = report.json;
+            j["warnings"] = warnings;
+            io::write_json_atomic(*json_path, j);
+        });
+    }
+    if (!quiet) {
+        std::cout << report.text;
+        if (json_path) std::cout << "written\n  " << json_path->string() << "\n";
+    }
+    return kExitOk;
+}
+
 /// Reading a result file that fails is bad input (the user's file), whatever the reason.
 template <class F>
 auto read_input(F&& f) {
@@ -74,18 +221,6 @@ auto read_input(F&& f) {
     } catch (const std::exception& e) {
         throw InputError(e.what());
     }
-}
-
-/// Value of a map at the node nearest `x_m` (maps laid out as the result's, r in the x slot when axisymmetric).
-float map_at(const Map3& m, const std::array<double, 3>& x_m) {
-    std::size_t idx[3] = {0, 0, 0};
-    const std::size_t n[3] = {m.nx, m.ny, m.nz};
-    for (int a = 0; a < 3; ++a) {
-        if (n[a] < 2 || !(m.spacing_m[a] > 0)) continue;
-        const double s = std::round((x_m[a] - m.origin_m[a]) / m.spacing_m[a]);
-        idx[a] = std::size_t(std::clamp(s, 0.0, double(n[a] - 1)));
-    }
-    return m.at(idx[0], idx[1], idx[2]);
 }
 
 /// The medium at a position: the stored focus values, else the medium maps, else the stored case's medium.
@@ -101,8 +236,8 @@ std::function<MaterialProps(const std::array<double, 3>&)> focus_medium(const io
     if (r.c && r.rho) {
         return [c = *r.c, rho = *r.rho](const std::array<double, 3>& x) {
             MaterialProps m;
-            m.c_m_per_s = map_at(c, x);
-            m.rho_kg_per_m3 = map_at(rho, x);
+            m.c_m_per_s = map_value_at(c, x);
+            m.rho_kg_per_m3 = map_value_at(rho, x);
             return m;
         };
     }
@@ -120,7 +255,9 @@ std::function<MaterialProps(const std::array<double, 3>&)> focus_medium(const io
 }  // namespace
 
 int cmd_dosimetry(const Args& args) {
-    const po::options_description options = dosimetry_options();
+    po::options_description options = dosimetry_options();
+    const po::options_description depth = depth_options();
+    options.add(depth);
     po::positional_options_description positional;
     positional.add("result", 1);
     po::variables_map vm;
@@ -128,34 +265,49 @@ int cmd_dosimetry(const Args& args) {
     po::notify(vm);
     if (vm.count("help")) {
         std::cout << "usage: lithosim dosimetry RESULT.h5 [--json FILE] [--focus-z-mm Z] [--quiet]\n"
-                     "Computes the dosimetry of an earlier result: p+, p-, focus, -6 dB and 5 MPa focal zones, EFD "
-                     "(whole pulse and positive phase),\nrise time, pulse duration and the energies through discs "
-                     "of 5 mm and 12 mm radius, a 28 mm diameter disc and the whole focal plane\n(IEC 61846 working "
-                     "definitions: planning/IEC61846.md). Prints them, replaces the file's /dosimetry group and writes "
-                     "them to\nFILE as JSON if asked.\nExit codes: 0 success, 1 a stage failed (the message names it), "
-                     "2 bad input (a missing file, not a lithosim result, no maps).\n\n"
-                  << options;
+                     "       lithosim dosimetry --device NAME --target-depth-mm D --setting S [--layers LIST] "
+                     "[--dx-mm DX] [--json FILE] [--quiet]\n"
+                     "       lithosim dosimetry --find-setting --device NAME --target-efd X --target-depth-mm D "
+                     "[--layers LIST] [--dx-mm DX] [--json FILE] [--quiet]\n\n"
+                     "RESULT.h5: computes the dosimetry of an earlier result: p+, p-, focus, -6 dB and 5 MPa focal "
+                     "zones, EFD (whole pulse and positive phase),\nrise time, pulse duration and the energies through "
+                     "discs of 5 mm and 12 mm radius, a 28 mm diameter disc and the whole focal plane\n(IEC 61846 "
+                     "working definitions: planning/IEC61846.md). Prints them, replaces the file's /dosimetry group "
+                     "and writes them to\nFILE as JSON if asked.\n\n"
+                     "--device: dose at depth. Aims the device at a target D mm below the skin (its geometric focus on "
+                     "the target, or its front on the\nskin when the target lies deeper than that), through the "
+                     "--layers (water before the skin), and runs the solver in-process\n(axisymmetric). With "
+                     "--setting: the IEC parameters and the EFD, p+ and p- at the target, and with --layers the loss "
+                     "relative to the same\ngeometry in water. With --find-setting: the setting (continuous; kV for "
+                     "hm3, level otherwise) that delivers the EFD X at the\ntarget within 2 %, or that the device "
+                     "cannot reach it. Writes nothing but the --json FILE.\n\n"
+                     "Exit codes: 0 success, 1 a stage failed (the message names it), 2 bad input (a missing file, "
+                     "not a lithosim result, no maps,\nan option out of range).\n\n"
+                  << dosimetry_options() << "\n"
+                  << depth;
         return kExitOk;
     }
+    if (vm.count("device")) return dose_at_depth(vm);
+    if (vm["find-setting"].as<bool>())
+        throw InputError("--find-setting needs --device NAME; accepted: lithosim dosimetry --find-setting --device "
+                         "NAME --target-efd X --target-depth-mm D, devices " +
+                         join(models::device_preset_names(), ", "));
+    for (const char* o : kDepthOnlyOptions)
+        if (vm.count(o))
+            throw InputError("--" + std::string(o) + " " + vm[o].as<std::string>() + " needs --device NAME (dose " +
+                             "at depth); accepted: lithosim dosimetry --device NAME --target-depth-mm D ..., devices " +
+                             join(models::device_preset_names(), ", ") + ", or lithosim dosimetry RESULT.h5");
     const bool quiet = vm["quiet"].as<bool>();
     if (!vm.count("result"))
         throw InputError("the result file is missing; accepted: lithosim dosimetry RESULT.h5 (a result.h5 of "
-                         "lithosim simulate)");
+                         "lithosim simulate), or lithosim dosimetry --device NAME ... (dose at depth)");
     const fs::path path = vm["result"].as<std::string>();
 
     // ---- read input ----
     std::optional<double> focus_z_m;
     if (vm.count("focus-z-mm"))
         focus_z_m = numeric_option("focus-z-mm", vm["focus-z-mm"].as<std::string>(), false, -1e6, 1e6) * 1e-3;
-    std::optional<fs::path> json_path;
-    if (vm.count("json")) {
-        json_path = vm["json"].as<std::string>();
-        const fs::path dir = json_path->parent_path().empty() ? fs::path(".") : json_path->parent_path();
-        std::error_code ec;
-        if (!fs::is_directory(dir, ec))
-            throw InputError("--json '" + json_path->string() + "': the directory '" + dir.string() +
-                             "' does not exist; accepted: a file in an existing directory");
-    }
+    const std::optional<fs::path> json_path = json_option(vm);
     const io::ResultMetadata meta = read_input([&] { return io::read_result_metadata(path); });
     SimulationResult result = read_input([&] { return io::read_result_h5(path); });
     if (!result.p_max)
