@@ -223,6 +223,16 @@ std::vector<CaseKey> build_table() {
             "maps over the physical region computed on the fly (peak positive and negative pressure, energy flux "
             "density); the dosimetry summary needs all three");
     add(choices(defaulted(k, "p_max,p_min,efd"), {"p_max", "p_min", "efd"}));
+    k = key("sensor", "planes_z_mm", ValueKind::RealList, "mm",
+            "planes z = const (each snapped to the nearest node plane) on which p_max, p_min, the EFD and its "
+            "positive-phase part are recorded without the time history; stored in result.h5 /sensors/planes and "
+            "summarised in summary.json 'planes' (axis values, -6 dB width, disc energies)");
+    k.max_items = 32;
+    add(any_real(optional(k, "no planes")));
+    k = key("sensor", "lines", ValueKind::ChoiceSet, "",
+            "lines whose whole time history is stored in result.h5: axis = p(t) at every node of the beam axis "
+            "(/sensors/lines/axis; large: nodes x steps x 4 bytes); the focal waveform is stored in any case");
+    add(choices(defaulted(k, "none"), {"axis"}));
 
     // [solver]
     k = key("solver", "order", ValueKind::Integer, "", "spatial order of the staggered finite differences");
@@ -394,7 +404,8 @@ std::string CaseKey::accepted() const {
     case ValueKind::Real: return range_text(*this) + unit_suffix;
     case ValueKind::Boolean: return "true|false";
     case ValueKind::ChoiceSet: return "comma-separated subset of " + join(choices, ",") + ", or none";
-    case ValueKind::RealList: return "1 to 3 comma-separated numbers, each " + range_text(*this) + unit_suffix;
+    case ValueKind::RealList:
+        return "1 to " + std::to_string(max_items) + " comma-separated numbers, each " + range_text(*this) + unit_suffix;
     case ValueKind::Vec3: return "x,y,z" + unit_suffix;
     case ValueKind::PointList: return "x,y,z ; x,y,z ; ..." + unit_suffix + ", or empty";
     case ValueKind::Path: return "the path of a readable file";
@@ -484,7 +495,7 @@ void check_value(const CaseKey& k, const CaseValue& v) {
     }
     case ValueKind::RealList: {
         const auto parts = split(s, ',');
-        if (parts.size() > 3) reject(k, v, std::to_string(parts.size()) + " numbers given");
+        if (parts.size() > k.max_items) reject(k, v, std::to_string(parts.size()) + " numbers given");
         for (const auto& p : parts) real_item(k, v, p, true);
         break;
     }

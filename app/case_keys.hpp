@@ -26,7 +26,7 @@ enum class ValueKind {
     Boolean,    ///< true | false
     Choice,     ///< one word of `choices`
     ChoiceSet,  ///< comma-separated words of `choices` (each at most once), or "none"
-    RealList,   ///< 1 to 3 comma-separated reals within the range (e.g. size_mm)
+    RealList,   ///< 1 to max_items comma-separated reals within the range (e.g. size_mm)
     Vec3,       ///< x,y,z: three comma-separated reals
     PointList,  ///< x,y,z ; x,y,z ; ...: points separated by ';', or empty for none
     Path,       ///< a file path; relative paths are relative to the directory of the case file that gives it
@@ -49,6 +49,7 @@ struct CaseKey {
     Presence presence = Presence::Defaulted;
     std::string default_value;  ///< text of the default (Defaulted only)
     double min = 0, max = 0;    ///< numeric range (Integer, Real, RealList)
+    std::size_t max_items = 3;  ///< most numbers of a RealList
     bool min_open = false, max_open = false;  ///< range ends excluded; an infinite end is always open
     std::vector<std::string> choices;         ///< accepted words (Choice, ChoiceSet)
     std::string unset_meaning;  ///< Optional keys: what leaving the key unset means ("chosen by the solver", ...)

@@ -234,6 +234,8 @@ SensorSpec build_sensors(const CaseText& c, int dims) {
     s.efd = wants("efd");
     // The waveform along the beam axis gives the rise time at the focus wherever the focus turns out to be.
     s.axis_series = true;
+    if (c.has("sensor.planes_z_mm"))
+        for (const double z : case_reals(c, "sensor.planes_z_mm")) s.planes_z_m.push_back(z * kMm);
     return s;
 }
 

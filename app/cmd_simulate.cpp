@@ -13,6 +13,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -270,6 +271,10 @@ int cmd_simulate(const Args& args) {
     const Dosimetry dosimetry =
         run_stage("write results", [&] { return compute_dosimetry(result, dosimetry_inputs, warnings); });
     for (std::size_t i = plan.warnings.size(); i < warnings.size(); ++i) print_warning(warnings[i]);
+    // The beam-axis history served the dosimetry (the focal waveform is kept in /focal_series); it is stored whole
+    // only when asked for with [sensor] lines = axis.
+    const auto lines = case_words(case_text, "sensor.lines");
+    if (std::find(lines.begin(), lines.end(), "axis") == lines.end()) result.axis.reset();
     run_stage("write results", [&] {
         io::ResultMetadata meta;
         meta.version = build::version;

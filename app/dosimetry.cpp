@@ -123,19 +123,6 @@ std::string zone_text(const nlohmann::json& z) {
     return buf;
 }
 
-/// The part of a map at z >= z_from (the whole map when z_from lies before it; the last plane when beyond it).
-Map3 crop_from_z(const Map3& m, double z_from) {
-    if (m.spacing_m[2] <= 0 || m.nz <= 1) return m;
-    const double u = std::ceil((z_from - m.origin_m[2]) / m.spacing_m[2] - 1e-9);
-    const std::size_t iz0 = u <= 0 ? 0 : std::min(m.nz - 1, std::size_t(u));
-    if (iz0 == 0) return m;
-    Map3 c = m;
-    c.nz = m.nz - iz0;
-    c.origin_m[2] = m.origin_m[2] + double(iz0) * m.spacing_m[2];
-    c.values.assign(m.values.begin() + std::ptrdiff_t(iz0 * m.nx * m.ny), m.values.end());
-    return c;
-}
-
 }  // namespace
 
 SensorRecord all_series(const SimulationResult& r) {
@@ -159,11 +146,11 @@ Dosimetry compute_dosimetry(const SimulationResult& r, const DosimetryInputs& in
     d.has_efd = r.efd.has_value();
     if (!d.has_p_minus) warnings.push_back("no p_min map ([sensor] maps): p_minus_MPa is not available");
     if (!d.has_efd) warnings.push_back("no efd map ([sensor] maps): efd_focus_mJ_per_mm2 is not available");
-    const Map3 p_max = in.search_from_z_m ? crop_from_z(*r.p_max, *in.search_from_z_m) : *r.p_max;
+    const Map3 p_max = in.search_from_z_m ? planning::crop_from_z(*r.p_max, *in.search_from_z_m) : *r.p_max;
     const Map3 p_min = !d.has_p_minus ? zero_like(p_max)
-                       : in.search_from_z_m ? crop_from_z(*r.p_min, *in.search_from_z_m) : *r.p_min;
+                       : in.search_from_z_m ? planning::crop_from_z(*r.p_min, *in.search_from_z_m) : *r.p_min;
     const Map3 efd = !d.has_efd ? zero_like(p_max)
-                     : in.search_from_z_m ? crop_from_z(*r.efd, *in.search_from_z_m) : *r.efd;
+                     : in.search_from_z_m ? planning::crop_from_z(*r.efd, *in.search_from_z_m) : *r.efd;
     const SensorRecord series = all_series(r);
     d.field = planning::summarise_field(p_max, p_min, efd, series);
     if (!d.field->rise_time_ns)
@@ -195,6 +182,57 @@ Dosimetry compute_dosimetry(const SimulationResult& r, const DosimetryInputs& in
         d.efd_plus_focus_mJ_per_mm2 = d.iec->efd_plus_focus_mJ_per_mm2;
     }
     return d;
+}
+
+nlohmann::json planes_json(const std::vector<PlaneRecord>& planes, bool axisymmetric) {
+    using nlohmann::json;
+    const auto geometry = axisymmetric ? planning::MapGeometry::axisymmetric : planning::MapGeometry::cartesian;
+    json out = json::array();
+    for (const auto& pl : planes) {
+        const Map3& mx = pl.p_max;
+        // The beam-axis node: r = 0 (axisymmetric), else the node at x = y = 0 when there is one.
+        std::optional<std::size_t> ix, iy;
+        if (axisymmetric) ix = 0, iy = 0;
+        else {
+            const double ux = mx.spacing_m[0] > 0 ? -mx.origin_m[0] / mx.spacing_m[0] : 0.0;
+            const double uy = mx.spacing_m[1] > 0 ? -mx.origin_m[1] / mx.spacing_m[1] : 0.0;
+            if (std::abs(ux - std::round(ux)) < 1e-6 && std::abs(uy - std::round(uy)) < 1e-6 && ux >= 0 && uy >= 0 &&
+                std::size_t(std::lround(ux)) < mx.nx && std::size_t(std::lround(uy)) < mx.ny)
+                ix = std::size_t(std::lround(ux)), iy = std::size_t(std::lround(uy));
+        }
+        json j;
+        j["z_mm"] = pl.z_m * 1e3;
+        j["p_plus_max_MPa"] = *std::max_element(mx.values.begin(), mx.values.end()) * 1e-6;
+        j["p_minus_min_MPa"] = *std::min_element(pl.p_min.values.begin(), pl.p_min.values.end()) * 1e-6;
+        j["p_plus_axis_MPa"] = ix ? json(mx.at(*ix, *iy, 0) * 1e-6) : json(nullptr);
+        j["p_minus_axis_MPa"] = ix ? json(pl.p_min.at(*ix, *iy, 0) * 1e-6) : json(nullptr);
+        j["efd_axis_mJ_per_mm2"] = ix ? json(pl.efd.at(*ix, *iy, 0) / kJ_per_m2_per_mJ_per_mm2) : json(nullptr);
+        j["efd_plus_axis_mJ_per_mm2"] =
+            ix ? json(pl.efd_plus.at(*ix, *iy, 0) / kJ_per_m2_per_mJ_per_mm2) : json(nullptr);
+        // Full width at half the axis value, along +x from the axis (symmetric about it), interpolated linearly.
+        std::optional<double> width;
+        if (ix && mx.at(*ix, *iy, 0) > 0) {
+            const double half = 0.5 * mx.at(*ix, *iy, 0);
+            for (std::size_t i = *ix + 1; i < mx.nx; ++i) {
+                const double a = mx.at(i - 1, *iy, 0), b = mx.at(i, *iy, 0);
+                if (b < half) {
+                    width = 2 * (double(i - 1 - *ix) + (a - half) / (a - b)) * mx.spacing_m[0] * 1e3;
+                    break;
+                }
+            }
+        }
+        j["width_6dB_mm"] = or_null(width);
+        auto disc = [&](double r) {
+            const auto e = planning::E_disc_J(pl.efd, r, geometry);
+            return e ? json(*e * 1e3) : json(nullptr);
+        };
+        j["E5mm_mJ"] = disc(planning::kDisc5mmRadius_m);
+        j["E12mm_mJ"] = disc(planning::kDisc12mmRadius_m);
+        j["E28mm_disc_mJ"] = disc(planning::kDisc28mmDiameterRadius_m);
+        j["energy_total_mJ"] = planning::plane_energy_J(pl.efd, geometry) * 1e3;
+        out.push_back(j);
+    }
+    return out;
 }
 
 nlohmann::json dosimetry_json(const Dosimetry& d) {

@@ -92,6 +92,13 @@ SensorRecord all_series(const SimulationResult& r);
 Dosimetry compute_dosimetry(const SimulationResult& result, const DosimetryInputs& inputs,
                             std::vector<std::string>& warnings);
 
+/// The sensor planes of a run ([sensor] planes_z_mm) as summary.json's "planes": one object per plane with
+/// z_mm, p_plus_axis_MPa and p_minus_axis_MPa (on the beam axis), p_plus_max_MPa and p_minus_min_MPa (over the
+/// plane), width_6dB_mm (full width of p_max at half its axis value, across the axis; null where the axis is not a
+/// node or the profile does not drop to half), efd_axis_mJ_per_mm2, efd_plus_axis_mJ_per_mm2 (positive samples
+/// only), E5mm_mJ, E12mm_mJ, E28mm_disc_mJ (null where the disc leaves the plane) and energy_total_mJ.
+nlohmann::json planes_json(const std::vector<PlaneRecord>& planes, bool axisymmetric);
+
 /// The dosimetry keys of the table above.
 nlohmann::json dosimetry_json(const Dosimetry& d);
 

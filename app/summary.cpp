@@ -33,6 +33,7 @@ nlohmann::json summary_json(const SimulationResult& r, const RunPlan& plan, cons
     j["threads"] = st.threads;
     j["points_per_wavelength"] = plan.points_per_wavelength;
     j["phase_seconds"] = json(st.phase_seconds);
+    if (!r.planes.empty()) j["planes"] = planes_json(r.planes, d.axisymmetric);
     j["warnings"] = warnings;
     return j;
 }

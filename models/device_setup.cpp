@@ -16,6 +16,7 @@ Waveform device_waveform(const DevicePreset& p) {
     w.church_alpha_per_s = pulse.church_alpha_per_s();
     w.church_omega_rad_per_s = pulse.church_omega_rad_per_s();
     w.rise_s = pulse.rise_s;
+    w.smooth_front = true;  // a C2 front: the focal waveform's peak converges with the grid (solver/waveform.hpp)
     return w;
 }
 

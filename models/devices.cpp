@@ -97,19 +97,13 @@ constexpr double hm3_mouth_to_f2_mm = 128.0;
 // b = mouth radius and c = mouth-to-F2 distance. The HM3 semi-axes were not found (devices-clinical.md section 7).
 const double hm3_b_mm = hm3_mouth_radius_mm;
 const double hm3_a_mm = std::hypot(hm3_mouth_radius_mm, hm3_mouth_to_f2_mm);  // [DER] 149.63 mm
-// Provisional source strength at 20 kV (to be calibrated by simulation against p+ = 49 MPa in the focal plane at
-// 20 kV [QIN10]). [DER] Linear geometrical acoustics (as [AC99] inside the reflector): the spark's spherical wave
-// p = S / r (S = p r, Pa m) reflects at the vertex (r1 = a - c from F1) and converges on F2 (r2 = a + c), so on the
-// axis at the mouth, a distance d = c from F2: p_mouth = S (a + c) / ((a - c) d). The [PACLAB] pressure
-// normalisation 6 MPa is read as that on-axis mouth pressure (assumption; the page does not say), at 20 kV
-// (assumption; no voltage stated). S = 6 MPa (a - c) d / (a + c) = 0.0598 MPa m, i.e. 59.8 MPa at 1 mm.
-constexpr double hm3_mouth_pressure_MPa = 6.0;
+// Source strength at 20 kV, calibrated by simulation (models/DEVICES.md): 120 mJ through a 28 mm disc in the focal
+// plane [QIN10] at dx = 0.125 mm gave 16.0 MPa at 1 mm per kV (15.4 gave 113.5 mJ, 13 gave 85 mJ). The first,
+// linear estimate was 2.99 MPa/kV: [DER] the [PACLAB] KZK normalisation of 6 MPa read as the on-axis mouth pressure
+// and carried back to the spark by geometrical acoustics (p_mouth = S (a + c) / ((a - c) d)); it gives a focal p+
+// of 8 MPa, so that reading of the 6 MPa was wrong by a factor of about 5.
 constexpr double hm3_anchor_kV = 20.0;
-double hm3_p1mm_MPa_per_kV() {
-    const double a = hm3_a_mm, c = hm3_mouth_to_f2_mm;
-    const double S_MPa_mm = hm3_mouth_pressure_MPa * (a - c) * hm3_mouth_to_f2_mm / (a + c);
-    return S_MPa_mm / 1.0 / hm3_anchor_kV;  // pressure 1 mm from the spark, per kV
-}
+constexpr double hm3_p1mm_calibrated_MPa_per_kV = 16.0;
 
 // ---- em_lens ----------------------------------------------------------------------------------------------------
 // assumption: 120 mm aperture, 150 mm focal length (F/D 1.25). No flat-coil/lens geometry was found (Siemens
@@ -144,9 +138,7 @@ double piezo_p_high_MPa() { return 140.0 / linear_cap_gain(piezo_aperture_mm * m
 // is 45 mm from the cap apex (assumption: 15 mm apex to coupling membrane + the 30 mm long standoff [PEREZ13]), so
 // the focus lies 15 mm beyond the standoff tip, where [PEREZ13] measured it.
 constexpr double eswt_aperture_mm = 50.0, eswt_R_mm = 60.0, eswt_coupling_mm = 45.0;
-// [DER] [PEREZ13] focal p+ 2 to 45 MPa over all settings, divided by the linear cap gain (h = 5.46 mm, G = 9.25 at
-// 0.4 MHz): 0.22 to 4.9 MPa on the cap. Provisional (the top end is mildly nonlinear; no shock formed [PEREZ13]).
-double eswt_gain() { return linear_cap_gain(eswt_aperture_mm * mm, eswt_R_mm * mm); }
+// Calibrated by simulation to [PEREZ13]'s focal p+ 2 to 45 MPa over all settings (validation case eswt_perez2013).
 
 // ---- Source strings for the recurring assumptions --------------------------------------------------------------
 const char* kLevelsNotFound =
@@ -176,8 +168,8 @@ std::vector<DevicePreset> build_presets() {
             "convention)";
         d.calibration =
             "p(1 mm) = p1mm_MPa_per_kV * V. assumption: acoustic pulse energy proportional to the stored electrical "
-            "energy C V^2 / 2, so pressure proportional to V. Anchor PROVISIONAL, to be calibrated by simulation "
-            "against the focal-plane p+ = 49 MPa at 20 kV of Qin et al. 2010 (JASA 127:2635); shot-to-shot spread "
+            "energy C V^2 / 2, so pressure proportional to V. Anchor calibrated by simulation to the 120 mJ through "
+            "a 28 mm disc at 20 kV of Qin et al. 2010 (JASA 127:2635), at dx = 0.125 mm; shot-to-shot spread "
             "+-4.7 MPa (Li et al. 2017) bounds any meaningful tolerance";
         d.parameters = {
             {"voltage_kV", "kV", hm3_anchor_kV, 12.0, 24.0,
@@ -195,15 +187,19 @@ std::vector<DevicePreset> build_presets() {
              "derived: sqrt(77.5^2 + 128^2) = 149.6 mm, so that the equatorial mouth lies 128 mm from F2, the "
              "geometric focus distance of the HM3 KZK model (BU PACLab; Averkiou & Cleveland 1999); gives F1-F2 "
              "256 mm and the spark 21.6 mm in front of the vertex"},
-            {"p1mm_MPa_per_kV", "MPa/kV", hm3_p1mm_MPa_per_kV(), 0.01, 100.0,
-             "PROVISIONAL, to be calibrated by simulation (target: p+ 49 MPa at 20 kV, Qin 2010). derived: 6 MPa on "
-             "the axis at the mouth (the KZK pressure normalisation of the BU PACLab page; assumption: read as the "
-             "mouth pressure at 20 kV, neither is stated) carried back to 1 mm from the spark by linear geometrical "
-             "acoustics, p_mouth = S (a+c) / ((a-c) d): 59.8 MPa at 1 mm / 20 kV"},
-            {"positive_phase_us", "us", 1.0, 0.1, 5.0, kPulseChurch1us},
-            {"rise_ns", "ns", 0.0, 0.0, 1000.0,
-             "0 = the solver's resolution limit (4 dx / c): the spark front is a shock (theory < 1 ns, measured 30 ns "
-             "limited by the hydrophone, BU PACLab)"},
+            {"p1mm_MPa_per_kV", "MPa/kV", hm3_p1mm_calibrated_MPa_per_kV, 0.01, 100.0,
+             "calibrated by simulation: 120 mJ through a 28 mm disc in the focal plane at 20 kV (Qin et al. 2010), "
+             "axisymmetric run in water at dx = 0.125 mm (lithosim validate --case hm3_qin2010 --full); gives peak "
+             "p+ 50.5 MPa and p- -11 MPa"},
+            {"positive_phase_us", "us", 2.0, 0.1, 5.0,
+             "assumption: 2 us spark pulse; with 1 us the modelled focal pulse carried too little energy for its "
+             "peak (E28 48 mJ at p+ 32 MPa), with 2 us the energy, p+ and p- of Qin 2010 and the Cleveland group "
+             "fit together (focal positive phase 1.2 us, the HM3-type compressive spike of about 1 us, BU PACLab)"},
+            {"rise_ns", "ns", 300.0, 0.0, 1000.0,
+             "assumption: 300 ns, a front the calibration grid (0.125 mm) resolves, so the source does not change "
+             "with the grid; the real spark front is a shock (theory < 1 ns, measured 30 ns limited by the "
+             "hydrophone, BU PACLab), and at clinical voltages the focal wave steepens into a shock on the way "
+             "whatever the source front; 0 = the solver's limit 4 dx / c (changes with the grid)"},
         };
         t.push_back(d);
     }
@@ -330,8 +326,9 @@ std::vector<DevicePreset> build_presets() {
         d.source_quantity = "pressure amplitude on the cap surface";
         d.calibration =
             "p(L) = p_low * (p_high/p_low)^((L-1)/(N-1)) (assumption: equal ratios between levels); end points "
-            "from the Duolith's measured focal p+ range 2-45 MPa (Perez et al. 2013) over the linear cap gain. "
-            "PROVISIONAL, to be calibrated by simulation";
+            "calibrated by simulation to the Duolith's measured focal p+ range 2-45 MPa (Perez et al. 2013): "
+            "axisymmetric runs in water at dx = 0.05 mm (lithosim validate eswt_perez2013 --full) give 2.0 MPa at "
+            "level 1 and 45 MPa at level 10; the levels between follow the assumed law, not a measured table";
         d.parameters = {
             {"level", "1", 5.0, 1.0, 10.0, kLevelsNotFound},
             {"aperture_mm", "mm", eswt_aperture_mm, 10.0, 100.0,
@@ -342,16 +339,18 @@ std::vector<DevicePreset> build_presets() {
             {"coupling_distance_mm", "mm", eswt_coupling_mm, 0.0, 150.0,
              "assumption: 15 mm from the cap apex to the head's coupling membrane + the 30 mm long standoff (Perez "
              "et al. 2013 JASA 134(2), doi 10.1121/1.4812885, standoffs 15 and 30 mm)"},
-            {"p_low_MPa", "MPa", 2.0 / eswt_gain(), 0.01, 50.0,
-             "PROVISIONAL. derived: lowest focal p+ 2 MPa of the Duolith SD1 (Perez et al. 2013) over the linear "
-             "cap gain k h = 9.25 at 0.4 MHz (assumption) = 0.22 MPa"},
-            {"p_high_MPa", "MPa", 45.0 / eswt_gain(), 0.01, 50.0,
-             "PROVISIONAL. derived: highest focal p+ 45 MPa of the Duolith SD1 (Perez et al. 2013) over the linear "
-             "cap gain 9.25 = 4.9 MPa"},
+            {"p_low_MPa", "MPa", 1.0, 0.01, 50.0,
+             "calibrated by simulation: focal p+ 2 MPa at level 1, the lowest of the Duolith SD1 (Perez et al. "
+             "2013), at dx = 0.05 mm in water (linear there: focal gain 2.0 for the 1 us front)"},
+            {"p_high_MPa", "MPa", 14.0, 0.01, 50.0,
+             "calibrated by simulation: focal p+ 45 MPa at level 10, the highest of the Duolith SD1 (Perez et al. "
+             "2013), at dx = 0.05 mm in water (nonlinear: 12 MPa gave 39.4, 15.5 gave 47.4, 20 gave 52.2 MPa)"},
             {"positive_phase_us", "us", 1.0, 0.1, 5.0, kPulseChurch1us},
-            {"rise_ns", "ns", 500.0, 0.0, 2000.0,
-             "assumption: 500 ns, the slowest focal rise time measured on the Duolith (8-500 ns, no shock formed, "
-             "Perez et al. 2013), taken for the unsteepened source pulse"},
+            {"rise_ns", "ns", 1000.0, 0.0, 2000.0,
+             "assumption: 1000 ns smooth front; the focal wave is about the source's time derivative, so the focal "
+             "rise is about a third of it: 170 ns at level 1, inside the 8-500 ns Perez et al. 2013 measured on the "
+             "Duolith, shortening by nonlinear steepening at high levels (55 ns at level 10). A 500 ns front needs "
+             "a grid twice as fine for the same accuracy (p+ converges within 3 % at dx = 0.07 mm with 1000 ns)"},
         };
         t.push_back(d);
     }
@@ -388,8 +387,9 @@ std::vector<DevicePreset> build_presets() {
             {"positive_phase_us", "us", 1.0, 0.1, 5.0,
              "Shockwave Medical mechanism-of-action page: 'rapid increase of peak pressure for approximately one "
              "micro-second, followed by a small negative pressure trough'; Church (1989) shape (assumption)"},
-            {"rise_ns", "ns", 0.0, 0.0, 1000.0,
-             "assumption: 0 = the solver's resolution limit; a spark emitter radiates a shock front like hm3"},
+            {"rise_ns", "ns", 100.0, 0.0, 1000.0,
+             "assumption: 100 ns, a front a 0.05 mm grid resolves (a spark emitter radiates a shock front like "
+             "hm3, thinner than any grid); 0 = the solver's limit 4 dx / c (changes with the grid)"},
         };
         t.push_back(d);
     }

@@ -547,4 +547,16 @@ IecParameters iec61846_parameters(const Map3& p_max, const Map3& p_min, const Ma
     return out;
 }
 
+Map3 crop_from_z(const Map3& m, double z_from) {
+    if (m.spacing_m[2] <= 0 || m.nz <= 1) return m;
+    const double u = std::ceil((z_from - m.origin_m[2]) / m.spacing_m[2] - 1e-9);
+    const std::size_t iz0 = u <= 0 ? 0 : std::min(m.nz - 1, std::size_t(u));
+    if (iz0 == 0) return m;
+    Map3 c = m;
+    c.nz = m.nz - iz0;
+    c.origin_m[2] = m.origin_m[2] + double(iz0) * m.spacing_m[2];
+    c.values.assign(m.values.begin() + std::ptrdiff_t(iz0 * m.nx * m.ny), m.values.end());
+    return c;
+}
+
 }  // namespace lithosim::planning

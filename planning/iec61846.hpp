@@ -102,6 +102,10 @@ std::optional<ZoneExtent> zone_extent_at_or_above(const Map3& p_max_Pa, double t
 /// reach it, the width of the radial segment r_out - r_in, and y is reported equal to x.
 FocalZone axisymmetric_focal_zone_6dB_mm(const Map3& p_max_Pa);
 
+/// The part of a map at z >= z_from_m: where a device's focus is searched, clear of its source (a spark is 60 MPa at
+/// 1 mm). The whole map when z_from_m lies before it; its last plane when beyond it.
+Map3 crop_from_z(const Map3& map, double z_from_m);
+
 // ---- Everything together -------------------------------------------------------------------------------------------
 
 /// The field parameters of one run (the JSON keys the lead serialises are the field names: a contract).

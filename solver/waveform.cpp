@@ -39,6 +39,11 @@ double Waveform::shape(double t) const {
         auto church = [&](double s) {
             return 2 * std::exp(-church_alpha_per_s * s) * std::cos(church_omega_rad_per_s * s + pi / 3);
         };
+        if (smooth_front) {
+            if (t >= tr) return church(t);
+            const double x = t / tr;
+            return x * x * x * (10 - 15 * x + 6 * x * x) * church(t);
+        }
         if (t < tr) return 0.5 * (1 - std::cos(pi * t / tr)) * church(0);
         return church(t - tr);
     }

@@ -22,6 +22,12 @@ struct Waveform {
     /// Front of the lithotripter pulse: the ideal jump at t = 0 is replaced by a raised-cosine rise of this
     /// length (a grid cannot carry a discontinuity; 0 = let the solver choose 4 dx / c, its resolution limit).
     double rise_s = 0;
+    /// Front of the lithotripter pulse, smooth form: instead of a raised cosine up to the peak (whose slope jumps
+    /// at the peak, so the focal waveform, about the source's time derivative, jumps there too and its peak
+    /// converges only slowly with the grid), the Church pulse itself is multiplied by the quintic smoothstep
+    /// S(t / rise_s) = 10 x^3 - 15 x^4 + 6 x^5, which joins it with matching value, slope and curvature. The
+    /// peak then lies inside the front and is slightly below 1. Used by the device presets.
+    bool smooth_front = false;
     double delay_s = 0;          ///< the whole signal starts this much later
     std::vector<double> t_s, p;  ///< sampled waveform (type Samples): times and values (Pa)
 

@@ -22,6 +22,9 @@ std::vector<Row> run_point_source(bool full, const RunHooks& hooks);
 std::vector<Row> run_convergence(bool full, const RunHooks& hooks);
 std::vector<Row> run_piston_axisymmetric(bool full, const RunHooks& hooks);
 std::vector<Row> run_axisymmetric_vs_3d(bool full, const RunHooks& hooks);
+std::vector<Row> run_hm3_qin2010(bool full, const RunHooks& hooks);
+std::vector<Row> run_eswt_perez2013(bool full, const RunHooks& hooks);
+std::vector<Row> run_device_refinement(bool full, const RunHooks& hooks);
 
 // ---- rows ----
 /// error = 100 |simulated − reference| / |reference|, unit "%".

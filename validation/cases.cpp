@@ -58,6 +58,19 @@ const std::vector<Entry>& registry() {
           "focus: axisymmetric and 3D runs on the same grid agree within 2 % in p+, p-, EFD and within half a cell "
           "in focus position"},
          run_axisymmetric_vs_3d},
+        {{"hm3_qin2010",
+          "HM3 device preset at 20 kV in water (axisymmetric, spark + rigid ellipsoidal reflector) vs Qin et al. 2010: "
+          "focal-plane p+ 49 +- 4.7 MPa (full variant), -6 dB width 11 +- 2 mm, E28 120 mJ +- 20 %; p- -10 +- 4.7 MPa "
+          "(Cleveland group)"},
+         run_hm3_qin2010},
+        {{"eswt_perez2013",
+          "ESWT head preset in water vs Perez et al. 2013: focal p+ at level 1 (2 MPa) and level 10 (45 MPa, full "
+          "variant) within 15 %"},
+         run_eswt_perez2013},
+        {{"device_refinement",
+          "grid refinement of the ESWT head at its default level 5 (axisymmetric): p+ at dx = 0.05 mm within 3 % "
+          "of 0.035 mm, the run at the converged grid within 60 s (fast: level 1, 0.07 vs 0.05 mm)"},
+         run_device_refinement},
     };
     return cases;
 }

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "io/json_file.hpp"
+#include "io/result_file.hpp"
 #include "tests/app/cli_checks.hpp"
 #include "tests/app/cli_runner.hpp"
 #include "tests/io/scratch_dir.hpp"
@@ -105,4 +106,29 @@ TEST_CASE("bad device input exits 2 with one line naming the value and what is a
                            {"focuses at z = 62 mm", "outside"}, out));
     // A geometry override outside the device's range, and one that makes the cap impossible.
     CHECK(expect_bad_input(simulate_case(dir, c + "aperture_mm = 500\n"), {"aperture_mm = 500", "10 to 100"}, out));
+}
+
+TEST_CASE("sensor planes are summarised in summary.json and lines = axis stores the axis history",
+          "[app][cli][devices]") {
+    ScratchDir with_lines("cli_device_planes"), without("cli_device_no_lines");
+    const std::string planes = std::string(kEswtCase) + "[sensor]\nplanes_z_mm = 62, 55\n";
+    REQUIRE(simulate_case(with_lines, planes + "lines = axis\n", {"--quiet"}).exit_code == 0);
+    REQUIRE(simulate_case(without, planes, {"--quiet"}).exit_code == 0);
+    const auto s = lithosim::io::read_json(with_lines / "out" / "summary.json");
+    REQUIRE(s["planes"].size() == 2);
+    const auto& p = s["planes"][0];
+    CHECK(p["z_mm"].get<double>() == Approx(62.0).margin(0.125));
+    // The plane at the geometric focus holds what the focal-plane dosimetry reads off the full maps.
+    CHECK(p["E28mm_disc_mJ"].get<double>() == Approx(s["E28mm_disc_mJ"].get<double>()).epsilon(0.02));
+    CHECK(p["p_plus_max_MPa"].get<double>() <= s["p_plus_MPa"].get<double>() + 1e-6);
+    CHECK(p["efd_plus_axis_mJ_per_mm2"].get<double>() <= p["efd_axis_mJ_per_mm2"].get<double>());
+    CHECK(p["width_6dB_mm"].get<double>() > 0.5);
+    CHECK(s["planes"][1]["z_mm"].get<double>() == Approx(55.0).margin(0.125));
+    const auto a = lithosim::io::read_result_h5(with_lines / "out" / "result.h5");
+    const auto b = lithosim::io::read_result_h5(without / "out" / "result.h5");
+    REQUIRE(a.axis.has_value());
+    CHECK(a.axis->p_Pa.size() == a.axis->position_m.size());
+    CHECK(a.axis->p_Pa.size() > 100);
+    CHECK_FALSE(b.axis.has_value());
+    CHECK(a.planes.size() == 2);
 }

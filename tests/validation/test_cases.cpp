@@ -62,6 +62,15 @@ TEST_CASE("piston_axisymmetric: on-axis CW field of a circular piston in (r, z)"
 TEST_CASE("axisymmetric_vs_3d: nonlinear focused lithotripter pulse, (r, z) against 3D", "[validation][case]") {
     CHECK(check_case("axisymmetric_vs_3d"));
 }
+TEST_CASE("hm3_qin2010: HM3 preset at 20 kV against Qin 2010 (coarse grid)", "[validation][case][devices]") {
+    CHECK(check_case("hm3_qin2010"));
+}
+TEST_CASE("eswt_perez2013: ESWT head preset against Perez 2013 (level 1)", "[validation][case][devices]") {
+    CHECK(check_case("eswt_perez2013"));
+}
+TEST_CASE("device_refinement: ESWT head p+ converges under grid refinement", "[validation][case][devices]") {
+    CHECK(check_case("device_refinement"));
+}
 TEST_CASE("convergence: observed spatial order of the order-4 and order-2 stencils", "[validation][case]") {
     CHECK(check_case("convergence"));
 }
@@ -75,7 +84,8 @@ TEST_CASE("The registry lists the cases of issues 2 and 3 and rejects unknown na
     }
     CHECK(names == std::vector<std::string>{"oneil_bowl", "fubini_fay", "interface", "power_law_absorption", "pml",
                                             "point_source", "convergence", "piston_axisymmetric",
-                                            "axisymmetric_vs_3d"});
+                                            "axisymmetric_vs_3d", "hm3_qin2010", "eswt_perez2013",
+                                            "device_refinement"});
     try {
         val::run_case("no_such_case", false);
         FAIL("an unknown case name must throw");
