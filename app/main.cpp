@@ -33,8 +33,9 @@ constexpr Subcommand kSubcommands[] = {
     {"bench", cmd_bench, "measure the 3D kernels: cell updates per second, bytes per cell, memory bandwidth"},
     {"version", cmd_version, "print version, git commit, compiler, OpenMP threads and library versions"},
     {"dosimetry", cmd_dosimetry,
-     "field parameters (IEC 61846) of an earlier result: lithosim dosimetry RESULT.h5 [--json FILE] "
-     "[--focus-z-mm Z]"},
+     "field parameters (IEC 61846) of an earlier result (dosimetry RESULT.h5), the dose a device delivers at a "
+     "depth through tissue layers (--device ... --setting S), or the setting that delivers a target EFD "
+     "(--find-setting)"},
     {"devices", cmd_devices, "list the device presets with their parameters, ranges and sources"},
 };
 
