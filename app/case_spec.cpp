@@ -279,6 +279,16 @@ SimulationSpec build_spec(const CaseText& c) {
 
 void check_geometry(const SimulationSpec& spec, const Grid& grid) {
     for (const auto& s : spec.sources) footprint(grid, s);  // throws InputError if the source leaves the region
+    // A focused source whose geometric focus lies outside the region: the run would report a "focus" that is not one.
+    if (const auto zf = geometric_focus_z_m(spec); zf && grid.dims > 1) {
+        const int az = grid.internal_axis(2);
+        const double lo = grid.coord(az, grid.phys_begin(az)), hi = grid.coord(az, grid.phys_end(az) - 1);
+        if (*zf < lo - 1e-6 * grid.dx || *zf > hi + 1e-6 * grid.dx)
+            throw InputError("[source] the bowl focuses at z = " + mm_text(*zf) +
+                             " mm (position_mm z + focal_length_mm), outside the physical region z in [" +
+                             mm_text(lo) + ", " + mm_text(hi) +
+                             "] mm; accepted: [grid] size_mm reaching beyond the focus");
+    }
     for (std::size_t i = 0; i < spec.sensors.points_m.size(); ++i) {
         const auto& x = spec.sensors.points_m[i];
         for (int p = 0; p < 3; ++p) {

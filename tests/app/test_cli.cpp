@@ -225,6 +225,9 @@ TEST_CASE("sources and points outside the grid, a bowl that does not fit: exit 2
     CHECK(expect_case_rejected(kCase2D, {"aperture_mm", "30", "focal_length_mm"}, {"--set", "source.aperture_mm=30"}));
     CHECK(expect_case_rejected(kCase2D, {"[source]", "outside"}, {"--set", "source.aperture_mm=16"}));
     CHECK(expect_case_rejected(kCase2D, {"points_mm", "y = 1", "must be 0"}, {"--set", "sensor.points_mm=0,1,5"}));
+    // A bowl whose geometric focus (z = 1 + 20 mm) lies beyond the 16 mm region does not focus inside the grid.
+    CHECK(expect_case_rejected(kCase2D, {"bowl focuses at z = 21 mm", "outside", "[0, 16]"},
+                               {"--set", "source.focal_length_mm=20"}));
 }
 
 TEST_CASE("too few points per wavelength is an error, fewer than 4 a warning, an unstable cfl is an error",
