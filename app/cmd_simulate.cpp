@@ -140,14 +140,6 @@ void write_maps_vti(const fs::path& path, const SimulationResult& r) {
     if (!arrays.empty()) viz::write_vti(path, arrays);
 }
 
-/// Maps of an axisymmetric run start on the axis, r0 = 0. The solver computes r0 as lo + 3 dx, which a fused
-/// multiply-add leaves a rounding residue away from 0 (-1e-20 m); the IEC module and readers of the file expect
-/// 0 <= r0, so a residue below a nanometre of a cell is set to 0.
-void snap_maps_to_axis(SimulationResult& r) {
-    for (std::optional<Map3>* m : {&r.p_max, &r.p_min, &r.efd, &r.c, &r.rho})
-        if (*m && std::abs((*m)->origin_m[0]) < 1e-9 * (*m)->spacing_m[0]) (*m)->origin_m[0] = 0.0;
-}
-
 /// The (r, z) maps of an axisymmetric run revolved into an (x, y, z) image (app/revolve.hpp), coarsened so that the
 /// image holds at most kRevolvedMaxValues values.
 void write_revolved_maps_vti(const fs::path& path, const SimulationResult& r) {
@@ -259,7 +251,6 @@ int cmd_simulate(const Args& args) {
     };
     hooks.progress = [&progress](long long step, long long total, double elapsed) { progress(step, total, elapsed); };
     SimulationResult result = run_stage("simulate", [&] { return simulate(spec, hooks); });
-    if (spec.grid.axisymmetric) snap_maps_to_axis(result);
 
     // ---- write results (2) ----
     DosimetryInputs dosimetry_inputs;

@@ -215,13 +215,6 @@ PreparedCase prepare_case(const std::string& ini) {
     return p;
 }
 
-/// The solver gives the axis r0 as lo + 3 dx, which leaves a rounding residue (-1e-20 m); the dosimetry expects
-/// 0 <= r0 (the same correction as lithosim simulate's snap_maps_to_axis).
-void snap_maps_to_axis(SimulationResult& r) {
-    for (std::optional<Map3>* m : {&r.p_max, &r.p_min, &r.efd, &r.c, &r.rho})
-        if (*m && std::abs((*m)->origin_m[0]) < 1e-9 * (*m)->spacing_m[0]) (*m)->origin_m[0] = 0.0;
-}
-
 void add_warning(std::vector<std::string>& warnings, const std::string& w) {
     if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) warnings.push_back(w);
 }
@@ -264,7 +257,6 @@ DepthRun run_depth(const DoseAtDepth& d, double setting, bool layered, bool with
     const auto t0 = std::chrono::steady_clock::now();
     SimulationResult result = run_stage("simulate", [&] { return simulate(p.spec, hooks); });
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    snap_maps_to_axis(result);
     run_stage("compute", [&] {
         if (!result.efd || !result.p_max || !result.p_min)
             throw std::logic_error("the dose-at-depth run has no p_max, p_min or efd map");
