@@ -139,18 +139,6 @@ std::string setting_text(const DoseAtDepth& d, double s) {
     return d.setting_unit == "kV" ? format_number(s) + " kV" : "level " + format_number(s);
 }
 
-/// The longest acoustic path from the device's source to its geometric focus (see the top of this file), m.
-double longest_path_to_focus_m(const models::DevicePreset& preset) {
-    const models::DeviceGeometry g = models::device_geometry(preset);
-    if (const auto* e = std::get_if<models::EllipsoidalReflector>(&g)) return 2 * e->semi_major_m;
-    if (const auto* l = std::get_if<models::LensSource>(&g)) return l->focal_length_m;
-    if (const auto* c = std::get_if<models::SphericalCap>(&g)) return c->radius_of_curvature_m;
-    if (const auto* h = std::get_if<models::EswtHead>(&g)) return h->cap.radius_of_curvature_m;
-    if (const auto* p = std::get_if<models::ParaboloidReflector>(&g))
-        return std::max(p->path_to_focus_m(), std::hypot(p->coil_radius_m, p->z_focus_m()));
-    throw std::logic_error("device " + preset.name + " has no focus");
-}
-
 /// The --layers list checked like the case key [medium] layers, and its entries.
 std::vector<CaseLayer> user_layers(const std::string& text) {
     const CaseKey& key = *find_case_key("medium.layers");
@@ -190,7 +178,7 @@ DepthGeometry place_device(const models::DevicePreset& preset, double depth_m, d
     }
     g.size_r_m = s.radius_m + kRadialMargin_m;
     g.size_z_m = std::max(g.z_target_m, g.z_focus_m) + kBeyond_m;
-    g.longest_path_m = longest_path_to_focus_m(preset) + std::abs(g.z_target_m - g.z_focus_m);
+    g.longest_path_m = s.path_to_focus_m + std::abs(g.z_target_m - g.z_focus_m);
     const double tail_s = std::max(kTailMin_s, kTailPositivePhases * models::device_pulse(preset).positive_phase_s);
     // Whole 0.1 us, upward, so the case text holds the value exactly.
     g.t_end_s = std::ceil((g.longest_path_m / c_min + tail_s) / (0.1 * kUs)) * 0.1 * kUs;

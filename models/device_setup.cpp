@@ -62,6 +62,7 @@ DeviceSetup device_setup(const DevicePreset& preset, double z0) {
                 out.length_m = g.z_f2_m();
                 out.z_back_m = z0 - kShell_m;
                 out.z_front_m = z0 + z_mouth;
+                out.path_to_focus_m = 2 * a;
             } else if constexpr (std::is_same_v<G, LensSource>) {
                 out.sources.push_back(cap(g.aperture_m, g.focal_length_m, z0));
                 out.focus_z_m = z0 + g.focal_length_m;
@@ -69,6 +70,7 @@ DeviceSetup device_setup(const DevicePreset& preset, double z0) {
                 out.length_m = g.focal_length_m;
                 out.z_back_m = z0;
                 out.z_front_m = z0 + g.cap_depth_m();
+                out.path_to_focus_m = g.focal_length_m;
             } else if constexpr (std::is_same_v<G, SphericalCap>) {
                 out.sources.push_back(cap(g.aperture_m, g.radius_of_curvature_m, z0));
                 out.focus_z_m = z0 + g.radius_of_curvature_m;
@@ -76,6 +78,7 @@ DeviceSetup device_setup(const DevicePreset& preset, double z0) {
                 out.length_m = g.radius_of_curvature_m;
                 out.z_back_m = z0;
                 out.z_front_m = z0 + g.depth_m();
+                out.path_to_focus_m = g.radius_of_curvature_m;
             } else if constexpr (std::is_same_v<G, EswtHead>) {
                 out.sources.push_back(cap(g.cap.aperture_m, g.cap.radius_of_curvature_m, z0));
                 out.focus_z_m = z0 + g.cap.radius_of_curvature_m;
@@ -83,6 +86,7 @@ DeviceSetup device_setup(const DevicePreset& preset, double z0) {
                 out.length_m = g.cap.radius_of_curvature_m;
                 out.z_back_m = z0;
                 out.z_front_m = z0 + std::max(g.coupling_distance_m, g.cap.depth_m());
+                out.path_to_focus_m = g.cap.radius_of_curvature_m;
             } else if constexpr (std::is_same_v<G, ParaboloidReflector>) {
                 SourceSpec s;
                 s.type = SourceType::Cylinder;
@@ -104,6 +108,7 @@ DeviceSetup device_setup(const DevicePreset& preset, double z0) {
                 out.length_m = g.z_focus_m();
                 out.z_back_m = z0;
                 out.z_front_m = z0 + L;
+                out.path_to_focus_m = std::max(g.path_to_focus_m(), std::hypot(rc, g.z_focus_m()));
             } else if constexpr (std::is_same_v<G, CylindricalEmitter>) {
                 SourceSpec s;
                 s.type = SourceType::Cylinder;

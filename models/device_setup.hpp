@@ -31,6 +31,12 @@ struct DeviceSetup {
     /// included) to z_front_m (the mouth, cap rim, coupling plane or emitter end: what faces the patient). The
     /// focus of a device is searched beyond z_front_m, clear of the source's own near field (a spark's 60 MPa).
     double z_back_m = 0, z_front_m = 0;
+    /// The longest acoustic path from the source to the geometric focus (0 without one), m: 2a for hm3 (spark ->
+    /// reflector -> F2 is 2a for every ray; the direct wave, 2c, is shorter), the radius of curvature for a cap or a
+    /// lens (every point of the cap lies that far from the focus), for em_paraboloid the longer of coil -> reflector
+    /// -> focus (2 f_p - r_c) and the direct wave from the coil's back end. A run that lasts this long over the
+    /// slowest sound speed, plus the pulse, has seen the whole pulse pass the focus.
+    double path_to_focus_m = 0;
     /// A spark's near field (hm3: 60 MPa at 1 mm) steepens faster than any practical grid resolves; within this
     /// distance of `linear_centre_m` the medium is made linear: assumption, the spark's own pressure at
     /// that distance has dropped to a few MPa (spherical spreading). 0 = no such zone. (B/A = -2 there, so beta = 0.)

@@ -2,8 +2,8 @@
 // compared with measured focal values, and a grid-refinement study of a clinical device.
 //
 // Every device run: the preset at a setting, its frame origin at z = 3 mm; water at 20 degC (models/README.md),
-// nonlinear and absorbing; grid R = device radius + 5 mm, Z = focus + 25 mm; the run lasts until the wave reflected
-// from the device's rear (the longest path, rear -> focus, doubled) has passed the focus plus 12 us. The focus is
+// nonlinear and absorbing; grid R = device radius + 5 mm, Z = focus + 25 mm; the run lasts until the whole pulse has
+// passed the focus (DeviceSetup::path_to_focus_m over c, plus ten positive phases of the pulse, at least 10 us). The focus is
 // searched beyond the device's front (app/ does the same), the focal-plane values are taken in the plane of the
 // geometric focus, as a hydrophone scan in that plane measures them.
 //
@@ -22,7 +22,8 @@
 //   fast variant 0.1 mm with level 1 only (linear: it converges at that grid).
 // device_refinement: the refinement study of issue 3 §1.4, the ESWT head at its default level 5 (full variant: p+
 //   at dx = 0.07, 0.05, 0.035 mm) or at level 1 (fast variant: dx = 0.07, 0.05 mm). The grid before the finest is
-//   converged within 3 % in p+ when the finest agrees with it, and its run must take at most 60 s (2 cores).
+//   converged within 3 % in p+ when the finest agrees with it; in the full variant its run must take at most 60 s
+//   (2 cores; a benchmark figure, so not in the fast variant that ctest runs).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -65,8 +66,10 @@ DeviceRun run_device(const std::string& name, const std::map<std::string, double
     s.medium = models::with_linear_zone(s.medium, d);
     s.medium.rigid = d.rigid;
     s.sources = d.sources;
-    const double path = 2 * (*d.focus_z_m - d.z_back_m);  // rear -> focus, doubled: the wave reflected by the rear
-    s.time.t_end_s = path / w.c_m_per_s + 12e-6;
+    // The whole pulse past the focus: the longest source -> focus path, then ten positive phases of the pulse (its
+    // energy has decayed to e^-18 by then), at least 10 us.
+    const double tail_s = std::max(10e-6, 10 * models::device_pulse(preset).positive_phase_s);
+    s.time.t_end_s = d.path_to_focus_m / w.c_m_per_s + tail_s;
     s.sensors.axis_series = true;
     const auto t0 = std::chrono::steady_clock::now();
     const SimulationResult r = run(s, hooks, what);
@@ -152,8 +155,11 @@ std::vector<Row> run_device_refinement(bool full, const RunHooks& hooks) {
                                 fmt("p+ at dx = ", grids[n - 2] * 1e3, " mm vs the finer ", grids[n - 1] * 1e3,
                                     " mm [MPa] (", history, ")"),
                                 runs[n - 2].iec.p_plus_MPa, runs[n - 1].iec.p_plus_MPa, 3.0));
-    rows.push_back(measured_row(kRefine, fmt("wall time of the converged run, dx = ", grids[n - 2] * 1e3, " mm"), "s",
-                                runs[n - 2].seconds, 60.0, runs[n - 2].seconds, 60.0));
+    // The 60 s goal is a benchmark figure, checked in the full variant only: a timed row in ctest would fail on a
+    // loaded machine, not on slow code.
+    if (full)
+        rows.push_back(measured_row(kRefine, fmt("wall time of the converged run, dx = ", grids[n - 2] * 1e3, " mm"),
+                                    "s", runs[n - 2].seconds, 60.0, runs[n - 2].seconds, 60.0));
     return rows;
 }
 

@@ -69,7 +69,7 @@ const std::vector<Entry>& registry() {
          run_eswt_perez2013},
         {{"device_refinement",
           "grid refinement of the ESWT head at its default level 5 (axisymmetric): p+ at dx = 0.05 mm within 3 % "
-          "of 0.035 mm, the run at the converged grid within 60 s (fast: level 1, 0.07 vs 0.05 mm)"},
+          "of 0.035 mm, the run at the converged grid within 60 s (fast: level 1, 0.07 vs 0.05 mm, no timing)"},
          run_device_refinement},
     };
     return cases;

@@ -60,6 +60,13 @@ TEST_CASE("a device case runs end to end, focuses near the device's geometric fo
     const std::string resolved = lithosim::test::read_text(dir / "out" / "case.ini");
     CHECK_THAT(resolved, Catch::Contains("device = eswt_head"));
     CHECK_THAT(resolved, Catch::Contains("level = 3"));
+    // ... and runs again to the same field (the resolved case is the case, nothing the device derived is given twice).
+    const CliResult again = run_lithosim({"simulate", "--config", "out/case.ini", "--out", "again", "--threads", "1",
+                                          "--quiet"}, dir.path());
+    INFO(again.err);
+    REQUIRE(again.exit_code == 0);
+    CHECK(lithosim::io::read_json(dir / "again" / "summary.json")["p_plus_MPa"].get<double>() ==
+          Approx(s["p_plus_MPa"].get<double>()).epsilon(1e-6));
     // lithosim dosimetry reads the device from the stored case and finds the same focus.
     const CliResult d = run_lithosim({"dosimetry", "out/result.h5", "--json", "d.json", "--quiet"}, dir.path());
     INFO(d.err);

@@ -56,3 +56,34 @@ TEST_CASE("hm3 set-up: spark at F1 and a rigid ellipsoidal reflector focus the w
     const std::size_t izf = std::size_t(std::lround((*d.focus_z_m - m.origin_m[2]) / m.spacing_m[2]));
     CHECK(rf.p_max->at(0, 0, izf) < 0.2 * best);
 }
+
+TEST_CASE("every focusing set-up lies on the axis in front of its focus, and its longest path reaches the focus",
+          "[models][devices]") {
+    for (const auto& name : models::device_preset_names()) {
+        INFO(name);
+        const auto& preset = models::device_preset(name);
+        const double z0 = 7e-3;
+        const models::DeviceSetup d = models::device_setup(preset, z0);
+        CHECK(d.z_back_m <= z0);
+        CHECK(d.z_back_m < d.z_front_m);
+        CHECK(d.radius_m > 0);
+        REQUIRE_FALSE(d.sources.empty());
+        if (!d.focus_z_m) {
+            CHECK(name == "ivl_emitter");
+            CHECK(d.path_to_focus_m == 0);
+            continue;
+        }
+        CHECK(d.z_front_m < *d.focus_z_m);
+        // No source point lies farther from the focus than the longest path (straight or via the reflector), and
+        // the path is at least the distance from the frame origin on the axis.
+        CHECK(d.path_to_focus_m >= *d.focus_z_m - z0 - 1e-12);
+        for (const auto& s : d.sources)
+            CHECK(std::hypot(s.position_m[0], s.position_m[2] - *d.focus_z_m) <= d.path_to_focus_m + 1e-12);
+    }
+    // The closed forms: hm3 2a (every ray spark -> reflector -> F2), a cap its radius of curvature.
+    const models::DeviceGeometry geometry = models::device_geometry(models::device_preset("hm3"));
+    const auto& hm3 = std::get<models::EllipsoidalReflector>(geometry);
+    CHECK(models::device_setup(models::device_preset("hm3"), 0).path_to_focus_m == Approx(2 * hm3.semi_major_m));
+    CHECK(models::device_setup(models::device_preset("eswt_head"), 0).path_to_focus_m ==
+          Approx(models::device_preset("eswt_head").value("focal_length_mm") * 1e-3));
+}
