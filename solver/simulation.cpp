@@ -339,8 +339,9 @@ RunPlan plan_run(const SimulationSpec& spec) {
                         ((spec.sensors.p_max ? 4 : 0) + (spec.sensors.p_min ? 4 : 0) + (spec.sensors.efd ? 8 : 0));
     const double plane_cells = double(g.cells_phys()) / g.n_phys[g.internal_axis(2)];
     const double planes = double(n_planes) * plane_cells * (4 + 4 + 8 + 8);  // p_max, p_min, two p^2 integrals
+    // The axis series is held twice at the end of a run: the step-major buffer and the per-node record.
     const double probes = double(spec.sensors.points_m.size()) +
-                          (spec.sensors.axis_series ? double(g.n_phys[g.internal_axis(2)]) : 0.0);
+                          (spec.sensors.axis_series ? 2.0 * double(g.n_phys[g.internal_axis(2)]) : 0.0);
     const double sensors = probes * pl.steps * 4.0;
     pl.memory_bytes = per_cell * cells + pml_bytes + maps + planes + sensors;
     return pl;
