@@ -39,13 +39,6 @@ void check_unused_coordinates(int dims, const std::array<double, 3>& x_mm, const
     }
 }
 
-/// A coordinate in mm for messages: metres converted and rounded to 1 nm, so that grid arithmetic noise
-/// (-1.4e-17) reads as 0.
-std::string mm_text(double x_m) {
-    const double r = std::round(x_m / kMm * 1e6) / 1e6;
-    return format_number(r == 0 ? 0.0 : r);
-}
-
 std::array<double, 3> to_m(const std::array<double, 3>& x_mm) { return {x_mm[0] * kMm, x_mm[1] * kMm, x_mm[2] * kMm}; }
 
 GridSpec build_grid(const CaseText& c) {

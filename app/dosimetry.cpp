@@ -83,12 +83,6 @@ bool iec_geometry(const Map3& m, bool axisymmetric) {
     return axisymmetric ? m.nx >= 2 && m.ny == 1 : m.nx >= 2 && m.ny >= 2;
 }
 
-/// A z in mm for messages, rounded to a nanometre so that grid arithmetic noise (-5e-17 m) reads as 0.
-std::string mm_text(double z_m) {
-    const double r = std::round(z_m * kMm_per_m * 1e6) / 1e6;
-    return format_number(r == 0 ? 0.0 : r);
-}
-
 /// The focal plane to use: `z` if it lies in the map's z range; otherwise InputError (a plane the user chose) or a
 /// warning and none (the p_max plane is used then).
 std::optional<double> checked_focal_plane(const Map3& m, const DosimetryInputs& in,

@@ -121,13 +121,6 @@ constexpr ReferenceDx kReferenceDx[] = {
     {"piezo_cap", 0.125}, {"eswt_head", 0.05},  {"ivl_emitter", 0.05},
 };
 
-/// Metres as mm for text, rounded to 1 nm (so that 62.000000000000007 reads 62).
-double to_mm(double x_m) {
-    const double r = std::round(x_m / kMm * 1e6) / 1e6;
-    return r == 0 ? 0.0 : r;
-}
-std::string mm_text(double x_m) { return format_number(to_mm(x_m)); }
-
 /// Three significant digits (or more for large numbers) for the report.
 std::string num(double v, int digits = 3) {
     char buf[64];

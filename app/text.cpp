@@ -98,4 +98,11 @@ std::string one_line(const std::string& s) {
     return out;
 }
 
+double to_mm(double x_m) {
+    const double r = std::round(x_m * 1e3 * 1e6) / 1e6;
+    return r == 0 ? 0.0 : r;
+}
+
+std::string mm_text(double x_m) { return format_number(to_mm(x_m)); }
+
 }  // namespace lithosim::app

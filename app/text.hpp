@@ -24,6 +24,10 @@ bool parse_integer(const std::string& s, long long& out);
 
 /// A number with up to 12 significant digits, trailing zeros dropped ("0.5", "1e-07", "83.3").
 std::string format_number(double v);
+/// Metres as millimetres, rounded to 1 nm so that grid arithmetic noise (-1.4e-17 m) reads as 0.
+double to_mm(double x_m);
+/// to_mm as text for messages ("62", "-0.5").
+std::string mm_text(double x_m);
 
 /// `s` padded with spaces to at least `width` characters.
 std::string pad_right(const std::string& s, std::size_t width);

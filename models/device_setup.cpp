@@ -30,6 +30,18 @@ SourceSpec cap(double aperture_m, double roc_m, double z_apex_m) {
 }
 
 double radial(const std::array<double, 3>& x) { return std::hypot(x[0], x[1]); }
+
+/// A focused cap (aperture, radius of curvature) with its apex at z0, whose hardware ends front_depth beyond the
+/// apex: the source, the focus and the extents every cap-shaped device (lens, piezo, ESWT head) shares.
+void focused_cap(DeviceSetup& out, double aperture_m, double roc_m, double front_depth_m, double z0) {
+    out.sources.push_back(cap(aperture_m, roc_m, z0));
+    out.focus_z_m = z0 + roc_m;
+    out.radius_m = aperture_m / 2;
+    out.length_m = roc_m;
+    out.z_back_m = z0;
+    out.z_front_m = z0 + front_depth_m;
+    out.path_to_focus_m = roc_m;  // every point of the cap lies this far from the focus
+}
 }  // namespace
 
 DeviceSetup device_setup(const DevicePreset& preset, double z0) {
@@ -64,29 +76,12 @@ DeviceSetup device_setup(const DevicePreset& preset, double z0) {
                 out.z_front_m = z0 + z_mouth;
                 out.path_to_focus_m = 2 * a;
             } else if constexpr (std::is_same_v<G, LensSource>) {
-                out.sources.push_back(cap(g.aperture_m, g.focal_length_m, z0));
-                out.focus_z_m = z0 + g.focal_length_m;
-                out.radius_m = g.aperture_m / 2;
-                out.length_m = g.focal_length_m;
-                out.z_back_m = z0;
-                out.z_front_m = z0 + g.cap_depth_m();
-                out.path_to_focus_m = g.focal_length_m;
+                focused_cap(out, g.aperture_m, g.focal_length_m, g.cap_depth_m(), z0);
             } else if constexpr (std::is_same_v<G, SphericalCap>) {
-                out.sources.push_back(cap(g.aperture_m, g.radius_of_curvature_m, z0));
-                out.focus_z_m = z0 + g.radius_of_curvature_m;
-                out.radius_m = g.aperture_m / 2;
-                out.length_m = g.radius_of_curvature_m;
-                out.z_back_m = z0;
-                out.z_front_m = z0 + g.depth_m();
-                out.path_to_focus_m = g.radius_of_curvature_m;
+                focused_cap(out, g.aperture_m, g.radius_of_curvature_m, g.depth_m(), z0);
             } else if constexpr (std::is_same_v<G, EswtHead>) {
-                out.sources.push_back(cap(g.cap.aperture_m, g.cap.radius_of_curvature_m, z0));
-                out.focus_z_m = z0 + g.cap.radius_of_curvature_m;
-                out.radius_m = g.cap.aperture_m / 2;
-                out.length_m = g.cap.radius_of_curvature_m;
-                out.z_back_m = z0;
-                out.z_front_m = z0 + std::max(g.coupling_distance_m, g.cap.depth_m());
-                out.path_to_focus_m = g.cap.radius_of_curvature_m;
+                focused_cap(out, g.cap.aperture_m, g.cap.radius_of_curvature_m,
+                            std::max(g.coupling_distance_m, g.cap.depth_m()), z0);
             } else if constexpr (std::is_same_v<G, ParaboloidReflector>) {
                 SourceSpec s;
                 s.type = SourceType::Cylinder;

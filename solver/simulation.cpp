@@ -704,6 +704,9 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
         const float wi = w[i];
         return nonlinear ? wi + bK[i] * wi * wi : wi;
     };
+    // One row of pressures per thread for the map sampling, allocated once for the run.
+    std::vector<std::vector<float>> sample_rows(std::size_t(omp_get_max_threads()),
+                                                std::vector<float>(std::size_t(g.n_phys[0])));
     auto sample = [&](long long step, double t) {
         const int b0 = g.phys_begin(0), b1 = g.phys_begin(1), b2 = g.phys_begin(2);
         const int m0 = g.n_phys[0], m1 = g.n_phys[1], m2 = g.n_phys[2];
@@ -720,8 +723,7 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
             // The row's pressure once, then one branch-free loop per map, so that every loop vectorises: the
             // largest |p| by a ternary (std::max of floats does not vectorise here), and a non-finite value
             // caught by p * 0, which is NaN for an infinity or a NaN.
-            std::vector<float> row(static_cast<std::size_t>(m0));
-            float* __restrict pr = row.data();
+            float* __restrict pr = sample_rows[std::size_t(omp_get_thread_num())].data();
 #pragma omp for collapse(2) schedule(static)
             for (int k2 = 0; k2 < m2; ++k2)
                 for (int k1 = 0; k1 < m1; ++k1) {
