@@ -127,7 +127,8 @@ CalciumScore calcium_score(const HuVolume& v, const CalciumOptions& o) {
         l.hu += v.hu[n];
         l.peak = std::max(l.peak, double(v.hu[n]));
         const std::size_t idx[3] = {n % v.nx, (n / v.nx) % v.ny, n / (v.nx * v.ny)};
-        for (int a = 0; a < 3; ++a) l.x[a] += v.origin_mm[a] + double(idx[a]) * v.spacing_mm[a];
+        const Vec3 x = v.position_mm(double(idx[0]), double(idx[1]), double(idx[2]));
+        for (int a = 0; a < 3; ++a) l.x[a] += x[a];
     }
 
     CalciumScore out;

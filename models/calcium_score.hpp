@@ -26,17 +26,9 @@
 #include <string>
 #include <vector>
 
-namespace lithosim::models {
+#include "models/ct_volume.hpp"
 
-/// A CT volume in HU, x fastest: hu[i + nx (j + ny k)]; k is the slice index, spacing_mm[2] the slice thickness.
-/// origin_mm is the centre of voxel (0, 0, 0) (patient coordinates, mm).
-struct HuVolume {
-    std::size_t nx = 0, ny = 0, nz = 0;
-    std::array<double, 3> spacing_mm{1, 1, 1};
-    std::array<double, 3> origin_mm{0, 0, 0};
-    std::vector<float> hu;
-    float at(std::size_t i, std::size_t j, std::size_t k) const { return hu[i + nx * (j + ny * k)]; }
-};
+namespace lithosim::models {
 
 struct CalciumOptions {
     double threshold_HU = 130;           ///< calcium: HU >= this
