@@ -148,6 +148,14 @@ std::vector<CaseKey> build_table() {
             "name their own presets, so preset must not be given with layers, and the per-key overrides below "
             "(c_m_per_s ... BonA) describe a homogeneous medium only and are an error with layers");
     add(choices(positive(optional(k, "homogeneous medium from preset")), models::tissue_preset_names()));
+    k = key("medium", "model", ValueKind::Path, "",
+            "tissue model file written by lithosim model --out (HDF5, layout in io/model_file.hpp): the patient's "
+            "tissues in the beam frame, the beam axis along z; dims = 3 reads its 3D grid, dims = axisymmetric its "
+            "axisymmetric form; coupling water surrounds it; not with preset, layers or the per-key overrides");
+    add(optional(k, "homogeneous medium from preset"));
+    k = key("medium", "model_target_z_mm", ValueKind::Real, "mm",
+            "z at which the model's target is placed on the axis (with model)");
+    add(optional(k, "the source's focus (a device's or a bowl's geometric focus)"));
     k = key("medium", "c_m_per_s", ValueKind::Real, "m/s", "sound speed; overrides the preset (not with layers)");
     add(positive(optional(k, "from the preset")));
     k = key("medium", "rho_kg_per_m3", ValueKind::Real, "kg/m^3", "density; overrides the preset (not with layers)");

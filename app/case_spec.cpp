@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <numbers>
 #include <stdexcept>
 
 #include "app/text.hpp"
+#include "io/model_file.hpp"
 #include "io/waveform_file.hpp"
+#include "models/ct_volume.hpp"
 #include "models/tissue.hpp"
 #include "solver/errors.hpp"
 #include "solver/source.hpp"
@@ -107,6 +110,60 @@ MediumSpec build_layered_medium(const CaseText& c) {
         for (const auto& l : layers)
             if (x_m[2] < l.z_end_m) return l.props;
         return layers.back().props;
+    };
+    return medium;
+}
+
+/// [medium] model: the tissue model file, its target placed on the axis at model_target_z_mm (default: the source's
+/// focus). Each cell takes the model node nearest to it (staircased at the model's spacing); beyond the model, the
+/// coupling water it was written with. preset (given), layers and the per-key overrides contradict it.
+MediumSpec build_model_medium(const CaseText& c) {
+    const CaseValue* model_value = c.find("medium.model");
+    const std::string model_text = "model = '" + model_value->text + "' (" + model_value->origin + ")";
+    const CaseValue* preset_value = c.find("medium.preset");
+    if (preset_value && preset_value->origin != "default")
+        throw InputError("[medium] preset = '" + preset_value->text + "' (" + preset_value->origin +
+                         ") is given together with " + model_text + "; accepted: one of them");
+    if (c.has("medium.layers"))
+        throw InputError("[medium] layers = '" + c.find("medium.layers")->text + "' is given together with " +
+                         model_text + "; accepted: one of them");
+    for (const char* key : kMediumOverrides)
+        if (const CaseValue* v = c.find(key))
+            throw InputError("[medium] " + std::string(key).substr(7) + " = '" + v->text + "' (" + v->origin +
+                             ") is given together with " + model_text +
+                             "; accepted: the per-key overrides with a homogeneous medium (preset) only");
+    const std::string dims = case_word(c, "grid.dims");
+    if (dims != "3" && dims != "axisymmetric")
+        throw InputError("[medium] " + model_text + " with [grid] dims = " + dims +
+                         "; accepted: dims = 3 (the model's 3D grid) or axisymmetric (its axisymmetric form)");
+    auto model = std::make_shared<io::ModelFile>(io::read_model_h5(model_value->text));
+    double z_target_m = 0;
+    if (c.has("medium.model_target_z_mm")) {
+        z_target_m = case_real(c, "medium.model_target_z_mm") * kMm;
+    } else if (const auto d = case_device(c); d && d->setup.focus_z_m) {
+        z_target_m = *d->setup.focus_z_m;
+    } else if (case_word(c, "source.type") == "bowl") {
+        z_target_m = case_points(c, "source.position_mm").front()[2] * kMm + case_real(c, "source.focal_length_mm") * kMm;
+    } else {
+        throw InputError("[medium] " + model_text + " needs model_target_z_mm with [source] type = " +
+                         case_word(c, "source.type") + " (the source has no focus to place the target at)");
+    }
+    const bool axisymmetric = dims == "axisymmetric";
+    const io::ModelGrid& g = axisymmetric ? model->axisymmetric : model->grid;
+    const double shift_m = z_target_m - model->target_m[2];  // simulation z = frame z + shift
+    MaterialProps coupling{model->coupling[0], model->coupling[1], model->coupling[2], model->coupling[3],
+                           model->coupling[4]};
+    MediumSpec medium;
+    medium.uniform = coupling;
+    medium.at = [model, gp = &g, shift_m, axisymmetric, coupling](const std::array<double, 3>& x_m) {
+        const io::ModelGrid& g = *gp;
+        const double fx = axisymmetric ? std::hypot(x_m[0], x_m[1]) : x_m[0], fy = axisymmetric ? 0.0 : x_m[1];
+        const double fz = x_m[2] - shift_m;
+        const double i = std::round((fx - g.origin_m[0]) / g.dx_m), j = axisymmetric ? 0.0 : std::round((fy - g.origin_m[1]) / g.dx_m),
+                     k = std::round((fz - g.origin_m[2]) / g.dx_m);
+        if (i < 0 || j < 0 || k < 0 || i >= double(g.nx) || j >= double(g.ny) || k >= double(g.nz)) return coupling;
+        const std::size_t n = std::size_t(i) + g.nx * (std::size_t(j) + g.ny * std::size_t(k));
+        return MaterialProps{g.rho[n], g.c[n], g.alpha[n], g.alpha_power[n], g.BonA[n]};
     };
     return medium;
 }
@@ -317,12 +374,14 @@ CaseText resolve_case(const CaseText& c, const RunPlan& plan) {
             if (!r.has("source." + p.key))
                 r.derived["source." + p.key] = CaseValue{format_number(p.value), "device " + d->preset.name};
     }
-    if (c.has("medium.layers")) {
-        // The layers give every material; the default preset is not used, and must not come back as a given value
+    if (c.has("medium.layers") || c.has("medium.model")) {
+        // The layers (or the model) give every material; the default preset is not used, and must not come back as a given value
         // when the resolved case is run again (layers with a given preset is an error).
         const CaseValue* preset = r.find("medium.preset");
         if (preset && preset->origin == "default") {
-            r.derived["medium.preset"] = CaseValue{preset->text, "not used: [medium] layers gives the materials"};
+            r.derived["medium.preset"] = CaseValue{
+                preset->text, c.has("medium.model") ? "not used: [medium] model gives the materials"
+                                                    : "not used: [medium] layers gives the materials"};
             r.values.erase("medium.preset");
         }
         return r;
@@ -342,6 +401,7 @@ CaseText resolve_case(const CaseText& c, const RunPlan& plan) {
 }
 
 MediumSpec build_medium_spec(const CaseText& c) {
+    if (c.has("medium.model")) return build_model_medium(c);
     if (c.has("medium.layers")) return build_layered_medium(c);
     const auto& preset = models::tissue_preset(case_word(c, "medium.preset"));
     MaterialProps m = props_of(preset);

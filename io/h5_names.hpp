@@ -101,4 +101,41 @@ inline constexpr DosimetryParameter dosimetry_parameters[] = {
     {"focal_plane_z_mm", "mm", 1},
 };
 
+// ---------------------------------------------------------------------------------------------------------------
+// Model files (`lithosim model --out model.h5`, read by `[medium] model = model.h5`); layout in io/model_file.hpp.
+// ---------------------------------------------------------------------------------------------------------------
+inline constexpr char file_type_model[] = "lithosim-model";
+inline constexpr char model_file_format_version[] = "1";
+
+inline constexpr char model_group[] = "/model";                 // the model on the beam-frame grid, [nz][ny][nx]
+inline constexpr char model_axisymmetric_group[] = "/axisymmetric";  // its axisymmetric form, [nz][nr]
+// Datasets of both groups (names relative to the group).
+inline constexpr char model_hu[] = "hu";                        // float32, HU
+inline constexpr char model_labels[] = "labels";                // uint8, models::Label numbers
+inline constexpr char model_target_mask[] = "target_mask";      // uint8, 1 inside the target
+inline constexpr char model_rho[] = "rho";                      // float32, kg/m^3
+inline constexpr char model_c[] = "c";                          // float32, m/s
+inline constexpr char model_alpha[] = "alpha_coeff";            // float32, dB/(cm MHz^y)
+inline constexpr char model_alpha_power[] = "alpha_power";      // float32, y
+inline constexpr char model_BonA[] = "BonA";                    // float32, B/A
+inline constexpr char attr_label_names[] = "label_names";       // string on labels: "0=water,1=air,..."
+
+// Root attributes of a model file.
+inline constexpr char model_mapping[] = "mapping";                          // string: mapping name
+inline constexpr char model_mapping_table[] = "mapping_table";              // string: JSON of the table used
+inline constexpr char model_input_sha1[] = "input_sha1";                    // string: hash of the CT input
+inline constexpr char model_input_format[] = "input_format";                // string: dicom, nifti, ..., phantom
+inline constexpr char model_pseudonym[] = "pseudonym";                      // string: salted-hash pseudonym
+inline constexpr char model_patient_origin[] = "frame_origin_patient_mm";   // 3 float64: frame (0,0,0), LPS mm
+inline constexpr char model_frame_axes[] = "frame_axes_patient";            // 9 float64: ex, ey, ez in LPS
+inline constexpr char model_target_frame[] = "target_m";                    // 3 float64: target, frame, m
+inline constexpr char model_target_patient[] = "target_patient_mm";         // 3 float64: target, LPS mm
+inline constexpr char model_source_frame[] = "source_m";                    // 3 float64: source point, frame, m
+inline constexpr char model_source_patient[] = "source_patient_mm";         // 3 float64: source point, LPS mm
+inline constexpr char model_coupling[] = "coupling_medium";                 // 5 float64: rho, c, alpha, y, B/A
+inline constexpr char model_summary[] = "summary";                          // string: the summary.json text
+inline constexpr char unit_hu[] = "HU";
+inline constexpr char unit_alpha[] = "dB/(cm MHz^y)";
+inline constexpr char unit_none[] = "1";
+
 }  // namespace lithosim::io::h5

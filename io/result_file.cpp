@@ -15,9 +15,12 @@
 #include <vector>
 
 #include "io/h5_names.hpp"
+#include "io/h5_util.hpp"
 
 namespace lithosim::io {
 namespace {
+
+using namespace h5util;
 
 namespace fs = std::filesystem;
 
@@ -27,47 +30,9 @@ struct FileCheckError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-std::string quoted(const fs::path& p) {
-    // Built by appending: "'" + s + "'" trips a GCC 12 -Wrestrict false positive (GCC bug 105329) at -O3.
-    std::string text(1, '\'');
-    text += p.string();
-    text += '\'';
-    return text;
-}
-
-/// HDF5's C++ exceptions do not derive from std::exception; this gives their text in one line.
-std::string h5_message(const H5::Exception& e) {
-    std::string msg = e.getDetailMsg();
-    const std::string func = e.getFuncName();
-    return func.empty() ? msg : func + ": " + msg;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Writing
 // ---------------------------------------------------------------------------------------------------------------
-
-void write_string_attribute(const H5::H5Object& obj, const char* name, const std::string& value) {
-    const H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
-    type.setCset(H5T_CSET_UTF8);
-    const H5::Attribute attr = obj.createAttribute(name, type, H5::DataSpace(H5S_SCALAR));
-    attr.write(type, value);
-}
-
-void write_int_attribute(const H5::H5Object& obj, const char* name, int value) {
-    const H5::Attribute attr = obj.createAttribute(name, H5::PredType::STD_I32LE, H5::DataSpace(H5S_SCALAR));
-    attr.write(H5::PredType::NATIVE_INT, &value);
-}
-
-void write_double_attribute(const H5::H5Object& obj, const char* name, double value) {
-    const H5::Attribute attr = obj.createAttribute(name, H5::PredType::IEEE_F64LE, H5::DataSpace(H5S_SCALAR));
-    attr.write(H5::PredType::NATIVE_DOUBLE, &value);
-}
-
-void write_doubles_attribute(const H5::H5Object& obj, const char* name, const std::vector<double>& value) {
-    const hsize_t dims[1] = {value.size()};
-    const H5::Attribute attr = obj.createAttribute(name, H5::PredType::IEEE_F64LE, H5::DataSpace(1, dims));
-    attr.write(H5::PredType::NATIVE_DOUBLE, value.data());
-}
 
 /// Chunks of about 1 MiB (2^18 float32), filled x first, then y, then z: whole z-slabs for usual grid sizes.
 std::array<hsize_t, 3> chunk_shape(const Map3& m) {
@@ -383,57 +348,6 @@ void write_contents(const fs::path& file_path, const SimulationResult& r, const 
 // Reading
 // ---------------------------------------------------------------------------------------------------------------
 
-/// True if every component of an absolute HDF5 path exists (H5Lexists fails on a missing intermediate group).
-bool link_exists(const H5::H5File& file, const std::string& path) {
-    std::size_t pos = 0;
-    while ((pos = path.find('/', pos + 1)) != std::string::npos) {
-        if (!file.nameExists(path.substr(0, pos))) return false;
-    }
-    return file.nameExists(path);
-}
-
-std::string read_string_attribute(const H5::H5Object& obj, const char* name) {
-    const H5::Attribute attr = obj.openAttribute(name);
-    if (attr.getTypeClass() != H5T_STRING) {
-        throw std::runtime_error(std::string("attribute '") + name + "' is not a string");
-    }
-    std::string value;
-    attr.read(attr.getStrType(), value);
-    return value;
-}
-
-std::vector<double> read_doubles_attribute(const H5::H5Object& obj, const char* name, std::size_t count) {
-    if (!obj.attrExists(name)) throw std::runtime_error(std::string("attribute '") + name + "' is missing");
-    const H5::Attribute attr = obj.openAttribute(name);
-    if (attr.getTypeClass() != H5T_FLOAT ||
-        attr.getSpace().getSimpleExtentNpoints() != static_cast<hssize_t>(count)) {
-        throw std::runtime_error(std::string("attribute '") + name + "' is not " + std::to_string(count) +
-                                 " floating-point numbers");
-    }
-    std::vector<double> value(count);
-    attr.read(H5::PredType::NATIVE_DOUBLE, value.data());
-    return value;
-}
-
-/// A scalar float64 root attribute, if present.
-std::optional<double> read_optional_double(const H5::H5Object& obj, const char* name) {
-    if (!obj.attrExists(name)) return std::nullopt;
-    const H5::Attribute attr = obj.openAttribute(name);
-    if (attr.getTypeClass() != H5T_FLOAT || attr.getSpace().getSimpleExtentNpoints() != 1)
-        throw std::runtime_error(std::string("attribute '") + name + "' is not one floating-point number");
-    double value = 0;
-    attr.read(H5::PredType::NATIVE_DOUBLE, &value);
-    return value;
-}
-
-void check_units(const H5::DataSet& ds, const char* expected) {
-    if (!ds.attrExists(h5::attr_units)) throw std::runtime_error("attribute 'units' is missing");
-    const std::string units = read_string_attribute(ds, h5::attr_units);
-    if (units != expected) {
-        throw std::runtime_error("units are '" + units + "', expected '" + std::string(expected) + "'");
-    }
-}
-
 /// Shape of a floating-point dataset of the given rank.
 std::vector<hsize_t> float_dataset_shape(const H5::DataSet& ds, int rank) {
     if (ds.getTypeClass() != H5T_FLOAT) throw std::runtime_error("data are not floating point");
@@ -657,33 +571,6 @@ std::string utc_now_iso8601() {
     std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
     return text;
 }
-
-namespace {
-/// Builds `path` under the temporary name `path.partial` with `build(partial, stage)` and renames it into place
-/// only when complete. On any failure the partial file is removed, an existing file at `path` is untouched, and
-/// one std::runtime_error names `what`, the file, the stage reached and the cause.
-template <class Build>
-void replace_atomically(const fs::path& path, const std::string& what, std::string stage, Build&& build) {
-    fs::path partial = path;
-    partial += ".partial";
-    std::string detail;
-    try {
-        build(partial, stage);
-        stage = "renaming " + quoted(partial) + " to its final name";
-        fs::rename(partial, path);
-        return;
-    } catch (const H5::Exception& e) {
-        detail = h5_message(e);
-    } catch (const fs::filesystem_error& e) {
-        detail = e.code().message();
-    } catch (const std::exception& e) {
-        detail = e.what();
-    }
-    std::error_code ignored;
-    fs::remove(partial, ignored);
-    throw std::runtime_error(what + " " + quoted(path) + " failed at " + stage + ": " + detail);
-}
-}  // namespace
 
 void write_result_h5(const fs::path& path, const SimulationResult& result, const ResultMetadata& meta) {
     H5::Exception::dontPrint();  // errors are reported through our exception, not printed by the library
