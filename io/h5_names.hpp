@@ -122,7 +122,7 @@ inline constexpr char attr_label_names[] = "label_names";       // string on lab
 
 // Root attributes of a model file.
 inline constexpr char model_mapping[] = "mapping";                          // string: mapping name
-inline constexpr char model_mapping_table[] = "mapping_table";              // string: JSON of the table used
+inline constexpr char model_mapping_table[] = "mapping_table";              // string: the table used (CSV text)
 inline constexpr char model_input_sha1[] = "input_sha1";                    // string: hash of the CT input
 inline constexpr char model_input_format[] = "input_format";                // string: dicom, nifti, ..., phantom
 inline constexpr char model_pseudonym[] = "pseudonym";                      // string: salted-hash pseudonym

@@ -160,7 +160,7 @@ void write_model_h5(const std::filesystem::path& path, const ModelFile& m) {
         write_string_attribute(root, h5::root_git_commit, m.git_commit.empty() ? build::git_commit : m.git_commit);
         write_string_attribute(root, h5::root_created, m.created_utc.empty() ? utc_now_iso8601() : m.created_utc);
         write_string_attribute(root, h5::model_mapping, m.mapping);
-        write_string_attribute(root, h5::model_mapping_table, m.mapping_table_json);
+        write_string_attribute(root, h5::model_mapping_table, m.mapping_table);
         write_string_attribute(root, h5::model_input_format, m.input_format);
         write_string_attribute(root, h5::model_input_sha1, m.input_sha1);
         write_string_attribute(root, h5::model_pseudonym, m.pseudonym);
@@ -209,7 +209,7 @@ ModelFile read_model_h5(const std::filesystem::path& path) {
         m.git_commit = string_attr(root, h5::root_git_commit);
         m.created_utc = string_attr(root, h5::root_created);
         m.mapping = string_attr(root, h5::model_mapping);
-        m.mapping_table_json = string_attr(root, h5::model_mapping_table);
+        m.mapping_table = string_attr(root, h5::model_mapping_table);
         m.input_format = string_attr(root, h5::model_input_format);
         m.input_sha1 = string_attr(root, h5::model_input_sha1);
         m.pseudonym = string_attr(root, h5::model_pseudonym);

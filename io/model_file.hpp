@@ -25,8 +25,8 @@
 //
 // Every dataset has `units`, `origin_m` and `spacing_m` (cartesian: 3 float64, (x, y, z) of sample [0][0][0] in
 // the frame and the cell size; axisymmetric: 2 float64, (r, z)). Root attributes: file_type "lithosim-model",
-// file_format_version, version, git_commit, created, mapping (name), mapping_table (JSON text: the table used, each
-// value with its source), input_format, input_sha1 (hash of the CT input), pseudonym (salted hash: no patient
+// file_format_version, version, git_commit, created, mapping (name), mapping_table (the table used, as the CSV text of
+// models/MAPPING.md, each row with its source), input_format, input_sha1 (hash of the CT input), pseudonym (salted hash: no patient
 // identifier is ever stored), frame_origin_patient_mm, frame_axes_patient (ex, ey, ez), target_m /
 // target_patient_mm, source_m / source_patient_mm, coupling_medium (rho, c, alpha0, y, B/A of the coupling water
 // that surrounds the model), summary (the summary.json text of the run that wrote it).
@@ -58,14 +58,14 @@ struct ModelFile {
     std::array<double, 3> target_m{0, 0, 0}, target_patient_mm{0, 0, 0};
     std::array<double, 3> source_m{0, 0, 0}, source_patient_mm{0, 0, 0};
     std::array<double, 5> coupling{998.2, 1482.5, 0, 2, 5};  ///< rho, c, alpha0, y, B/A around the model
-    std::string mapping, mapping_table_json, input_format, input_sha1, pseudonym, summary_json;
+    std::string mapping, mapping_table, input_format, input_sha1, pseudonym, summary_json;
     // Provenance, filled by the writer when empty.
     std::string version, git_commit, created_utc;
 };
 
 /// Writes the model under `path.partial` and renames it into place when complete (an existing file is replaced only
-/// then). Throws std::runtime_error naming the file and the stage on failure, std::logic_error on inconsistent
-/// array sizes.
+/// then). Throws std::runtime_error naming the file, the stage and the cause on failure (an array whose size does
+/// not match its grid included); nothing is left at `path` or `path.partial` then.
 void write_model_h5(const std::filesystem::path& path, const ModelFile& model);
 
 /// Reads a model file. Throws lithosim::InputError (bad input: exit 2) if the file is missing, not HDF5, not a
