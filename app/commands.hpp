@@ -57,6 +57,8 @@ int cmd_version(const Args& args);
 int cmd_dosimetry(const Args& args);
 /// `lithosim devices`: the device presets with their parameters, ranges and sources.
 int cmd_devices(const Args& args);
+/// `lithosim model`: a CT or phantom becomes a tissue model file. See cmd_model.cpp.
+int cmd_model(const Args& args);
 
 /// Text of the embedded default case (examples/default.ini, embedded at build time).
 const char* default_case_text();

@@ -37,6 +37,9 @@ constexpr Subcommand kSubcommands[] = {
      "depth through tissue layers (--device ... --setting S), or the setting that delivers a target EFD "
      "(--find-setting)"},
     {"devices", cmd_devices, "list the device presets with their parameters, ranges and sources"},
+    {"model", cmd_model,
+     "a CT scan or a phantom becomes a tissue model: lithosim model (--ct PATH | --phantom NAME) "
+     "[--target-point-mm X,Y,Z] --out model.h5 (also --list-calcifications, --write-dicom DIR)"},
 };
 
 void print_usage() {

@@ -12,6 +12,8 @@
 //        soft_tissue_min_HU <= HU < tendon_min_HU  soft_tissue (muscle, organ, most blood)
 //        tendon_min_HU <= HU < calcium_HU tendon (dense soft tissue)
 //        HU >= calcium_HU                 calcium: bone or calcification, step 3
+//     The fluid, soft tissue and tendon bands are decided on the mean HU of the voxel's 3 x 3 x 3 neighbours that
+//     lie in the fluid..tendon range (the bands are closer than CT noise; the mean divides it by about 5).
 //  2. Outside air (outside_air_is_coupling): air-band voxels 6-connected to a face of the volume are outside the
 //     body and become water, the coupling medium; so do lung-band voxels within outside_rim_voxels steps of them
 //     (the partial-volume layer at the skin). Enclosed gas (bowel gas) stays air, enclosed lung stays lung.
@@ -36,7 +38,7 @@ struct SegmentationOptions {
     double fat_min_HU = -190;          ///< fat -190..-30 (CT body-composition window, e.g. NIH ImageJ protocol)
     double fluid_min_HU = -29;         ///< fat ends at -30 (same window); fluid from -29
     double soft_tissue_min_HU = 20;    ///< assumption: between water/CSF (0, 15) and organs (kidney 20-40)
-    double tendon_min_HU = 80;         ///< assumption: above muscle and unenhanced liver (<= ~70); no tendon HU found
+    double tendon_min_HU = 60;         ///< between muscle (49 HU) and normal tendon (65-71 HU); see MAPPING.md
     double calcium_HU = 130;           ///< Agatston: calcium is HU >= 130
     double cortical_HU = 700;          ///< assumption: between trabecular (~+300) and cortical (~+1000) bone
     /// A calcium component larger than this is bone; smaller ones are calcifications. assumption: above a 20 mm

@@ -1,0 +1,207 @@
+// `lithosim model` as the user meets it: phantoms become model files with the contract summary keys, a phantom
+// written as DICOM and read back gives the same target and scores (issue 4 §6 round trips), the model file runs
+// in `simulate` through [medium] model, and bad input exits 2 with one line and writes nothing.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <numbers>
+
+#include "io/json_file.hpp"
+#include "io/model_file.hpp"
+#include "io/result_file.hpp"
+#include "tests/app/cli_checks.hpp"
+#include "tests/app/cli_runner.hpp"
+#include "tests/io/scratch_dir.hpp"
+
+using lithosim::test::CliResult;
+using lithosim::test::expect_bad_input;
+using lithosim::test::run_lithosim;
+using lithosim::test::ScratchDir;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string point(const json& p) {
+    return std::to_string(p[0].get<double>()) + "," + std::to_string(p[1].get<double>()) + "," +
+           std::to_string(p[2].get<double>());
+}
+
+double dist(const json& a, const json& b) {
+    double s = 0;
+    for (int i = 0; i < 3; ++i) s += std::pow(a[i].get<double>() - b[i].get<double>(), 2);
+    return std::sqrt(s);
+}
+
+/// Bad input of `lithosim model`: one line naming `expected`, exit 2, no model.h5 or summary.json.
+void expect_model_bad_input(const ScratchDir& dir, std::vector<std::string> args,
+                            const std::vector<std::string>& expected) {
+    args.insert(args.begin(), "model");
+    args.insert(args.end(), {"--out", "model.h5"});
+    const CliResult r = run_lithosim(args, dir.path());
+    CHECK(expect_bad_input(r, expected, dir.path()));
+    CHECK_FALSE(fs::exists(dir / "model.h5"));
+    CHECK_FALSE(fs::exists(dir / "model.h5.partial"));
+}
+
+}  // namespace
+
+TEST_CASE("model --phantom shoulder writes model.h5 and summary.json with the contract keys", "[app][cli][model]") {
+    ScratchDir dir("cli_model_shoulder");
+    const CliResult r = run_lithosim({"model", "--phantom", "shoulder", "--out", "model.h5", "--threads", "1"},
+                                     dir.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("target") && Catch::Contains("Agatston"));
+    const json s = lithosim::io::read_json(dir / "summary.json");
+    for (const char* key : {"target_volume_mm3", "target_diameter_mm", "target_centroid_mm", "target_peak_HU",
+                            "target_mean_HU", "agatston_total", "agatston_per_lesion", "volume_score_mm3", "labels",
+                            "mapping"})
+        CHECK(s.contains(key));
+    // The default deposit is a 10 mm sphere: 523.6 mm^3 within the staircase of 0.5 mm voxels.
+    const double nominal = std::numbers::pi / 6 * 1000;
+    CHECK(s["target_volume_mm3"].get<double>() == Approx(nominal).epsilon(0.10));
+    CHECK(s["target_diameter_mm"].get<double>() == Approx(10).epsilon(0.04));
+    CHECK(s["target_peak_HU"].get<double>() >= s["target_mean_HU"].get<double>());
+    CHECK(s["target_mean_HU"].get<double>() > 400);  // the deposit, not the tendon around it
+    CHECK(s["agatston_total"].get<double>() > 0);
+    CHECK(s["agatston_per_lesion"].size() >= 1);
+    CHECK(s["labels"]["calcification"].get<long>() > 0);
+    CHECK(s["labels"]["water"].get<long>() > 0);  // the coupling path before the skin
+    CHECK(s["mapping"] == "hounsfield");
+    // The model file holds the same target at (0, 0, L) in the beam frame, and no identifier beyond the pseudonym.
+    const auto m = lithosim::io::read_model_h5(dir / "model.h5");
+    CHECK(m.target_m[2] * 1e3 == Approx(s["beam_path_mm"].get<double>()));
+    CHECK(m.pseudonym == s["pseudonym"]);
+    CHECK(m.mapping == "hounsfield");
+    const std::size_t axis = (m.grid.nx - 1) / 2;
+    const std::size_t kt = std::size_t(std::lround(m.target_m[2] / m.grid.dx_m));
+    const std::size_t n = axis + m.grid.nx * (axis + m.grid.ny * kt);
+    CHECK(m.grid.target[n] == 1);
+    CHECK(m.grid.c[n] > 2000.0f);   // calcification: stiff
+    CHECK(m.grid.c[m.grid.nx * (axis + m.grid.ny * 0) + axis] == Approx(m.coupling[1]));  // water at the source
+}
+
+TEST_CASE("phantom -> DICOM -> model recovers the target volume and Agatston score within 5 %", "[app][cli][model]") {
+    for (const std::string phantom : {"shoulder", "gallbladder", "bile_duct", "femoral"}) {
+        DYNAMIC_SECTION(phantom) {
+            ScratchDir dir("cli_model_roundtrip");
+            fs::create_directories(dir / "a");
+            fs::create_directories(dir / "b");
+            CliResult r = run_lithosim({"model", "--phantom", phantom, "--write-dicom", "dicom", "--out",
+                                        "a/model.h5", "--dx-mm", "1", "--lateral-mm", "10", "--threads", "1"},
+                                       dir.path());
+            INFO(r.err);
+            REQUIRE(r.exit_code == 0);
+            const json a = lithosim::io::read_json(dir / "a" / "summary.json");
+            r = run_lithosim({"model", "--ct", "dicom", "--target-point-mm", point(a["target_centroid_mm"]),
+                              "--source-position-mm", point(a["source_position_mm"]), "--out", "b/model.h5",
+                              "--dx-mm", "1", "--lateral-mm", "10", "--threads", "1"},
+                             dir.path());
+            INFO(r.err);
+            REQUIRE(r.exit_code == 0);
+            const json b = lithosim::io::read_json(dir / "b" / "summary.json");
+            CHECK(b["input_format"] == "dicom");
+            CHECK(b["target_volume_mm3"].get<double>() == Approx(a["target_volume_mm3"].get<double>()).epsilon(0.05));
+            CHECK(b["agatston_total"].get<double>() == Approx(a["agatston_total"].get<double>()).epsilon(0.05));
+            CHECK(b["target_peak_HU"].get<double>() == Approx(a["target_peak_HU"].get<double>()).margin(1.0));
+            CHECK(dist(a["target_centroid_mm"], b["target_centroid_mm"]) < 0.1);  // same patient coordinates
+            CHECK(b["pseudonym"] != "");
+        }
+    }
+}
+
+TEST_CASE("list-calcifications lists the phantom's deposit with its size and place", "[app][cli][model]") {
+    ScratchDir dir("cli_model_list");
+    const CliResult r = run_lithosim({"model", "--phantom", "shoulder", "--list-calcifications"}, dir.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("volume_mm3") && Catch::Contains("peak_HU"));
+    CHECK_THAT(r.out, Catch::Matches("(.|\n)*\n +1 +5[0-9][0-9]\\.[0-9](.|\n)*"));  // id 1, about 524 mm^3
+    // The listed number chooses the target.
+    const CliResult t = run_lithosim({"model", "--phantom", "shoulder", "--target-label", "1", "--out", "model.h5",
+                                      "--dx-mm", "1", "--lateral-mm", "10"},
+                                     dir.path());
+    INFO(t.err);
+    REQUIRE(t.exit_code == 0);
+    const json s = lithosim::io::read_json(dir / "summary.json");
+    CHECK(s["target_volume_mm3"].get<double>() == Approx(std::numbers::pi / 6 * 1000).epsilon(0.10));
+}
+
+TEST_CASE("a model file runs in simulate with its target at the device's focus", "[app][cli][model]") {
+    ScratchDir dir("cli_model_simulate");
+    CliResult r = run_lithosim({"model", "--phantom", "shoulder", "--out", "model.h5", "--dx-mm", "0.5",
+                                "--lateral-mm", "15", "--threads", "1"},
+                               dir.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    // The ESWT head (focus 60 mm beyond its apex) in the axisymmetric form of the model.
+    const char* kCase = R"([grid]
+dims = axisymmetric
+dx_mm = 0.25
+size_mm = 30,75
+[time]
+t_end_us = 55
+[medium]
+model = model.h5
+[source]
+type = device
+device = eswt_head
+level = 3
+position_mm = 0,0,2
+)";
+    lithosim::test::write_text(dir / "case.ini", kCase);
+    r = run_lithosim({"simulate", "--config", "case.ini", "--out", "out", "--threads", "1", "--quiet"}, dir.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto result = lithosim::io::read_result_h5(dir / "out" / "result.h5");
+    REQUIRE(result.c.has_value());
+    const auto& c = *result.c;
+    auto c_at = [&](double r_mm, double z_mm) {
+        const auto ir = std::size_t(std::lround((r_mm * 1e-3 - c.origin_m[0]) / c.spacing_m[0]));
+        const auto iz = std::size_t(std::lround((z_mm * 1e-3 - c.origin_m[2]) / c.spacing_m[2]));
+        return c.values[ir + c.nx * iz];
+    };
+    CHECK(c_at(0, 62) > 2000.0f);               // the deposit sits at the geometric focus
+    CHECK(c_at(0, 10) == Approx(1482.46).margin(1));  // coupling water near the head
+    CHECK(c_at(0, 52) < 1700.0f);               // soft tissue in front of the deposit
+}
+
+TEST_CASE("bad model input exits 2 with one line and writes nothing", "[app][cli][model]") {
+    ScratchDir dir("cli_model_bad");
+    expect_model_bad_input(dir, {}, {"no input", "--ct", "--phantom"});
+    expect_model_bad_input(dir, {"--phantom", "kidney"}, {"kidney", "shoulder"});
+    expect_model_bad_input(dir, {"--phantom", "shoulder", "--ct", "x"}, {"--ct and --phantom"});
+    expect_model_bad_input(dir, {"--ct", "nowhere"}, {"nowhere"});
+    expect_model_bad_input(dir, {"--phantom", "shoulder", "--target-point-mm", "1,2"}, {"--target-point-mm", "1,2"});
+    expect_model_bad_input(dir, {"--phantom", "shoulder", "--target-point-mm", "5000,0,0"}, {"5000", "outside"});
+    // The shoulder phantom: deposit centre about (-186.5, -3.5, 181), humeral head below it, air outside the skin.
+    expect_model_bad_input(dir, {"--phantom", "shoulder", "--target-point-mm=-214.2,-26.1,216.2"}, {"air"});
+    expect_model_bad_input(dir, {"--phantom", "shoulder", "--target-point-mm=-196.5,-3.5,191"},
+                           {"no calcification", "-196.5"});
+    expect_model_bad_input(dir, {"--phantom", "shoulder", "--target-point-mm=-186.5,-3.5,170"},
+                           {"lies in bone", "--target-max-radius-mm"});
+    expect_model_bad_input(dir, {"--phantom", "shoulder", "--target-label", "2"}, {"2"});
+    expect_model_bad_input(dir, {"--phantom", "shoulder", "--mapping", "magic"}, {"magic", "hounsfield"});
+    expect_model_bad_input(dir, {"--phantom", "shoulder", "--threshold", "fat_min_HU=zero"}, {"fat_min_HU"});
+    expect_model_bad_input(dir, {"--phantom", "shoulder", "--dx-mm", "0"}, {"--dx-mm", "0"});
+    expect_model_bad_input(dir, {"--phantom", "shoulder", "--target-HU", "50"}, {"50"});
+    fs::create_directories(dir / "full");
+    lithosim::test::write_text(dir / "full" / "keep.txt", "user data\n");
+    expect_model_bad_input(dir, {"--phantom", "shoulder", "--write-dicom", "full"}, {"full", "empty"});
+    CHECK(lithosim::test::read_text(dir / "full" / "keep.txt") == "user data\n");
+}
+
+TEST_CASE("a DICOM series with a missing slice is reported with its position", "[app][cli][model]") {
+    ScratchDir dir("cli_model_gap");
+    CliResult r = run_lithosim({"model", "--phantom", "femoral", "--write-dicom", "dicom", "--threads", "1"},
+                               dir.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir / "dicom")) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    REQUIRE(files.size() > 10);
+    fs::remove(files[files.size() / 2]);
+    expect_model_bad_input(dir, {"--ct", "dicom", "--target-point-mm", "0,0,0"}, {"gap"});
+}
