@@ -155,7 +155,7 @@ std::vector<CaseKey> build_table() {
     add(optional(k, "homogeneous medium from preset"));
     k = key("medium", "model_target_z_mm", ValueKind::Real, "mm",
             "z at which the model's target is placed on the axis (with model)");
-    add(optional(k, "the source's focus (a device's or a bowl's geometric focus)"));
+    add(any_real(optional(k, "the source's focus (a device's or a bowl's geometric focus)")));
     k = key("medium", "c_m_per_s", ValueKind::Real, "m/s", "sound speed; overrides the preset (not with layers)");
     add(positive(optional(k, "from the preset")));
     k = key("medium", "rho_kg_per_m3", ValueKind::Real, "kg/m^3", "density; overrides the preset (not with layers)");

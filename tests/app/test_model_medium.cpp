@@ -1,0 +1,91 @@
+// [medium] model = model.h5 in-process: the model's target lands at the source's focus (or model_target_z_mm), each
+// cell takes the nearest model node, coupling water surrounds the model, and keys that contradict it are bad input.
+#include <catch2/catch.hpp>
+
+#include "app/case_keys.hpp"
+#include "app/case_spec.hpp"
+#include "io/model_file.hpp"
+#include "solver/errors.hpp"
+#include "tests/io/scratch_dir.hpp"
+
+using namespace lithosim;
+using namespace lithosim::app;
+
+namespace {
+
+/// A model of 5 x 5 x 21 nodes (dx 1 mm) whose c is 1500 + 10 k on plane k; the target at frame z = 12 mm.
+io::ModelFile plane_model() {
+    io::ModelFile m;
+    for (io::ModelGrid* g : {&m.grid, &m.axisymmetric}) {
+        const bool axi = g == &m.axisymmetric;
+        g->nx = axi ? 3 : 5, g->ny = axi ? 1 : 5, g->nz = 21;
+        g->dx_m = 1e-3;
+        g->origin_m = axi ? std::array<double, 3>{0, 0, 0} : std::array<double, 3>{-2e-3, -2e-3, 0};
+        for (std::size_t k = 0; k < g->nz; ++k)
+            for (std::size_t n = 0; n < g->nx * g->ny; ++n) {
+                g->hu.push_back(40), g->rho.push_back(1050), g->c.push_back(float(1500 + 10 * k));
+                g->alpha.push_back(0.5f), g->alpha_power.push_back(1.2f), g->BonA.push_back(7);
+                g->labels.push_back(4), g->target.push_back(k == 12);
+            }
+    }
+    m.target_m = {0, 0, 12e-3};
+    m.coupling = {998.2, 1482.46, 0.00219, 2, 4.965};
+    m.mapping = "labels";
+    return m;
+}
+
+std::string bowl_case(const std::string& dims, const std::string& size, const std::string& medium) {
+    return "[grid]\ndims = " + dims + "\ndx_mm = 0.5\nsize_mm = " + size +
+           "\n[time]\nt_end_us = 10\n[medium]\n" + medium +
+           "\n[source]\ntype = bowl\naperture_mm = 10\nfocal_length_mm = 30\nposition_mm = 0,0,5\nwaveform = "
+           "toneburst\nf0_MHz = 0.5\np0_MPa = 1\n";
+}
+
+std::string input_error(const CaseText& c) {
+    try {
+        build_spec(c);
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("[medium] model places the target at the focus and reads the nearest node", "[app][model]") {
+    lithosim::test::ScratchDir dir("model_medium");
+    io::write_model_h5(dir / "model.h5", plane_model());
+    for (const std::string dims : {"3", "axisymmetric"}) {
+        INFO(dims);
+        const std::string size = dims == "3" ? "20,20,60" : "10,60";
+        const CaseText c = parse_case(bowl_case(dims, size, "model = model.h5"), "case.ini", dir.path());
+        const SimulationSpec s = build_spec(c);
+        REQUIRE(s.medium.heterogeneous());
+        // The bowl focuses at z = 35 mm; the target plane (k = 12) is put there, so plane k lies at z = 23 + k mm.
+        CHECK(s.medium.at({0, 0, 35e-3}).c_m_per_s == Approx(1620));
+        CHECK(s.medium.at({0, 0, 23e-3}).c_m_per_s == Approx(1500));
+        CHECK(s.medium.at({1e-3, 0, 30.4e-3}).c_m_per_s == Approx(1570));  // nearest plane k = 7
+        CHECK(s.medium.at({0, 0, 22e-3}).c_m_per_s == Approx(1482.46));    // before the model: coupling water
+        CHECK(s.medium.at({0, 0, 44e-3}).c_m_per_s == Approx(1482.46));    // beyond it
+        CHECK(s.medium.at({8e-3, 0, 35e-3}).c_m_per_s == Approx(1482.46)); // beside it
+        CHECK(s.medium.at({0, 0, 35e-3}).alpha_power == Approx(1.2));
+    }
+    // model_target_z_mm moves it.
+    const CaseText c = parse_case(bowl_case("3", "20,20,60", "model = model.h5\nmodel_target_z_mm = 40"), "case.ini",
+                                  dir.path());
+    CHECK(build_spec(c).medium.at({0, 0, 40e-3}).c_m_per_s == Approx(1620));
+}
+
+TEST_CASE("[medium] model with contradicting keys or a missing file is bad input", "[app][model]") {
+    lithosim::test::ScratchDir dir("model_medium_bad");
+    io::write_model_h5(dir / "model.h5", plane_model());
+    auto error = [&](const std::string& dims, const std::string& medium) {
+        return input_error(parse_case(bowl_case(dims, dims == "2" ? "20,60" : "20,20,60", medium), "case.ini",
+                                      dir.path()));
+    };
+    CHECK_THAT(error("3", "model = model.h5\npreset = fat"), Catch::Contains("preset") && Catch::Contains("model"));
+    CHECK_THAT(error("3", "model = model.h5\nlayers = water:10,fat:5"), Catch::Contains("layers"));
+    CHECK_THAT(error("3", "model = model.h5\nc_m_per_s = 1500"), Catch::Contains("c_m_per_s"));
+    CHECK_THAT(error("2", "model = model.h5"), Catch::Contains("dims = 2"));
+    CHECK_THAT(error("3", "model = absent.h5"), Catch::Contains("absent.h5") && Catch::Contains("does not exist"));
+}
