@@ -169,8 +169,8 @@ struct TableReader {
         if (!(m.c_m_per_s > 0)) fail("c_m_per_s = ", m.c_m_per_s, " is out of range (accepted > 0)");
         if (!(m.alpha_dB_per_cm_MHz >= 0))
             fail("alpha_dB_per_cm_MHz = ", m.alpha_dB_per_cm_MHz, " is out of range (accepted >= 0)");
-        if (!(m.alpha_power > 0 && m.alpha_power <= 3))
-            fail("alpha_power = ", m.alpha_power, " is out of range (accepted 0 < y <= 3)");
+        if (!(m.alpha_power > 0 && m.alpha_power <= 2))
+            fail("alpha_power = ", m.alpha_power, " is out of range (accepted 0 < y <= 2, the range of the solver)");
         if (!(m.BonA >= 0 && m.BonA < 1000)) fail("BonA = ", m.BonA, " is out of range (accepted 0 <= B/A < 1000)");
         const std::string& source = f[k + 5];
         if (source.empty()) fail("the source is empty: say where the numbers come from, or 'assumption: ...'");

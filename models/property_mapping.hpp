@@ -15,8 +15,8 @@
 //     label,rho_kg_per_m3,c_m_per_s,alpha_dB_per_cm_MHz,alpha_power,BonA,source
 //     HU_min,HU_max,rho_kg_per_m3,c_m_per_s,alpha_dB_per_cm_MHz,alpha_power,BonA,source
 // A data row has the header's fields; the source is the rest of the line (it may hold commas) and must not be
-// empty. Accepted values: rho > 0, c > 0, alpha0 >= 0, 0 < y <= 3, 0 <= B/A < 1000, HU_min < HU_max (finite), HU
-// ranges that do not overlap, each label at most once.
+// empty. Accepted values: rho > 0, c > 0, alpha0 >= 0, 0 < y <= 2 (the solver's range), 0 <= B/A < 1000,
+// HU_min < HU_max (finite), HU ranges that do not overlap, each label at most once.
 #pragma once
 #include <array>
 #include <iosfwd>

@@ -111,6 +111,36 @@ TEST_CASE("phantom -> DICOM -> model recovers the target volume and Agatston sco
     }
 }
 
+TEST_CASE("a user mapping table overrides one label and is recorded", "[app][cli][model]") {
+    ScratchDir dir("cli_model_table");
+    lithosim::test::write_text(dir / "deposit.csv",
+                               "label,rho_kg_per_m3,c_m_per_s,alpha_dB_per_cm_MHz,alpha_power,BonA,source\n"
+                               "calcification,1700,2900,5,1,10,test value\n");
+    const CliResult r = run_lithosim({"model", "--phantom", "shoulder", "--mapping", "labels", "--mapping-table",
+                                      "deposit.csv", "--out", "model.h5", "--dx-mm", "1", "--lateral-mm", "10"},
+                                     dir.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const json s = lithosim::io::read_json(dir / "summary.json");
+    CHECK(s["mapping"] == "labels + deposit.csv");
+    const auto m = lithosim::io::read_model_h5(dir / "model.h5");
+    CHECK_THAT(m.mapping_table, Catch::Contains("test value"));
+    bool seen_target = false, seen_fat = false;
+    for (std::size_t n = 0; n < m.grid.size(); ++n) {
+        if (m.grid.labels[n] == 9) {  // calcification: the table's row
+            seen_target = true;
+            CHECK(m.grid.c[n] == 2900.0f);
+            CHECK(m.grid.rho[n] == 1700.0f);
+        }
+        if (m.grid.labels[n] == 3 && !seen_fat) {  // fat: the label table's own row
+            seen_fat = true;
+            CHECK(m.grid.c[n] == 1462.0f);
+        }
+    }
+    CHECK(seen_target);
+    CHECK(seen_fat);
+}
+
 TEST_CASE("list-calcifications lists the phantom's deposit with its size and place", "[app][cli][model]") {
     ScratchDir dir("cli_model_list");
     const CliResult r = run_lithosim({"model", "--phantom", "shoulder", "--list-calcifications"}, dir.path());

@@ -253,7 +253,7 @@ TEST_CASE("bad user-table lines are InputErrors naming the file and line", "[mod
         {kLabelHeader + "fat,0,1450,0.5,1.1,10,x\n", "line 2: rho_kg_per_m3 = 0 is out of range"},
         {kLabelHeader + "fat,950,-1,0.5,1.1,10,x\n", "line 2: c_m_per_s = -1 is out of range"},
         {kLabelHeader + "fat,950,1450,-0.1,1.1,10,x\n", "line 2: alpha_dB_per_cm_MHz = -0.1 is out of range"},
-        {kLabelHeader + "fat,950,1450,0.5,0,10,x\n", "line 2: alpha_power = 0 is out of range (accepted 0 < y <= 3)"},
+        {kLabelHeader + "fat,950,1450,0.5,0,10,x\n", "line 2: alpha_power = 0 is out of range (accepted 0 < y <= 2, the range of the solver)"},
         {kLabelHeader + "fat,950,1450,0.5,3.5,10,x\n", "line 2: alpha_power = 3.5 is out of range"},
         {kLabelHeader + "fat,950,1450,0.5,1.1,-3,x\n", "line 2: BonA = -3 is out of range"},
         {kLabelHeader + "fat,950,1450,0.5,1.1,10\n", "line 2: expected 7 fields"},
