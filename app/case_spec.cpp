@@ -156,13 +156,9 @@ MediumSpec build_model_medium(const CaseText& c) {
     MediumSpec medium;
     medium.uniform = coupling;
     medium.at = [model, gp = &g, shift_m, axisymmetric, coupling](const std::array<double, 3>& x_m) {
+        const std::ptrdiff_t n = io::model_node(*gp, x_m[0], x_m[1], x_m[2] - shift_m, axisymmetric);
+        if (n < 0) return coupling;
         const io::ModelGrid& g = *gp;
-        const double fx = axisymmetric ? std::hypot(x_m[0], x_m[1]) : x_m[0], fy = axisymmetric ? 0.0 : x_m[1];
-        const double fz = x_m[2] - shift_m;
-        const double i = std::round((fx - g.origin_m[0]) / g.dx_m), j = axisymmetric ? 0.0 : std::round((fy - g.origin_m[1]) / g.dx_m),
-                     k = std::round((fz - g.origin_m[2]) / g.dx_m);
-        if (i < 0 || j < 0 || k < 0 || i >= double(g.nx) || j >= double(g.ny) || k >= double(g.nz)) return coupling;
-        const std::size_t n = std::size_t(i) + g.nx * (std::size_t(j) + g.ny * std::size_t(k));
         return MaterialProps{g.rho[n], g.c[n], g.alpha[n], g.alpha_power[n], g.BonA[n]};
     };
     return medium;

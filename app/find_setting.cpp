@@ -185,9 +185,9 @@ struct PreparedCase {
     RunPlan plan;
 };
 
-PreparedCase prepare_case(const std::string& ini) {
+PreparedCase prepare_case(const std::string& ini, const std::string& origin = "the dose-at-depth case") {
     PreparedCase p;
-    p.text = parse_case(ini, "the dose-at-depth case", std::filesystem::current_path());
+    p.text = parse_case(ini, origin, std::filesystem::current_path());
     check_required(p.text);
     p.spec = build_spec(p.text);
     p.plan = plan_run(p.spec);
@@ -373,7 +373,7 @@ DoseAtDepth prepare_dose_at_depth(const DoseAtDepthRequest& request) {
 
     // Plan one run now, so that a grid that does not fit in memory is bad input before anything runs.
     const PreparedCase p = prepare_case(dose_at_depth_case(d, request.setting.value_or(d.setting_max),
-                                                           request.layers.has_value()));
+                                                           request.layers.has_value() || request.model_path));
     d.memory_bytes = p.plan.memory_bytes;
     const double available = available_memory_bytes();
     if (d.memory_bytes > available)
@@ -387,19 +387,38 @@ DoseAtDepth prepare_dose_at_depth(const DoseAtDepthRequest& request) {
 std::string dose_at_depth_case(const DoseAtDepth& d, double setting, bool layered) {
     const DepthGeometry& g = d.geometry;
     std::ostringstream s;
+    const bool three_d = d.request.model_path && d.request.three_d;
+    std::string medium = layered && !d.medium_layers.empty() ? "layers = " + d.medium_layers : "preset = water";
+    if (d.request.model_path)
+        medium = "model = " + *d.request.model_path + "\nmodel_target_z_mm = " + mm_text(g.z_target_m);
     s << "# Dose at depth (lithosim dosimetry --device): " << d.preset.name << " at " << setting_text(d, setting)
       << ", target " << format_number(d.request.target_depth_mm) << " mm below the skin (z = "
       << mm_text(g.z_target_m) << " mm), skin at z = " << mm_text(g.z_skin_m) << " mm.\n"
-      << "[grid]\ndims = axisymmetric\ndx_mm = " << mm_text(g.dx_m) << "\nsize_mm = " << mm_text(g.size_r_m) << ","
+      << "[grid]\ndims = " << (three_d ? "3" : "axisymmetric") << "\ndx_mm = " << mm_text(g.dx_m) << "\nsize_mm = "
+      << (three_d ? mm_text(2 * g.size_r_m) + "," + mm_text(2 * g.size_r_m) : mm_text(g.size_r_m)) << ","
       << mm_text(g.size_z_m) << "\n"
       << "[time]\nt_end_us = " << format_number(std::round(g.t_end_s / kUs * 10) / 10) << "\n"
       << "[medium]\n"
-      << (layered && !d.medium_layers.empty() ? "layers = " + d.medium_layers : std::string("preset = water"))
-      << "\n"
+      << medium << "\n"
       << "[source]\ntype = device\ndevice = " << d.preset.name << "\n"
       << d.preset.setting_key << " = " << format_number(setting) << "\n"
       << "position_mm = 0,0," << mm_text(g.z_device_m) << "\n";
     return s.str();
+}
+
+InProcessRun run_case_text(const std::string& ini, const std::string& origin) {
+    InProcessRun r;
+    const PreparedCase p = run_stage("build model", [&] { return prepare_case(ini, origin); });
+    for (const auto& w : p.plan.warnings) add_warning(r.warnings, w);
+    RunHooks hooks;
+    hooks.log = [&r](const std::string& line) {
+        if (line.rfind("warning: ", 0) == 0) add_warning(r.warnings, line.substr(9));
+    };
+    const auto t0 = std::chrono::steady_clock::now();
+    r.result = run_stage("simulate", [&] { return simulate(p.spec, hooks); });
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.spec = p.spec;
+    return r;
 }
 
 SettingSearch search_setting(const std::function<double(double)>& efd_at, double setting_min, double setting_max,

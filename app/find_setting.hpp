@@ -42,6 +42,11 @@ struct DoseAtDepthRequest {
     /// Forward report: the setting (kV or level). Inverse search: empty, and target_efd_mJ_per_mm2 is set.
     std::optional<double> setting;
     std::optional<double> target_efd_mJ_per_mm2;
+    /// The treatment planner: the medium is this model file ([medium] model) with its target on the axis at the
+    /// target depth (target_depth_mm = the model's skin-to-target depth), instead of water + layers.
+    std::optional<std::string> model_path;
+    /// With model_path: run the 3D grid (X = Y = 2 R) instead of the axisymmetric one (--fidelity full).
+    bool three_d = false;
 };
 
 /// Where everything lies on the axis of the (r, z) grid, m. z = 0 is the grid's first node, 2 mm behind the device.
@@ -73,6 +78,16 @@ DoseAtDepth prepare_dose_at_depth(const DoseAtDepthRequest& request);
 
 /// The generated case (INI text) of one run at `setting`, through the layers or (`layered` false) in water.
 std::string dose_at_depth_case(const DoseAtDepth& d, double setting, bool layered);
+
+/// A case text run in-process as `lithosim simulate` runs it (parse, build, plan with the device and geometry
+/// checks, simulate), without files.
+struct InProcessRun {
+    SimulationResult result;
+    SimulationSpec spec;
+    double seconds = 0;
+    std::vector<std::string> warnings;
+};
+InProcessRun run_case_text(const std::string& ini, const std::string& origin);
 
 /// The inverse search on any monotone setting -> EFD function (the solver in lithosim, a formula in the tests).
 struct SearchRun {

@@ -32,6 +32,7 @@
 // that surrounds the model), summary (the summary.json text of the run that wrote it).
 #pragma once
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -49,6 +50,17 @@ struct ModelGrid {
     std::vector<std::uint8_t> labels, target;
     std::size_t size() const { return nx * ny * nz; }
 };
+
+/// Index of the node of `g` nearest the frame position (x, y, z) (m), or -1 beyond the grid. Axisymmetric grids
+/// (ny = 1, r in the x slot) take r = sqrt(x^2 + y^2).
+inline std::ptrdiff_t model_node(const ModelGrid& g, double x, double y, double z, bool axisymmetric) {
+    const double fx = axisymmetric ? std::hypot(x, y) : x, fy = axisymmetric ? 0.0 : y;
+    const double i = std::round((fx - g.origin_m[0]) / g.dx_m);
+    const double j = axisymmetric ? 0.0 : std::round((fy - g.origin_m[1]) / g.dx_m);
+    const double k = std::round((z - g.origin_m[2]) / g.dx_m);
+    if (!(i >= 0 && j >= 0 && k >= 0 && i < double(g.nx) && j < double(g.ny) && k < double(g.nz))) return -1;
+    return std::ptrdiff_t(std::size_t(i) + g.nx * (std::size_t(j) + g.ny * std::size_t(k)));
+}
 
 struct ModelFile {
     ModelGrid grid;          ///< cartesian, in the beam frame
