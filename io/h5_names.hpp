@@ -138,4 +138,26 @@ inline constexpr char unit_hu[] = "HU";
 inline constexpr char unit_alpha[] = "dB/(cm MHz^y)";
 inline constexpr char unit_none[] = "1";
 
+// ---------------------------------------------------------------------------------------------------------------
+// Plan files (`lithosim plan --out DIR` -> DIR/plan.h5); layout in io/plan_file.hpp.
+// ---------------------------------------------------------------------------------------------------------------
+inline constexpr char file_type_plan[] = "lithosim-plan";
+inline constexpr char plan_file_format_version[] = "1";
+inline constexpr char plan_dose_group[] = "/dose";                 // maps of one shock at the treatment setting
+inline constexpr char plan_dose_p_max[] = "/dose/p_max";           // Pa
+inline constexpr char plan_dose_p_min[] = "/dose/p_min";           // Pa
+inline constexpr char plan_dose_efd[] = "/dose/efd";               // J/m^2
+inline constexpr char plan_dose_labels[] = "/dose/labels";         // uint8, models::Label at each map node
+inline constexpr char plan_dose_target[] = "/dose/target_mask";    // uint8
+inline constexpr char plan_sessions_group[] = "/sessions";
+inline constexpr char plan_session_prefix[] = "/sessions/session_";  // + k (1-based): one group per session
+inline constexpr char plan_fragment_diameter[] = "fragment_diameter_m";  // float64 [nclasses], m
+inline constexpr char plan_fragment_count[] = "fragment_count";          // float64 [nclasses], expected number
+inline constexpr char plan_initial_group[] = "/sessions/initial";        // the intact target
+inline constexpr char attr_setting[] = "setting";                   // float64 on /dose: the device setting
+inline constexpr char attr_day[] = "day";                           // int on a session group
+inline constexpr char attr_shocks[] = "shocks";                     // int on a session group
+inline constexpr char attr_fraction_cleared[] = "fraction_cleared"; // float64 on a session group
+inline constexpr char root_plan_json[] = "plan";                    // string: the plan.json text
+
 }  // namespace lithosim::io::h5

@@ -3,6 +3,9 @@
 
 #include "io/h5_names.hpp"
 
+#include <algorithm>
+#include <array>
+
 namespace lithosim::io::h5util {
 
 std::string quoted(const fs::path& p) {
@@ -92,6 +95,102 @@ void check_units(const H5::DataSet& ds, const char* expected) {
     if (units != expected) {
         throw std::runtime_error("units are '" + units + "', expected '" + std::string(expected) + "'");
     }
+}
+
+/// Chunks of about 1 MiB (2^18 float32), filled x first, then y, then z: whole z-slabs for usual grid sizes.
+std::array<hsize_t, 3> chunk_shape(const Map3& m) {
+    constexpr hsize_t budget = hsize_t{1} << 18;
+    const hsize_t cx = std::min<hsize_t>(m.nx, budget);
+    const hsize_t cy = std::min<hsize_t>(m.ny, std::max<hsize_t>(1, budget / cx));
+    const hsize_t cz = std::min<hsize_t>(m.nz, std::max<hsize_t>(1, budget / (cx * cy)));
+    return {cz, cy, cx};
+}
+
+/// A scalar map as float32 [nz][ny][nx] (axisymmetric: [nz][nr]): x (or r) fastest in Map3 is the last (fastest)
+/// HDF5 index, so the buffer is written as it is.
+void write_map(H5::H5File& file, const char* name, const Map3& m, const char* unit, bool axisymmetric) {
+    if (m.size() == 0) {
+        throw std::runtime_error("map is empty (nx, ny, nz = " + std::to_string(m.nx) + ", " + std::to_string(m.ny) +
+                                 ", " + std::to_string(m.nz) + ")");
+    }
+    if (m.values.size() != m.size()) {
+        throw std::runtime_error("map has " + std::to_string(m.values.size()) + " values but its shape " +
+                                 std::to_string(m.nx) + " x " + std::to_string(m.ny) + " x " + std::to_string(m.nz) +
+                                 " needs " + std::to_string(m.size()));
+    }
+    if (axisymmetric && (m.ny != 1 || m.origin_m[1] != 0 || m.spacing_m[1] != 0)) {
+        throw std::runtime_error("an axisymmetric map holds r in the x slot with ny = 1, y origin and spacing 0; got "
+                                 "ny = " + std::to_string(m.ny) + ", y origin " + std::to_string(m.origin_m[1]) +
+                                 " m, y spacing " + std::to_string(m.spacing_m[1]) + " m");
+    }
+    // Axisymmetric: the ny = 1 axis is dropped, [nz][nr], and origin/spacing are (r, z).
+    const int rank = axisymmetric ? 2 : 3;
+    const std::array<hsize_t, 3> dims3 = {m.nz, m.ny, m.nx};
+    const std::array<hsize_t, 2> dims2 = {m.nz, m.nx};
+    const hsize_t* dims = axisymmetric ? dims2.data() : dims3.data();
+    const H5::DataSpace space(rank, dims);
+    H5::DSetCreatPropList props;
+    // Peak-pressure and medium maps are smooth over most of the grid; shuffle + deflate shrinks them several-fold.
+    if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
+        const std::array<hsize_t, 3> chunk = chunk_shape(m);  // {cz, cy = 1, cx} when ny = 1
+        const std::array<hsize_t, 2> chunk2 = {chunk[0], chunk[2]};
+        props.setChunk(rank, axisymmetric ? chunk2.data() : chunk.data());
+        props.setShuffle();
+        props.setDeflate(4);
+    }
+    const H5::DataSet ds = file.createDataSet(name, H5::PredType::IEEE_F32LE, space, props);
+    ds.write(m.values.data(), H5::PredType::NATIVE_FLOAT);
+    write_string_attribute(ds, h5::attr_units, unit);
+    if (axisymmetric) {
+        write_doubles_attribute(ds, h5::attr_origin, {m.origin_m[0], m.origin_m[2]});
+        write_doubles_attribute(ds, h5::attr_spacing, {m.spacing_m[0], m.spacing_m[2]});
+    } else {
+        write_doubles_attribute(ds, h5::attr_origin, {m.origin_m.begin(), m.origin_m.end()});
+        write_doubles_attribute(ds, h5::attr_spacing, {m.spacing_m.begin(), m.spacing_m.end()});
+    }
+}
+
+/// Shape of a floating-point dataset of the given rank.
+std::vector<hsize_t> float_dataset_shape(const H5::DataSet& ds, int rank) {
+    if (ds.getTypeClass() != H5T_FLOAT) throw std::runtime_error("data are not floating point");
+    const H5::DataSpace space = ds.getSpace();
+    if (space.getSimpleExtentNdims() != rank) {
+        throw std::runtime_error("rank is " + std::to_string(space.getSimpleExtentNdims()) + ", expected " +
+                                 std::to_string(rank));
+    }
+    std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+    space.getSimpleExtentDims(dims.data());
+    return dims;
+}
+
+std::optional<Map3> read_map(const H5::H5File& file, const char* name, const char* unit, bool axisymmetric) {
+    if (!link_exists(file, name)) return std::nullopt;
+    const H5::DataSet ds = file.openDataSet(name);
+    check_units(ds, unit);
+    Map3 m;
+    if (axisymmetric) {
+        // [nz][nr] with (r, z) attributes; r goes to the x slot, y is the unused axis.
+        const std::vector<hsize_t> dims = float_dataset_shape(ds, 2);
+        m.nz = dims[0];
+        m.ny = 1;
+        m.nx = dims[1];
+        const auto origin = read_doubles_attribute(ds, h5::attr_origin, 2);
+        const auto spacing = read_doubles_attribute(ds, h5::attr_spacing, 2);
+        m.origin_m = {origin[0], 0.0, origin[1]};
+        m.spacing_m = {spacing[0], 0.0, spacing[1]};
+    } else {
+        const std::vector<hsize_t> dims = float_dataset_shape(ds, 3);
+        m.nz = dims[0];
+        m.ny = dims[1];
+        m.nx = dims[2];
+        const auto origin = read_doubles_attribute(ds, h5::attr_origin, 3);
+        const auto spacing = read_doubles_attribute(ds, h5::attr_spacing, 3);
+        std::copy(origin.begin(), origin.end(), m.origin_m.begin());
+        std::copy(spacing.begin(), spacing.end(), m.spacing_m.begin());
+    }
+    m.values.resize(m.size());
+    ds.read(m.values.data(), H5::PredType::NATIVE_FLOAT);
+    return m;
 }
 
 }  // namespace lithosim::io::h5util

@@ -11,6 +11,8 @@
 #include <system_error>
 #include <vector>
 
+#include "solver/result.hpp"
+
 namespace lithosim::io::h5util {
 
 namespace fs = std::filesystem;
@@ -34,6 +36,14 @@ std::vector<double> read_doubles_attribute(const H5::H5Object& obj, const char* 
 std::optional<double> read_optional_double(const H5::H5Object& obj, const char* name);
 /// Throws std::runtime_error unless the dataset's `units` attribute is `expected`.
 void check_units(const H5::DataSet& ds, const char* expected);
+
+/// A scalar map as float32 [nz][ny][nx] (axisymmetric: [nz][nr], r in the x slot) with `units`, `origin_m`,
+/// `spacing_m` (axisymmetric: (r, z) pairs); chunked and deflate-compressed where available.
+void write_map(H5::H5File& file, const char* name, const Map3& m, const char* unit, bool axisymmetric);
+/// Shape of a floating-point dataset of the given rank.
+std::vector<hsize_t> float_dataset_shape(const H5::DataSet& ds, int rank);
+/// A map written by write_map, or nothing if the dataset is absent.
+std::optional<Map3> read_map(const H5::H5File& file, const char* name, const char* unit, bool axisymmetric);
 
 /// Builds `path` under the temporary name `path.partial` with `build(partial, stage)` and renames it into place
 /// only when complete. On any failure the partial file is removed, an existing file at `path` is untouched, and

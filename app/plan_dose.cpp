@@ -1,0 +1,301 @@
+#include "app/plan_dose.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <ostream>
+#include <random>
+
+#include "app/text.hpp"
+#include "models/ct_volume.hpp"
+#include "solver/errors.hpp"
+
+namespace lithosim::app {
+namespace {
+
+using models::Label;
+
+constexpr double kMm = 1e-3;
+constexpr double kPathRadius_m = 3e-3;   ///< rings checked for lung and gas on the beam path
+constexpr int kMotionSamples = 256;
+constexpr std::uint64_t kMotionSeed = 20261128;
+
+bool is_bone(std::uint8_t l) { return l == std::uint8_t(Label::bone_cortical) || l == std::uint8_t(Label::bone_trabecular); }
+
+/// The model (labels, target) at the nodes of a simulation map.
+struct ModelOnMap {
+    std::vector<std::uint8_t> labels, target;
+};
+
+ModelOnMap model_on_map(const io::ModelFile& model, const Map3& m, bool axisymmetric, double shift_m) {
+    const io::ModelGrid& g = axisymmetric ? model.axisymmetric : model.grid;
+    ModelOnMap o;
+    o.labels.assign(m.size(), std::uint8_t(Label::water));
+    o.target.assign(m.size(), 0);
+    for (std::size_t k = 0; k < m.nz; ++k)
+        for (std::size_t j = 0; j < m.ny; ++j)
+            for (std::size_t i = 0; i < m.nx; ++i) {
+                const auto x = m.position_m(i, j, k);
+                const std::ptrdiff_t n = io::model_node(g, x[0], x[1], x[2] - shift_m, axisymmetric);
+                if (n < 0) continue;
+                const std::size_t q = i + m.nx * (j + m.ny * k);
+                o.labels[q] = g.labels[std::size_t(n)];
+                o.target[q] = g.target[std::size_t(n)];
+            }
+    return o;
+}
+
+/// Volume (axisymmetric: of the ring) a node stands for, m^3.
+double node_volume(const Map3& m, std::size_t i, bool axisymmetric) {
+    if (!axisymmetric) return m.spacing_m[0] * m.spacing_m[1] * m.spacing_m[2];
+    const double dr = m.spacing_m[0], dz = m.spacing_m[2], r = m.origin_m[0] + double(i) * dr;
+    return (r > 0 ? 2 * std::numbers::pi * r * dr : std::numbers::pi * dr * dr / 4) * dz;
+}
+
+/// Map value at a position; axisymmetric maps take r = sqrt(x^2 + y^2).
+float value_at(const Map3& m, std::array<double, 3> x, bool axisymmetric) {
+    if (axisymmetric) x = {std::hypot(x[0], x[1]), 0, x[2]};
+    return map_value_at(m, x);
+}
+
+TargetDose target_dose(const SettingRun& r, const ModelOnMap& mm, double z_target_m, bool axisymmetric) {
+    TargetDose t;
+    const Map3& m = r.p_max;
+    double volume = 0, sum = 0;
+    t.p_minus_Pa = 0;
+    const std::size_t kt = std::size_t(std::clamp(std::round((z_target_m - m.origin_m[2]) / m.spacing_m[2]), 0.0,
+                                                  double(m.nz - 1)));
+    for (std::size_t k = 0; k < m.nz; ++k)
+        for (std::size_t j = 0; j < m.ny; ++j)
+            for (std::size_t i = 0; i < m.nx; ++i) {
+                const std::size_t q = i + m.nx * (j + m.ny * k);
+                if (!mm.target[q]) continue;
+                const double w = node_volume(m, i, axisymmetric);
+                volume += w;
+                sum += w * r.p_max.values[q];
+                t.max_p_plus_Pa = std::max(t.max_p_plus_Pa, double(r.p_max.values[q]));
+                t.p_minus_Pa = std::min(t.p_minus_Pa, double(r.p_min.values[q]));
+                if (k == kt) t.energy_cross_section_J += r.efd.values[q] * node_volume(m, i, axisymmetric) / m.spacing_m[2];
+            }
+    if (volume > 0) t.mean_p_plus_Pa = sum / volume;
+    t.efd_centre_J_per_m2 = value_at(r.efd, {0, 0, z_target_m}, axisymmetric);
+    // -6 dB width of p+ across the beam in the target plane (along x through the axis).
+    const double centre = value_at(r.p_max, {0, 0, z_target_m}, axisymmetric);
+    const double dx = m.spacing_m[0];
+    auto half_distance = [&](double sign) {
+        for (double s = dx; s < double(m.nx) * dx; s += dx)
+            if (value_at(r.p_max, {sign * s, 0, z_target_m}, axisymmetric) < 0.5 * centre) return s;
+        return double(m.nx) * dx;
+    };
+    t.focal_width_m = axisymmetric ? 2 * half_distance(1) : half_distance(1) + half_distance(-1);
+    return t;
+}
+
+std::map<std::string, OarDose> oar_dose(const SettingRun& r, const ModelOnMap& mm) {
+    const Map3& m = r.p_max;
+    std::map<std::string, OarDose> out;
+    auto label_at = [&](std::ptrdiff_t i, std::ptrdiff_t j, std::ptrdiff_t k) -> int {
+        if (i < 0 || j < 0 || k < 0 || i >= std::ptrdiff_t(m.nx) || j >= std::ptrdiff_t(m.ny) || k >= std::ptrdiff_t(m.nz))
+            return -1;
+        return mm.labels[std::size_t(i) + m.nx * (std::size_t(j) + m.ny * std::size_t(k))];
+    };
+    for (std::size_t k = 0; k < m.nz; ++k)
+        for (std::size_t j = 0; j < m.ny; ++j)
+            for (std::size_t i = 0; i < m.nx; ++i) {
+                const std::size_t q = i + m.nx * (j + m.ny * k);
+                const std::uint8_t l = mm.labels[q];
+                const char* organ = nullptr;
+                if (is_bone(l)) {
+                    bool surface = false;
+                    const int d[6][3] = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 1}, {0, 0, -1}};
+                    for (const auto& o : d) {
+                        const int n = label_at(std::ptrdiff_t(i) + o[0], std::ptrdiff_t(j) + o[1], std::ptrdiff_t(k) + o[2]);
+                        if (n >= 0 && !is_bone(std::uint8_t(n))) surface = true;
+                    }
+                    if (surface) organ = "bone_surface";
+                } else if (l == std::uint8_t(Label::lung)) {
+                    organ = "lung";
+                } else if (l == std::uint8_t(Label::air)) {
+                    organ = "bowel_gas";
+                }
+                if (!organ) continue;
+                OarDose& o = out[organ];
+                ++o.nodes;
+                o.max_p_plus_Pa = std::max(o.max_p_plus_Pa, double(r.p_max.values[q]));
+                o.min_p_minus_Pa = std::min(o.min_p_minus_Pa, double(r.p_min.values[q]));
+                o.max_efd_J_per_m2 = std::max(o.max_efd_J_per_m2, double(r.efd.values[q]));
+            }
+    return out;
+}
+
+/// Linear interpolation in the setting of log(value) (values of one sign); exact at the runs.
+double log_interp(double s, double s0, double v0, double s1, double v1) {
+    if (s1 == s0) return v0;
+    const double t = (s - s0) / (s1 - s0);
+    const double sign = v0 < 0 || v1 < 0 ? -1 : 1;
+    const double a = std::abs(v0), b = std::abs(v1);
+    if (a <= 0 || b <= 0) return v0 + t * (v1 - v0);
+    return sign * std::exp(std::log(a) + t * (std::log(b) - std::log(a)));
+}
+
+/// The two runs that bracket a setting (or the two nearest ends).
+std::pair<const SettingRun*, const SettingRun*> bracket(const std::vector<SettingRun>& runs, double s) {
+    if (runs.size() == 1) return {&runs[0], &runs[0]};
+    std::size_t hi = 1;
+    while (hi + 1 < runs.size() && runs[hi].setting < s) ++hi;
+    return {&runs[hi - 1], &runs[hi]};
+}
+
+}  // namespace
+
+BeamPath beam_path(const io::ModelFile& model) {
+    const io::ModelGrid& g = model.axisymmetric;
+    BeamPath p;
+    p.target_z_m = model.target_m[2];
+    const std::size_t rings = std::min<std::size_t>(g.nx, std::size_t(std::floor(kPathRadius_m / g.dx_m)) + 1);
+    bool in_body = false;
+    for (std::size_t k = 0; k < g.nz; ++k) {
+        const double z = g.origin_m[2] + double(k) * g.dx_m;
+        if (z > p.target_z_m) break;
+        const std::uint8_t axis = g.labels[g.nx * k];
+        if (!in_body && axis != std::uint8_t(Label::water)) {
+            in_body = true;
+            p.skin_z_m = z;
+        }
+        if (!in_body) continue;
+        bool lung = false, gas = false;
+        for (std::size_t ir = 0; ir < rings; ++ir) {
+            const std::size_t n = ir + g.nx * k;
+            if (g.target[n]) continue;
+            lung = lung || g.labels[n] == std::uint8_t(Label::lung);
+            gas = gas || g.labels[n] == std::uint8_t(Label::air);
+        }
+        if (lung) p.lung_mm += g.dx_m / kMm;
+        if (gas) p.gas_mm += g.dx_m / kMm;
+        if (is_bone(axis) && !g.target[g.nx * k]) p.bone_mm += g.dx_m / kMm;
+    }
+    require_input(in_body, "the model's beam axis stays in coupling water up to the target: no skin was found on the "
+                           "axis; accepted: a model from lithosim model (the target inside the body)");
+    p.depth_mm = (p.target_z_m - p.skin_z_m) / kMm;
+    return p;
+}
+
+PlanDose simulate_plan_dose(const io::ModelFile& model, const PlanDoseRequest& request, std::ostream* log) {
+    PlanDose d;
+    d.path = beam_path(model);
+    DoseAtDepthRequest q;
+    q.device = request.device;
+    q.target_depth_mm = std::max(d.path.depth_mm, 1.0);
+    q.model_path = request.model_path;
+    q.three_d = request.full;
+    if (request.dx_mm) {
+        q.dx_mm = *request.dx_mm;
+    } else {
+        q.dx_mm = reference_dx_m(request.device) / kMm * (request.full ? 4.0 : 1.0);
+    }
+    q.setting = std::nullopt;
+    d.depth = prepare_dose_at_depth(q);
+    const DepthGeometry& g = d.depth.geometry;
+    if (!g.focus_at_target)
+        throw InputError("--device " + request.device + " cannot reach the target " + format_number(d.path.depth_mm) +
+                         " mm below the skin: its focus lies " + format_number(std::round((g.z_focus_m - g.z_front_m) / kMm)) +
+                         " mm beyond its front; accepted: a device whose focus reaches the depth (lithosim devices)");
+    std::vector<double> settings = request.settings;
+    if (settings.empty()) settings = {d.depth.setting_min, 0.5 * (d.depth.setting_min + d.depth.setting_max), d.depth.setting_max};
+    std::sort(settings.begin(), settings.end());
+    const bool axisymmetric = !request.full;
+    const double shift_m = g.z_target_m - model.target_m[2];
+    std::optional<ModelOnMap> on_map;
+    for (double s : settings) {
+        const std::string ini = dose_at_depth_case(d.depth, s, true);
+        InProcessRun run = run_case_text(ini, "the plan's dose case");
+        for (const auto& w : run.warnings)
+            if (std::find(d.warnings.begin(), d.warnings.end(), w) == d.warnings.end()) d.warnings.push_back(w);
+        if (!run.result.p_max || !run.result.p_min || !run.result.efd)
+            throw std::logic_error("the plan's dose run has no p_max, p_min or efd map");
+        SettingRun r;
+        r.setting = s;
+        r.seconds = run.seconds;
+        r.p_max = std::move(*run.result.p_max);
+        r.p_min = std::move(*run.result.p_min);
+        r.efd = std::move(*run.result.efd);
+        if (!on_map) on_map = model_on_map(model, r.p_max, axisymmetric, shift_m);
+        r.target = target_dose(r, *on_map, g.z_target_m, axisymmetric);
+        r.oar = oar_dose(r, *on_map);
+        d.total_seconds += r.seconds;
+        if (log)
+            *log << "  dose run  " << d.depth.preset.setting_key << " " << format_number(s) << ": p+ at the target "
+                 << format_number(std::round(r.target.max_p_plus_Pa / 1e4) / 100) << " MPa, EFD "
+                 << format_number(std::round(r.target.efd_centre_J_per_m2 * 1e4) / 1e7) << " mJ/mm^2 ("
+                 << format_number(std::round(r.seconds * 10) / 10) << " s)" << std::endl;
+        d.runs.push_back(std::move(r));
+    }
+    return d;
+}
+
+planning::ShockAtTarget PlanDose::load(double setting, const std::array<double, 3>& sigma_m,
+                                       double lateral_offset_m) const {
+    const bool axisymmetric = !depth.request.three_d;
+    const double zt = depth.geometry.z_target_m;
+    auto at_run = [&](const SettingRun& r) {
+        std::mt19937_64 rng(kMotionSeed);
+        std::normal_distribution<double> n(0.0, 1.0);
+        const bool still = sigma_m[0] == 0 && sigma_m[1] == 0 && sigma_m[2] == 0;
+        const int samples = still ? 1 : kMotionSamples;
+        planning::ShockAtTarget l;
+        for (int i = 0; i < samples; ++i) {
+            const double a = n(rng), b = n(rng), c = n(rng);
+            const std::array<double, 3> x{lateral_offset_m + sigma_m[0] * a, sigma_m[1] * b, zt + sigma_m[2] * c};
+            l.p_plus_Pa += value_at(r.p_max, x, axisymmetric);
+            l.p_minus_Pa += value_at(r.p_min, x, axisymmetric);
+            l.efd_J_per_m2 += value_at(r.efd, x, axisymmetric);
+        }
+        l.p_plus_Pa /= samples, l.p_minus_Pa /= samples, l.efd_J_per_m2 /= samples;
+        l.focal_width_m = r.target.focal_width_m;
+        return l;
+    };
+    const auto [r0, r1] = bracket(runs, setting);
+    const planning::ShockAtTarget a = at_run(*r0), b = at_run(*r1);
+    planning::ShockAtTarget l;
+    l.p_plus_Pa = log_interp(setting, r0->setting, a.p_plus_Pa, r1->setting, b.p_plus_Pa);
+    l.p_minus_Pa = log_interp(setting, r0->setting, a.p_minus_Pa, r1->setting, b.p_minus_Pa);
+    l.efd_J_per_m2 = log_interp(setting, r0->setting, a.efd_J_per_m2, r1->setting, b.efd_J_per_m2);
+    l.focal_width_m = r1->setting == r0->setting
+                          ? a.focal_width_m
+                          : a.focal_width_m + (setting - r0->setting) / (r1->setting - r0->setting) *
+                                                  (b.focal_width_m - a.focal_width_m);
+    return l;
+}
+
+TargetDose PlanDose::target_at(double setting) const {
+    const auto [r0, r1] = bracket(runs, setting);
+    const TargetDose &a = r0->target, &b = r1->target;
+    TargetDose t;
+    const double s0 = r0->setting, s1 = r1->setting;
+    t.mean_p_plus_Pa = log_interp(setting, s0, a.mean_p_plus_Pa, s1, b.mean_p_plus_Pa);
+    t.max_p_plus_Pa = log_interp(setting, s0, a.max_p_plus_Pa, s1, b.max_p_plus_Pa);
+    t.p_minus_Pa = log_interp(setting, s0, a.p_minus_Pa, s1, b.p_minus_Pa);
+    t.efd_centre_J_per_m2 = log_interp(setting, s0, a.efd_centre_J_per_m2, s1, b.efd_centre_J_per_m2);
+    t.energy_cross_section_J = log_interp(setting, s0, a.energy_cross_section_J, s1, b.energy_cross_section_J);
+    t.focal_width_m = s1 == s0 ? a.focal_width_m
+                               : a.focal_width_m + (setting - s0) / (s1 - s0) * (b.focal_width_m - a.focal_width_m);
+    return t;
+}
+
+std::map<std::string, OarDose> PlanDose::oar_at(double setting) const {
+    const auto [r0, r1] = bracket(runs, setting);
+    std::map<std::string, OarDose> out;
+    for (const auto& [name, a] : r0->oar) {
+        const auto it = r1->oar.find(name);
+        const OarDose b = it == r1->oar.end() ? a : it->second;
+        OarDose o;
+        o.nodes = a.nodes;
+        o.max_p_plus_Pa = log_interp(setting, r0->setting, a.max_p_plus_Pa, r1->setting, b.max_p_plus_Pa);
+        o.min_p_minus_Pa = log_interp(setting, r0->setting, a.min_p_minus_Pa, r1->setting, b.min_p_minus_Pa);
+        o.max_efd_J_per_m2 = log_interp(setting, r0->setting, a.max_efd_J_per_m2, r1->setting, b.max_efd_J_per_m2);
+        out[name] = o;
+    }
+    return out;
+}
+
+}  // namespace lithosim::app
