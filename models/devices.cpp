@@ -690,4 +690,18 @@ std::string describe_devices() {
     return s.str();
 }
 
+std::vector<DeviceStandoff> device_standoffs(const DevicePreset& preset) {
+    std::vector<DeviceStandoff> out{{"the preset's coupling", {}, "the preset"}};
+    if (preset.name == "eswt_head") {
+        // Perez et al. 2013 (JASA 134(2), doi 10.1121/1.4812885) measured the Duolith SD1 with standoffs of 15 and
+        // 30 mm; the preset holds the 30 mm one (coupling_distance_mm 45 = 15 + 30). The 15 mm standoff brings the
+        // head 15 mm closer: the focus lies 30 mm below the contact plane instead of 15 mm.
+        const double d = preset.value("coupling_distance_mm");
+        if (d - 15 >= 0)
+            out.push_back({"15 mm standoff", {{"coupling_distance_mm", d - 15}},
+                           "Perez et al. 2013: Duolith SD1 standoffs of 15 and 30 mm"});
+    }
+    return out;
+}
+
 }  // namespace lithosim::models

@@ -167,4 +167,13 @@ std::string describe_devices();
 /// Throws std::invalid_argument with one line: the device, the key, the value and the accepted range or keys.
 DevicePreset with_overrides(const DevicePreset& preset, const std::map<std::string, double>& overrides);
 
+/// An alternative coupling of a device that moves its focus deeper below the contact plane (a shorter standoff).
+struct DeviceStandoff {
+    std::string name;                        ///< e.g. "15 mm standoff"
+    std::map<std::string, double> overrides; ///< the parameters that set it
+    std::string source;
+};
+/// The device's standoffs, shallowest focus first (the preset's own first); a device without alternatives has one.
+std::vector<DeviceStandoff> device_standoffs(const DevicePreset& preset);
+
 }  // namespace lithosim::models

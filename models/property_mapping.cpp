@@ -66,6 +66,13 @@ MaterialRow lung_row() {
             "larger; no value found)"};
 }
 
+/// Bone and calcification are mapped without acoustic nonlinearity (B/A = 0, so beta = 1: only the convective term).
+constexpr char kLinearHardTissue[] =
+    ", except assumption: B/A 0, a linear solid. The preset's B/A 374 (Renaud 2008, via k-Wave skull2medium) is the "
+    "hysteretic nonlinearity of trabecular bone measured at low amplitude, not a fluid B/A for 10-100 MPa shocks: with "
+    "it, lithotripter pulses of 45 MPa diverged at the deposit of the shoulder phantom (beta 188 shocks the wave within "
+    "a millimetre); stone models in lithotripsy treat calculi as linear elastic solids";
+
 MaterialRow preset_row(const char* preset, const char* note) {
     const TissueProperties& p = tissue_preset(preset);
     return {{p.rho_kg_per_m3, p.c_m_per_s, p.alpha_dB_per_cm_MHz, p.alpha_power, p.BonA},
@@ -83,9 +90,10 @@ std::array<MaterialRow, kLabelCount> build_label_table() {
         preset_row("muscle", "; assumption: muscle (measured values) stands for muscle and organs");
     at(Label::fluid) = preset_row("bile", "; assumption: fluid (-29..20 HU) is bile-like");
     at(Label::tendon) = preset_row("tendon", "");
-    at(Label::bone_trabecular) = preset_row("bone_trabecular", "");
-    at(Label::bone_cortical) = preset_row("bone_cortical", "");
-    at(Label::calcification) = preset_row("calcification", "");
+    at(Label::bone_trabecular) = preset_row("bone_trabecular", kLinearHardTissue);
+    at(Label::bone_cortical) = preset_row("bone_cortical", kLinearHardTissue);
+    at(Label::calcification) = preset_row("calcification", kLinearHardTissue);
+    for (Label l : {Label::bone_trabecular, Label::bone_cortical, Label::calcification}) at(l).m.BonA = 0.0;
     return t;
 }
 
