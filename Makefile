@@ -1,5 +1,6 @@
 # The two commands of the README:
-#   make run    install missing Debian packages, build (Release), run the default case into out/default
+#   make run    install missing Debian packages, build (Release), plan a calcific-tendinitis treatment on the embedded
+#               shoulder phantom into out/plan (issue 5: under 3 minutes on 2 cores)
 #   make test   install missing Debian packages, build (Release), run the whole test suite
 # Also: make deps | configure | build | clean.  Override e.g. `make test BUILD_DIR=build-dbg BUILD_TYPE=Debug`.
 
@@ -33,7 +34,7 @@ build: configure
 
 run: build
 	mkdir -p out
-	$(BUILD_DIR)/lithosim simulate --config default --out out/default
+	$(BUILD_DIR)/lithosim plan --indication tendon --phantom shoulder --out out/plan
 
 test: build
 	$(CTEST) --test-dir $(BUILD_DIR) --output-on-failure -j$(TEST_JOBS)

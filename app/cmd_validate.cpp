@@ -69,6 +69,7 @@ nlohmann::json rows_json(const std::vector<validation::Row>& rows, bool full) {
 }  // namespace
 
 int cmd_validate(const Args& args) {
+    register_planner_validation();
     const po::options_description options = validate_options();
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(options).run(), vm);

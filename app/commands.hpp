@@ -4,6 +4,7 @@
 // Exit codes:  0  success
 //              1  a stage failed (internal error, divergence, I/O failure) or a validation case failed
 //              2  bad input: an option, a case key or value, or an input file; nothing was written then
+//              3  lithosim plan: no safe plan exists (the reason names the organ, the dose and the limit)
 #pragma once
 #include <new>
 #include <stdexcept>
@@ -17,6 +18,7 @@ namespace lithosim::app {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitBadInput = 2;
+inline constexpr int kExitUnsafe = 3;
 
 /// Line width of the option lists in --help.
 inline constexpr unsigned kHelpWidth = 110;
@@ -27,6 +29,11 @@ struct StageFailure : std::runtime_error {
     StageFailure(const std::string& stage, const std::string& what) : std::runtime_error(stage + " failed: " + what) {}
 };
 
+/// A treatment plan that cannot be made safe: main() prints "no safe plan: <reason>" and exits with kExitUnsafe.
+struct UnsafePlan : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 /// Run `f` as the named stage. Bad input (InputError) passes through unchanged (exit 2 whatever the stage); every
 /// other exception becomes a StageFailure naming the stage.
 template <class F>
@@ -34,6 +41,8 @@ decltype(auto) run_stage(const char* stage, F&& f) {
     try {
         return f();
     } catch (const InputError&) {
+        throw;
+    } catch (const UnsafePlan&) {
         throw;
     } catch (const std::bad_alloc&) {
         throw StageFailure(stage, "out of memory");
@@ -59,6 +68,10 @@ int cmd_dosimetry(const Args& args);
 int cmd_devices(const Args& args);
 /// `lithosim model`: a CT or phantom becomes a tissue model file. See cmd_model.cpp.
 int cmd_model(const Args& args);
+/// Registers the planner's validation case (planner_phantoms, app/validate_planner.cpp) with lithosim validate.
+void register_planner_validation();
+/// `lithosim plan`: the treatment planner. See cmd_plan.cpp and plan.hpp.
+int cmd_plan(const Args& args);
 
 /// Text of the embedded default case (examples/default.ini, embedded at build time).
 const char* default_case_text();

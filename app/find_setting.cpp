@@ -340,7 +340,7 @@ DoseAtDepth prepare_dose_at_depth(const DoseAtDepthRequest& request) {
     DoseAtDepth d;
     d.request = request;
     try {
-        d.preset = models::device_preset(request.device);
+        d.preset = models::with_overrides(models::device_preset(request.device), request.overrides);
     } catch (const std::invalid_argument& e) {
         throw InputError("--device '" + request.device + "': " + e.what());
     }
@@ -387,9 +387,9 @@ DoseAtDepth prepare_dose_at_depth(const DoseAtDepthRequest& request) {
 std::string dose_at_depth_case(const DoseAtDepth& d, double setting, bool layered) {
     const DepthGeometry& g = d.geometry;
     std::ostringstream s;
-    const bool three_d = d.request.model_path && d.request.three_d;
+    const bool three_d = d.request.model_path.has_value() && d.request.three_d;
     std::string medium = layered && !d.medium_layers.empty() ? "layers = " + d.medium_layers : "preset = water";
-    if (d.request.model_path)
+    if (d.request.model_path && layered)
         medium = "model = " + *d.request.model_path + "\nmodel_target_z_mm = " + mm_text(g.z_target_m);
     s << "# Dose at depth (lithosim dosimetry --device): " << d.preset.name << " at " << setting_text(d, setting)
       << ", target " << format_number(d.request.target_depth_mm) << " mm below the skin (z = "
@@ -401,7 +401,9 @@ std::string dose_at_depth_case(const DoseAtDepth& d, double setting, bool layere
       << "[medium]\n"
       << medium << "\n"
       << "[source]\ntype = device\ndevice = " << d.preset.name << "\n"
-      << d.preset.setting_key << " = " << format_number(setting) << "\n"
+      << d.preset.setting_key << " = " << format_number(setting) << "\n";
+    for (const auto& [key, value] : d.request.overrides) s << key << " = " << format_number(value) << "\n";
+    s
       << "position_mm = 0,0," << mm_text(g.z_device_m) << "\n";
     return s.str();
 }

@@ -7,6 +7,7 @@
 #include <array>
 #include <functional>
 #include <iosfwd>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,9 @@ struct DoseAtDepthRequest {
     std::optional<std::string> model_path;
     /// With model_path: run the 3D grid (X = Y = 2 R) instead of the axisymmetric one (--fidelity full).
     bool three_d = false;
+    /// Device parameters other than the setting (e.g. the ESWT head's coupling_distance_mm for its other
+    /// standoff), checked against the device's ranges and written into the generated case.
+    std::map<std::string, double> overrides;
 };
 
 /// Where everything lies on the axis of the (r, z) grid, m. z = 0 is the grid's first node, 2 mm behind the device.
@@ -76,7 +80,8 @@ struct DoseAtDepth {
 /// Check the request (device, setting, layers, grid memory) and place the device. Throws InputError.
 DoseAtDepth prepare_dose_at_depth(const DoseAtDepthRequest& request);
 
-/// The generated case (INI text) of one run at `setting`, through the layers or (`layered` false) in water.
+/// The generated case (INI text) of one run at `setting`, through the layers or the model or (`layered` false) in
+/// water.
 std::string dose_at_depth_case(const DoseAtDepth& d, double setting, bool layered);
 
 /// A case text run in-process as `lithosim simulate` runs it (parse, build, plan with the device and geometry

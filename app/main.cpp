@@ -37,6 +37,9 @@ constexpr Subcommand kSubcommands[] = {
      "depth through tissue layers (--device ... --setting S), or the setting that delivers a target EFD "
      "(--find-setting)"},
     {"devices", cmd_devices, "list the device presets with their parameters, ranges and sources"},
+    {"plan", cmd_plan,
+     "plan a treatment: lithosim plan --indication tendon|gallbladder|bile_duct|vascular (--phantom NAME | --model "
+     "model.h5 | --ct PATH --target-point-mm X,Y,Z) --out DIR"},
     {"model", cmd_model,
      "a CT scan or a phantom becomes a tissue model: lithosim model (--ct PATH | --phantom NAME) "
      "[--target-point-mm X,Y,Z] --out model.h5 (also --list-calcifications, --write-dicom DIR)"},
@@ -52,7 +55,7 @@ void print_usage() {
     std::cout << "\nThe embedded default case: lithosim simulate --config default --out DIR "
                  "(lithosim simulate --show-default prints it).\n"
                  "Units: mm, us, MPa, MHz as named in each key; SI inside.\n"
-                 "Exit codes: 0 success, 1 a stage or a validation case failed, 2 bad input.\n";
+                 "Exit codes: 0 success, 1 a stage or a validation case failed, 2 bad input, 3 no safe plan.\n";
 }
 
 std::string command_names() {
@@ -103,6 +106,8 @@ int main(int argc, char** argv) {
     } catch (const po::error& e) {
         return error(std::string(e.what()) + "; see lithosim " + (command.empty() ? "" : command + " ") + "--help",
                      kExitBadInput);
+    } catch (const UnsafePlan& e) {
+        return error(std::string("no safe plan: ") + e.what(), kExitUnsafe);
     } catch (const StageFailure& e) {
         return error(e.what(), kExitFailure);
     } catch (const std::exception& e) {

@@ -165,7 +165,7 @@ PatientModel build_patient_model(const ModelRequest& r) {
     if (r.source_position_mm) {
         source_mm = *r.source_position_mm;
         m.source_choice = "given";
-    } else if (m.phantom && !r.target_point_mm && !r.target_id) {
+    } else if (m.phantom && !r.target_point_mm && !r.target_id && !r.shortest_window) {
         source_mm = m.phantom->source_position_mm;
         m.source_choice = "phantom";
     } else {

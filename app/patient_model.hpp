@@ -43,6 +43,7 @@ struct ModelRequest {
     std::optional<int> target_id;                  ///< --target-label N (id of --list-calcifications)
     std::optional<double> target_max_radius_mm;    ///< --target-max-radius-mm: cut the target within this radius
     std::optional<models::Vec3> source_position_mm;  ///< --source-position-mm; else the phantom's, else the window
+    bool shortest_window = false;             ///< without a source position: the window even for a phantom
     std::string mapping = "hounsfield";       ///< --mapping NAME
     std::vector<std::string> mapping_tables;  ///< --mapping-table FILE.csv ...
     std::vector<std::string> thresholds;      ///< --threshold name=HU ...

@@ -4,10 +4,11 @@
 #include <cmath>
 #include <numbers>
 #include <ostream>
-#include <random>
 
 #include "app/text.hpp"
 #include "models/ct_volume.hpp"
+#include "models/devices.hpp"
+#include "planning/schedule.hpp"
 #include "solver/errors.hpp"
 
 namespace lithosim::app {
@@ -17,8 +18,6 @@ using models::Label;
 
 constexpr double kMm = 1e-3;
 constexpr double kPathRadius_m = 3e-3;   ///< rings checked for lung and gas on the beam path
-constexpr int kMotionSamples = 256;
-constexpr std::uint64_t kMotionSeed = 20261128;
 
 bool is_bone(std::uint8_t l) { return l == std::uint8_t(Label::bone_cortical) || l == std::uint8_t(Label::bone_trabecular); }
 
@@ -180,6 +179,20 @@ BeamPath beam_path(const io::ModelFile& model) {
     return p;
 }
 
+double device_reach_mm(const std::string& device) {
+    DoseAtDepthRequest q;
+    q.device = device;
+    q.target_depth_mm = 1;
+    q.dx_mm = 1.0;
+    double reach = 0;
+    for (const auto& standoff : models::device_standoffs(prepare_dose_at_depth(q).preset)) {
+        q.overrides = standoff.overrides;
+        const DepthGeometry g = prepare_dose_at_depth(q).geometry;
+        reach = std::max(reach, (g.z_focus_m - g.z_front_m) / kMm);
+    }
+    return reach;
+}
+
 PlanDose simulate_plan_dose(const io::ModelFile& model, const PlanDoseRequest& request, std::ostream* log) {
     PlanDose d;
     d.path = beam_path(model);
@@ -191,10 +204,16 @@ PlanDose simulate_plan_dose(const io::ModelFile& model, const PlanDoseRequest& r
     if (request.dx_mm) {
         q.dx_mm = *request.dx_mm;
     } else {
-        q.dx_mm = reference_dx_m(request.device) / kMm * (request.full ? 4.0 : 1.0);
+        q.dx_mm = reference_dx_m(request.device) / kMm * (request.full ? 4.0 : 2.0);
     }
     q.setting = std::nullopt;
-    d.depth = prepare_dose_at_depth(q);
+    // The shallowest-focus coupling of the device whose focus reaches the target (a clinician's choice of standoff).
+    for (const auto& standoff : models::device_standoffs(models::device_preset(request.device))) {
+        q.overrides = standoff.overrides;
+        d.depth = prepare_dose_at_depth(q);
+        d.standoff = standoff.name;
+        if (d.depth.geometry.focus_at_target) break;
+    }
     const DepthGeometry& g = d.depth.geometry;
     if (!g.focus_at_target)
         throw InputError("--device " + request.device + " cannot reach the target " + format_number(d.path.depth_mm) +
@@ -222,36 +241,36 @@ PlanDose simulate_plan_dose(const io::ModelFile& model, const PlanDoseRequest& r
         if (!on_map) on_map = model_on_map(model, r.p_max, axisymmetric, shift_m);
         r.target = target_dose(r, *on_map, g.z_target_m, axisymmetric);
         r.oar = oar_dose(r, *on_map);
-        d.total_seconds += r.seconds;
+        const InProcessRun water = run_case_text(dose_at_depth_case(d.depth, s, false), "the plan's water case");
+        r.water_seconds = water.seconds;
+        r.water_p_plus_Pa = value_at(*water.result.p_max, {0, 0, g.z_target_m}, axisymmetric);
+        r.water_efd_J_per_m2 = value_at(*water.result.efd, {0, 0, g.z_target_m}, axisymmetric);
+        d.total_seconds += r.seconds + r.water_seconds;
         if (log)
             *log << "  dose run  " << d.depth.preset.setting_key << " " << format_number(s) << ": p+ at the target "
                  << format_number(std::round(r.target.max_p_plus_Pa / 1e4) / 100) << " MPa, EFD "
-                 << format_number(std::round(r.target.efd_centre_J_per_m2 * 1e4) / 1e7) << " mJ/mm^2 ("
-                 << format_number(std::round(r.seconds * 10) / 10) << " s)" << std::endl;
+                 << format_number(std::round(r.target.efd_centre_J_per_m2 * 1e4) / 1e7) << " mJ/mm^2 (in water "
+                 << format_number(std::round(r.water_efd_J_per_m2 * 1e4) / 1e7) << "; "
+                 << format_number(std::round((r.seconds + r.water_seconds) * 10) / 10) << " s)" << std::endl;
         d.runs.push_back(std::move(r));
     }
     return d;
 }
 
-planning::ShockAtTarget PlanDose::load(double setting, const std::array<double, 3>& sigma_m,
-                                       double lateral_offset_m) const {
+planning::ShockAtTarget PlanDose::load(double setting, double motion_sd_m, double lateral_offset_m,
+                                       double target_radius_m) const {
     const bool axisymmetric = !depth.request.three_d;
     const double zt = depth.geometry.z_target_m;
     auto at_run = [&](const SettingRun& r) {
-        std::mt19937_64 rng(kMotionSeed);
-        std::normal_distribution<double> n(0.0, 1.0);
-        const bool still = sigma_m[0] == 0 && sigma_m[1] == 0 && sigma_m[2] == 0;
-        const int samples = still ? 1 : kMotionSamples;
         planning::ShockAtTarget l;
-        for (int i = 0; i < samples; ++i) {
-            const double a = n(rng), b = n(rng), c = n(rng);
-            const std::array<double, 3> x{lateral_offset_m + sigma_m[0] * a, sigma_m[1] * b, zt + sigma_m[2] * c};
-            l.p_plus_Pa += value_at(r.p_max, x, axisymmetric);
-            l.p_minus_Pa += value_at(r.p_min, x, axisymmetric);
-            l.efd_J_per_m2 += value_at(r.efd, x, axisymmetric);
-        }
-        l.p_plus_Pa /= samples, l.p_minus_Pa /= samples, l.efd_J_per_m2 /= samples;
         l.focal_width_m = r.target.focal_width_m;
+        const double w = l.focal_width_m > 0 ? l.focal_width_m : r.p_max.spacing_m[0];
+        const double f = planning::gaussian_motion_factor(w, motion_sd_m, lateral_offset_m, target_radius_m);
+        const double f_efd =
+            planning::gaussian_motion_factor(w / std::sqrt(2.0), motion_sd_m, lateral_offset_m, target_radius_m);
+        l.p_plus_Pa = f * value_at(r.p_max, {0, 0, zt}, axisymmetric);
+        l.p_minus_Pa = f * value_at(r.p_min, {0, 0, zt}, axisymmetric);
+        l.efd_J_per_m2 = f_efd * value_at(r.efd, {0, 0, zt}, axisymmetric);
         return l;
     };
     const auto [r0, r1] = bracket(runs, setting);
@@ -296,6 +315,16 @@ std::map<std::string, OarDose> PlanDose::oar_at(double setting) const {
         out[name] = o;
     }
     return out;
+}
+
+double PlanDose::free_field_efd_J_per_m2(double setting) const {
+    const auto [r0, r1] = bracket(runs, setting);
+    return log_interp(setting, r0->setting, r0->water_efd_J_per_m2, r1->setting, r1->water_efd_J_per_m2);
+}
+
+double PlanDose::window_loss_dB(double setting) const {
+    const double water = free_field_efd_J_per_m2(setting), patient = target_at(setting).efd_centre_J_per_m2;
+    return water > 0 && patient > 0 ? 10 * std::log10(water / patient) : 0.0;
 }
 
 }  // namespace lithosim::app

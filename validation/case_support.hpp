@@ -25,6 +25,8 @@ std::vector<Row> run_axisymmetric_vs_3d(bool full, const RunHooks& hooks);
 std::vector<Row> run_hm3_qin2010(bool full, const RunHooks& hooks);
 std::vector<Row> run_eswt_perez2013(bool full, const RunHooks& hooks);
 std::vector<Row> run_device_refinement(bool full, const RunHooks& hooks);
+std::vector<Row> run_planner_fragmentation(bool full, const RunHooks& hooks);
+std::vector<Row> run_planner_calibration(bool full, const RunHooks& hooks);
 
 // ---- rows ----
 /// error = 100 |simulated − reference| / |reference|, unit "%".

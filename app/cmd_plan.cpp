@@ -1,0 +1,135 @@
+// `lithosim plan`: the treatment planner's command line (app/plan.hpp has the pipeline and the plan.json keys).
+#include <boost/program_options.hpp>
+
+#include <iostream>
+
+#include "app/commands.hpp"
+#include "app/plan.hpp"
+#include "app/text.hpp"
+#include "planning/protocol.hpp"
+
+namespace po = boost::program_options;
+
+namespace lithosim::app {
+namespace {
+
+po::options_description plan_options() {
+    po::options_description o("Options of lithosim plan", kHelpWidth, kHelpWidth / 2);
+    o.add_options()
+        ("indication", po::value<std::string>()->value_name("NAME"),
+         "tendon (calcific tendinitis, ESWT), gallbladder, bile_duct (biliary ESWL) or vascular (peripheral "
+         "calcification). Required. Its protocol (planning/PLANNER.md) gives the defaults below.")
+        ("phantom", po::value<std::string>()->value_name("NAME"),
+         "plan on an embedded phantom: shoulder, gallbladder, bile_duct or femoral. One of --phantom, --model, --ct.")
+        ("model", po::value<std::string>()->value_name("model.h5"), "plan on a model file of lithosim model.")
+        ("ct", po::value<std::string>()->value_name("PATH"),
+         "plan on a CT (DICOM folder, .nii, .nii.gz, .mha, .mhd, .nrrd); needs --target-point-mm.")
+        ("target-point-mm", po::value<std::string>()->value_name("X,Y,Z"),
+         "the calcification to treat, patient coordinates (DICOM LPS, mm); with --ct (or to pick another in a "
+         "phantom).")
+        ("source-position-mm", po::value<std::string>()->value_name("X,Y,Z"),
+         "a point on the beam axis on the source side (patient mm). Default: the phantom's axis, else the shortest "
+         "soft-tissue window.")
+        ("device", po::value<std::string>()->value_name("NAME"),
+         "device preset (lithosim devices). Default: the protocol's.")
+        ("material", po::value<std::string>()->value_name("NAME"),
+         "target material: hydroxyapatite_dense, hydroxyapatite_translucent, cholesterol, pigment, vascular_calcium, "
+         "begostone. Default: the protocol's.")
+        ("efd-mJ-per-mm2", po::value<std::string>()->value_name("X"),
+         "free-field EFD of the plateau, 0.01 to 0.6 mJ/mm^2. Default: the protocol's.")
+        ("sessions", po::value<std::string>()->value_name("N"),
+         "most sessions to plan, 1 to the protocol's maximum (4). Default: the protocol's.")
+        ("max-shocks-per-session", po::value<std::string>()->value_name("N"),
+         "shocks per session, 1 to the protocol's maximum. Default: the protocol's.")
+        ("rate-per-min", po::value<std::string>()->value_name("N"),
+         "shock rate per minute, > 0 and <= the protocol's maximum. Default: the protocol's.")
+        ("seed", po::value<std::string>()->value_name("N")->default_value("1"),
+         "seed of the success Monte Carlo (same seed, same interval), an integer >= 0.")
+        ("samples", po::value<std::string>()->value_name("N")->default_value("200"),
+         "Monte Carlo samples of the success interval, 0 to 100000.")
+        ("fidelity", po::value<std::string>()->value_name("fast|full")->default_value("fast"),
+         "fast: the axisymmetric model along the beam axis; full: the 3D model (and the fast one for comparison).")
+        ("dx-mm", po::value<std::string>()->value_name("DX"),
+         "simulation cell size, mm, > 0.01 and <= 2. Default: twice the device's calibration grid (fast), 4x it "
+         "(full).")
+        ("limit", po::value<std::vector<std::string>>()->value_name("ORGAN.KEY=VALUE")->composing(),
+         "override a safety limit (planning/PLANNER.md lists organs, keys and defaults); repeatable.")
+        ("out", po::value<std::string>()->value_name("DIR"),
+         "output folder: plan.json, plan.h5, model.h5, model_incident.h5. Required.")
+        ("threads", po::value<std::string>()->value_name("N"),
+         "OpenMP threads, an integer in [1, 4096]. Default: OMP_NUM_THREADS, else all cores.")
+        ("quiet", po::bool_switch(), "print nothing on stdout; errors still go to stderr. Default: off.")
+        ("help,h", "print this help.");
+    return o;
+}
+
+std::string text_of(const po::variables_map& vm, const char* name) { return vm[name].as<std::string>(); }
+
+models::Vec3 point_of(const std::string& option, const std::string& text) {
+    const auto parts = split(text, ',');
+    models::Vec3 p{};
+    bool ok = parts.size() == 3;
+    for (std::size_t i = 0; ok && i < 3; ++i) ok = parse_real(trim(parts[i]), p[i]) && std::isfinite(p[i]);
+    if (!ok) throw InputError("--" + option + " '" + text + "' is not a point; accepted: x,y,z in mm");
+    return p;
+}
+
+}  // namespace
+
+int cmd_plan(const Args& args) {
+    const po::options_description options = plan_options();
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(options).run(), vm);
+    po::notify(vm);
+    if (vm.count("help")) {
+        std::cout << "usage: lithosim plan --indication tendon|gallbladder|bile_duct|vascular (--phantom NAME | "
+                     "--model model.h5 | --ct PATH --target-point-mm X,Y,Z)\n"
+                     "                     [--device NAME] [--efd-mJ-per-mm2 X] [--sessions N] "
+                     "[--max-shocks-per-session N] [--rate-per-min N] [--seed N] --out DIR\n"
+                     "Plans a treatment: the device's shock simulated through the patient to the target, the "
+                     "fragmentation shock by\nshock, the sessions, the organs at risk and the probability of success "
+                     "with its 95 % interval.\nExit codes: 0 plan written, 2 bad input, 3 no safe plan exists (the "
+                     "reason is printed; no plan is written).\n\n"
+                  << options;
+        return kExitOk;
+    }
+    if (vm.count("threads")) apply_threads(std::llround(numeric_option("threads", text_of(vm, "threads"), true, 1, 4096)));
+    PlanRequest r;
+    if (!vm.count("indication"))
+        throw InputError("--indication is required; accepted: " + join(planning::indication_names(), ", "));
+    r.indication = text_of(vm, "indication");
+    planning::protocol(r.indication);  // InputError naming the accepted indications
+    if (vm.count("phantom")) r.phantom = text_of(vm, "phantom");
+    if (vm.count("model")) r.model_path = text_of(vm, "model");
+    if (vm.count("ct")) r.ct_path = text_of(vm, "ct");
+    if (vm.count("target-point-mm")) r.target_point_mm = point_of("target-point-mm", text_of(vm, "target-point-mm"));
+    if (vm.count("source-position-mm"))
+        r.source_position_mm = point_of("source-position-mm", text_of(vm, "source-position-mm"));
+    if (vm.count("device")) r.device = text_of(vm, "device");
+    if (vm.count("material")) r.material = text_of(vm, "material");
+    if (vm.count("efd-mJ-per-mm2"))
+        r.efd_mJ_per_mm2 = numeric_option("efd-mJ-per-mm2", text_of(vm, "efd-mJ-per-mm2"), false, 0.01, 0.6);
+    if (vm.count("sessions")) r.sessions = int(numeric_option("sessions", text_of(vm, "sessions"), true, 1, 4));
+    if (vm.count("max-shocks-per-session"))
+        r.max_shocks_per_session =
+            int(numeric_option("max-shocks-per-session", text_of(vm, "max-shocks-per-session"), true, 1, 1e6));
+    if (vm.count("rate-per-min"))
+        r.rate_per_min = numeric_option("rate-per-min", text_of(vm, "rate-per-min"), false, 1e-9, 1e6);
+    r.seed = std::uint64_t(numeric_option("seed", text_of(vm, "seed"), true, 0, 1e15));
+    r.samples = int(numeric_option("samples", text_of(vm, "samples"), true, 0, 100000));
+    const std::string fidelity = text_of(vm, "fidelity");
+    if (fidelity != "fast" && fidelity != "full")
+        throw InputError("--fidelity '" + fidelity + "'; accepted: fast or full");
+    r.full = fidelity == "full";
+    if (vm.count("dx-mm")) r.dx_mm = numeric_option("dx-mm", text_of(vm, "dx-mm"), false, 0.01, 2);
+    if (vm.count("limit")) r.safety_overrides = vm["limit"].as<std::vector<std::string>>();
+    if (!vm.count("out")) throw InputError("--out DIR is required (the folder for plan.json, plan.h5, model.h5)");
+    r.out_dir = text_of(vm, "out");
+    const bool quiet = vm["quiet"].as<bool>();
+    // Not one stage: run_plan names its own stages (build model, simulate, ...); an UnsafePlan reaches main (exit 3).
+    PlanResult result = run_plan(r, quiet ? nullptr : &std::cout);
+    if (!quiet) std::cout << result.text;
+    return kExitOk;
+}
+
+}  // namespace lithosim::app

@@ -1,0 +1,74 @@
+// The treatment planner (issue 5): `lithosim plan`. From a patient model (a phantom, a CT with a target point, or a
+// model file) and an indication: the device's shock simulated through the patient to the target (app/plan_dose),
+// the sessions scheduled on the fragmentation model (planning/schedule, planning/fragmentation), the organs at risk
+// checked (planning/safety), and the probability of success with its 95 % interval (planning/success).
+//
+// plan.json (contract keys (c); units in the names; positions in patient coordinates, DICOM LPS mm):
+// | key                             | type         | meaning                                                      |
+// |---------------------------------|--------------|--------------------------------------------------------------|
+// | indication                  (c) | string       | tendon, gallbladder, bile_duct, vascular                     |
+// | device                      (c) | string       | device preset                                                |
+// | endpoint                    (c) | string       | the endpoint the success probability refers to               |
+// | sessions                    (c) | [object]     | index, day, shocks, setting, rate_per_min,                   |
+// |                                 |              | efd_target_mJ_per_mm2, p_plus_target_MPa, p_minus_target_MPa,|
+// |                                 |              | fraction_cleared_after (+ efd_free_field_mJ_per_mm2, ramp)   |
+// | predicted_success_probability(c)| number       | mean over the Monte Carlo                                    |
+// | success_ci95                (c) | [low, high]  | 95 % interval (material strength and positioning sampled)    |
+// | fragmentation_curve         (c) | [object]     | shocks (cumulative), fraction_cleared                        |
+// | clearance_size_mm           (c) | number       | fragments below it count as cleared                          |
+// | oar                         (c) | object       | per label: max_p_minus_MPa, max_efd_mJ_per_mm2, limit_ok     |
+// |                                 |              | (+ max_p_plus_MPa, max_session_efd_mJ_per_mm2, has_limit)    |
+// | safety                      (c) | object       | ok, warnings (most severe first), violations                 |
+// | target                      (c) | object       | volume_mm3, diameter_mm, centroid_mm, material               |
+// | fidelity                    (c) | string       | fast (axisymmetric) or full (3D)                             |
+// | ...                             |              | also goal_reached, reason, notes, setting_unit,              |
+// |                                 |              | target_dose (mean/max p+, p-, EFD, energy through the        |
+// |                                 |              | target's cross-section, focal width, per setting run),       |
+// |                                 |              | beam_path, window_loss_dB, motion_sd_mm, fidelity_comparison,|
+// |                                 |              | success (details), pseudonym, seed, version, runtime_s       |
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "app/commands.hpp"
+#include "app/plan_dose.hpp"
+#include "models/ct_volume.hpp"
+#include "planning/schedule.hpp"
+#include "planning/success.hpp"
+
+namespace lithosim::app {
+
+struct PlanRequest {
+    std::string indication;
+    std::optional<std::string> phantom, model_path, ct_path;
+    std::optional<models::Vec3> target_point_mm, source_position_mm;
+    std::optional<std::string> device, material;
+    std::optional<double> efd_mJ_per_mm2;
+    std::optional<int> sessions, max_shocks_per_session;
+    std::optional<double> rate_per_min;
+    std::uint64_t seed = 1;
+    bool full = false;                   ///< --fidelity full
+    std::optional<double> dx_mm;         ///< simulation grid (default: the device's calibration grid)
+    std::vector<std::string> safety_overrides;
+    int samples = 200;                   ///< Monte Carlo samples of the success interval
+    std::string out_dir;
+};
+
+struct PlanResult {
+    nlohmann::json plan;                 ///< plan.json
+    std::string text;                    ///< the printed summary
+};
+
+/// Runs the whole planner and writes DIR/plan.json, DIR/plan.h5, (for a phantom or a CT) DIR/model.h5 and
+/// DIR/model_incident.h5 (the model with the target replaced by the tissue around it: the dose runs measure the
+/// incident field, as the fragmentation model takes it).
+/// Throws InputError for bad input (before anything is written where possible), UnsafePlan when no safe plan
+/// exists (nothing written but the model).
+PlanResult run_plan(const PlanRequest& request, std::ostream* log);
+
+}  // namespace lithosim::app

@@ -1,0 +1,144 @@
+// `lithosim plan` as the user meets it: a plan on the shoulder phantom writes plan.json with the contract keys and a
+// consistent schedule, plan.h5 with the dose maps and the fragment distributions; an unsafe plan exits 3 and writes no
+// plan; bad input exits 2 with one line. A coarse grid (0.2 mm) keeps these runs short; the calibrated prediction on
+// the default grid is checked by lithosim validate --case planner_phantoms.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "io/json_file.hpp"
+#include "io/plan_file.hpp"
+#include "tests/app/cli_checks.hpp"
+#include "tests/app/cli_runner.hpp"
+#include "tests/io/scratch_dir.hpp"
+
+using lithosim::test::CliResult;
+using lithosim::test::run_lithosim;
+using lithosim::test::ScratchDir;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::vector<std::string> shoulder_plan(std::vector<std::string> extra) {
+    std::vector<std::string> a{"plan", "--indication", "tendon", "--phantom", "shoulder", "--dx-mm", "0.2",
+                               "--samples", "20", "--threads", "1", "--out", "out"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+}
+
+void expect_plan_bad_input(const ScratchDir& dir, const std::vector<std::string>& args,
+                           const std::vector<std::string>& expected) {
+    const CliResult r = run_lithosim(args, dir.path());
+    CHECK(lithosim::test::expect_bad_input(r, expected, dir.path()));
+    CHECK_FALSE(fs::exists(dir / "out" / "plan.json"));
+}
+
+}  // namespace
+
+TEST_CASE("plan on the shoulder phantom writes plan.json with the contract keys and a consistent schedule",
+          "[app][cli][plan]") {
+    ScratchDir dir("cli_plan");
+    const CliResult r = run_lithosim(shoulder_plan({}), dir.path());
+    INFO(r.err);
+    INFO(r.out);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("session 1") && Catch::Contains("success"));
+    const json p = lithosim::io::read_json(dir / "out" / "plan.json");
+    for (const char* key : {"indication", "device", "endpoint", "sessions", "predicted_success_probability",
+                            "success_ci95", "fragmentation_curve", "clearance_size_mm", "oar", "safety", "target",
+                            "fidelity"})
+        CHECK(p.contains(key));
+    CHECK(p["indication"] == "tendon");
+    CHECK(p["device"] == "eswt_head");
+    CHECK(p["fidelity"] == "fast");
+    CHECK(p["target"]["material"] == "hydroxyapatite_dense");
+    CHECK(p["target"]["diameter_mm"].get<double>() == Approx(10).epsilon(0.05));
+    // Sessions: 1-4, 7-14 days apart, shocks within the protocol's maximum, keys of the contract.
+    const auto& s = p["sessions"];
+    REQUIRE(s.size() >= 1);
+    REQUIRE(s.size() <= 4);
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        for (const char* key : {"index", "day", "shocks", "setting", "rate_per_min", "efd_target_mJ_per_mm2",
+                                "p_plus_target_MPa", "p_minus_target_MPa", "fraction_cleared_after"})
+            CHECK(s[i].contains(key));
+        CHECK(s[i]["index"] == int(i) + 1);
+        CHECK(s[i]["shocks"].get<int>() >= 1);
+        CHECK(s[i]["p_plus_target_MPa"].get<double>() > 0);
+        CHECK(s[i]["p_minus_target_MPa"].get<double>() < 0);
+        if (i > 0) {
+            const int gap = s[i]["day"].get<int>() - s[i - 1]["day"].get<int>();
+            CHECK(gap >= 7);
+            CHECK(gap <= 14);
+            CHECK(s[i]["fraction_cleared_after"].get<double>() >= 0);
+        }
+    }
+    // The curve never goes down and ends where the last session ends.
+    const auto& c = p["fragmentation_curve"];
+    REQUIRE(c.size() >= 2);
+    for (std::size_t i = 1; i < c.size(); ++i) {
+        CHECK(c[i]["shocks"].get<int>() >= c[i - 1]["shocks"].get<int>());
+    }
+    const double prob = p["predicted_success_probability"].get<double>();
+    CHECK(prob >= 0);
+    CHECK(prob <= 1);
+    CHECK(p["success_ci95"][0].get<double>() <= prob + 1e-9);
+    CHECK(p["success_ci95"][1].get<double>() >= prob - 1e-9);
+    CHECK(p["safety"]["ok"] == true);
+    for (const auto& [organ, o] : p["oar"].items()) {
+        INFO(organ);
+        CHECK(o.contains("max_p_minus_MPa"));
+        CHECK(o.contains("max_efd_mJ_per_mm2"));
+        CHECK(o["limit_ok"] == true);
+    }
+    CHECK(p["oar"].contains("bone_surface"));  // the humeral head lies behind the deposit
+    // plan.h5: dose maps with the model's labels, and the fragments before and after every session.
+    const auto h = lithosim::io::read_plan_h5(dir / "out" / "plan.h5");
+    CHECK(h.axisymmetric);
+    CHECK(h.p_max.size() == h.labels.size());
+    std::size_t target_nodes = 0;
+    for (auto t : h.target) target_nodes += t;
+    CHECK(target_nodes > 0);
+    CHECK(h.sessions.size() == s.size());
+    double initial = 0;
+    for (std::size_t k = 0; k < h.initial.count.size(); ++k) initial += h.initial.count[k] * std::pow(h.initial.diameter_m[k], 3);
+    double after = 0;
+    const auto& last = h.sessions.back();
+    for (std::size_t k = 0; k < last.count.size(); ++k) after += last.count[k] * std::pow(last.diameter_m[k], 3);
+    CHECK(after <= initial * (1 + 1e-9));  // fragments are cleared or kept, never created from nothing
+    CHECK(fs::exists(dir / "out" / "model.h5"));
+}
+
+TEST_CASE("a plan that cannot be kept within the organ limits exits 3 and writes no plan", "[app][cli][plan]") {
+    ScratchDir dir("cli_plan_unsafe");
+    const CliResult r = run_lithosim(shoulder_plan({"--limit", "bone_surface.max_p_plus_MPa=0.01"}), dir.path());
+    INFO(r.out);
+    CHECK(r.exit_code == 3);
+    CHECK(r.signal == 0);
+    REQUIRE(r.err_lines().size() == 1);
+    CHECK_THAT(r.err, Catch::StartsWith("lithosim: error: no safe plan: ") && Catch::Contains("bone_surface"));
+    CHECK_FALSE(fs::exists(dir / "out" / "plan.json"));
+    CHECK_FALSE(fs::exists(dir / "out" / "plan.h5"));
+}
+
+TEST_CASE("bad plan input exits 2 with one line", "[app][cli][plan]") {
+    ScratchDir dir("cli_plan_bad");
+    expect_plan_bad_input(dir, {"plan", "--indication", "kidney", "--phantom", "shoulder", "--out", "out"},
+                          {"kidney", "tendon"});
+    expect_plan_bad_input(dir, {"plan", "--phantom", "shoulder", "--out", "out"}, {"--indication"});
+    expect_plan_bad_input(dir, {"plan", "--indication", "tendon", "--out", "out"}, {"--phantom", "--model"});
+    expect_plan_bad_input(dir, {"plan", "--indication", "tendon", "--phantom", "shoulder", "--model", "m.h5", "--out",
+                                "out"},
+                          {"exclude"});
+    expect_plan_bad_input(dir, {"plan", "--indication", "tendon", "--ct", "dicom", "--out", "out"},
+                          {"--target-point-mm"});
+    expect_plan_bad_input(dir, shoulder_plan({"--efd-mJ-per-mm2", "0.7"}), {"--efd-mJ-per-mm2", "0.7"});
+    expect_plan_bad_input(dir, shoulder_plan({"--sessions", "0"}), {"--sessions", "0"});
+    expect_plan_bad_input(dir, shoulder_plan({"--max-shocks-per-session", "-5"}), {"--max-shocks-per-session"});
+    expect_plan_bad_input(dir, shoulder_plan({"--material", "granite"}), {"granite"});
+    expect_plan_bad_input(dir, shoulder_plan({"--fidelity", "medium"}), {"--fidelity", "medium"});
+    // The ESWT head cannot reach the gallbladder stone 68 mm deep.
+    expect_plan_bad_input(dir, {"plan", "--indication", "gallbladder", "--phantom", "gallbladder", "--device",
+                                "eswt_head", "--out", "out"},
+                          {"eswt_head", "cannot reach"});
+}
