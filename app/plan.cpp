@@ -29,7 +29,7 @@ constexpr double kMJ_per_mm2 = 1e3;  // J/m^2 per mJ/mm^2
 // options, 2026-11-28).
 constexpr double kCalTendonB0 = 15.3671, kCalTendonE = 134.923;
 constexpr double kCalGallbladderB0 = 3.15464, kCalGallbladderE = 482.164;
-constexpr double kCalBileDuctB0 = 0.999876, kCalBileDuctE = 214.118;
+constexpr double kCalBileDuctB0 = 1.00368, kCalBileDuctE = 219.538;
 constexpr double kCalVascularB0 = 8.04152, kCalVascularE = 214.352;
 
 double r3(double x) { return std::round(x * 1000) / 1000; }

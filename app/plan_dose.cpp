@@ -152,16 +152,21 @@ BeamPath beam_path(const io::ModelFile& model) {
     BeamPath p;
     p.target_z_m = model.target_m[2];
     const std::size_t rings = std::min<std::size_t>(g.nx, std::size_t(std::floor(kPathRadius_m / g.dx_m)) + 1);
-    bool in_body = false;
+    // The skin: the node after the last coupling water on the axis before the target.
+    std::ptrdiff_t last_water = -1;
+    std::size_t k_target = 0;
     for (std::size_t k = 0; k < g.nz; ++k) {
         const double z = g.origin_m[2] + double(k) * g.dx_m;
         if (z > p.target_z_m) break;
+        k_target = k;
+        if (g.labels[g.nx * k] == std::uint8_t(Label::water)) last_water = std::ptrdiff_t(k);
+    }
+    require_input(last_water >= 0 && std::size_t(last_water) < k_target,
+                  "the model's beam axis has no coupling water before the target (or nothing but water): no skin was "
+                  "found on the axis; accepted: a model from lithosim model with its source point outside the body");
+    p.skin_z_m = g.origin_m[2] + double(last_water + 1) * g.dx_m;
+    for (std::size_t k = std::size_t(last_water + 1); k <= k_target; ++k) {
         const std::uint8_t axis = g.labels[g.nx * k];
-        if (!in_body && axis != std::uint8_t(Label::water)) {
-            in_body = true;
-            p.skin_z_m = z;
-        }
-        if (!in_body) continue;
         bool lung = false, gas = false;
         for (std::size_t ir = 0; ir < rings; ++ir) {
             const std::size_t n = ir + g.nx * k;
@@ -173,8 +178,6 @@ BeamPath beam_path(const io::ModelFile& model) {
         if (gas) p.gas_mm += g.dx_m / kMm;
         if (is_bone(axis) && !g.target[g.nx * k]) p.bone_mm += g.dx_m / kMm;
     }
-    require_input(in_body, "the model's beam axis stays in coupling water up to the target: no skin was found on the "
-                           "axis; accepted: a model from lithosim model (the target inside the body)");
     p.depth_mm = (p.target_z_m - p.skin_z_m) / kMm;
     return p;
 }

@@ -148,6 +148,14 @@ AcousticWindow shortest_tissue_window(const HuVolume& ct, const LabelMap& labels
                 if (target[std::size_t(v)] && !left_target) continue;
                 left_target = true;
                 if (Label(l) == Label::water) {
+                    // The coupling water must continue for the standoff (no arm or fold of the body there).
+                    for (double t = s; t <= s + o.standoff_mm; t += step) {
+                        const std::ptrdiff_t w = nearest_voxel(ct, add(start, d, t));
+                        if (w >= 0 && labels[std::size_t(w)] != std::uint8_t(Label::water)) {
+                            clear = false;
+                            break;
+                        }
+                    }
                     if (r == 0) exit_len = s;
                     break;
                 }

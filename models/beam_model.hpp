@@ -59,8 +59,8 @@ struct AcousticWindow {
 };
 
 /// The shortest soft-tissue window: of the directions from the target whose axis and parallel rays reach the
-/// coupling water (Label::water, the air outside the body) crossing no air, lung, bone or other calcification, the
-/// one with the shortest path through tissue. InputError if no direction is clear.
+/// coupling water (Label::water, the air outside the body) crossing no air, lung, bone or other calcification, and
+/// stay in it for the standoff, the one with the shortest path through tissue. InputError if no direction is clear.
 AcousticWindow shortest_tissue_window(const HuVolume& ct, const LabelMap& labels,
                                       const std::vector<std::uint8_t>& target, const Vec3& target_mm,
                                       const WindowOptions& options = {});

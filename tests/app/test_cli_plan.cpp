@@ -142,3 +142,14 @@ TEST_CASE("bad plan input exits 2 with one line", "[app][cli][plan]") {
                                 "eswt_head", "--out", "out"},
                           {"eswt_head", "cannot reach"});
 }
+
+TEST_CASE("validate planner_phantoms: the tendon plan on the shoulder phantom gives the reference rate",
+          "[app][cli][plan][slow]") {
+    ScratchDir dir("cli_plan_validate");
+    const CliResult r = run_lithosim({"validate", "--case", "planner_phantoms", "--json", "table.json"}, dir.path());
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    const json t = lithosim::io::read_json(dir / "table.json");
+    CHECK(t["all_pass"] == true);
+    CHECK_THAT(r.out, Catch::Contains("tendon on the shoulder phantom"));
+}

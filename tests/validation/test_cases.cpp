@@ -75,7 +75,7 @@ TEST_CASE("convergence: observed spatial order of the order-4 and order-2 stenci
     CHECK(check_case("convergence"));
 }
 
-TEST_CASE("The registry lists the cases of issues 2 and 3 and rejects unknown names", "[validation][support]") {
+TEST_CASE("The registry lists the cases of issues 2, 3 and 5 and rejects unknown names", "[validation][support]") {
     const auto cases = val::list_cases();
     std::vector<std::string> names;
     for (const auto& c : cases) {
@@ -85,7 +85,7 @@ TEST_CASE("The registry lists the cases of issues 2 and 3 and rejects unknown na
     CHECK(names == std::vector<std::string>{"oneil_bowl", "fubini_fay", "interface", "power_law_absorption", "pml",
                                             "point_source", "convergence", "piston_axisymmetric",
                                             "axisymmetric_vs_3d", "hm3_qin2010", "eswt_perez2013",
-                                            "device_refinement"});
+                                            "device_refinement", "planner_fragmentation", "planner_calibration"});
     try {
         val::run_case("no_such_case", false);
         FAIL("an unknown case name must throw");
@@ -153,4 +153,12 @@ TEST_CASE("The smooth pulse is zero-mean, peaks near 1 and starts without a step
     const double expect = wd * std::sqrt(2 * std::numbers::pi) / 2 *
                           (1 - std::exp(-2 * std::pow(2 * std::numbers::pi * f0 * wd, 2))) / w.samples_peak_Pa();
     CHECK(std::abs(det::fourier(rec, h, f0)) == Approx(expect).epsilon(1e-4));
+}
+TEST_CASE("planner_fragmentation: thresholds vs Zhang 2016, comminution vs Qin 2010, monotone in EFD and shocks",
+          "[validation][case][planner]") {
+    CHECK(check_case("planner_fragmentation"));
+}
+TEST_CASE("planner_calibration: the success model's calibration table on the reference dose model",
+          "[validation][case][planner]") {
+    CHECK(check_case("planner_calibration"));
 }
