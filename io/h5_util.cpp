@@ -2,6 +2,8 @@
 #include "io/h5_util.hpp"
 
 #include "io/h5_names.hpp"
+#include "io/result_file.hpp"  // utc_now_iso8601
+#include "lithosim/build_info.hpp"
 
 #include <algorithm>
 #include <array>
@@ -191,6 +193,15 @@ std::optional<Map3> read_map(const H5::H5File& file, const char* name, const cha
     m.values.resize(m.size());
     ds.read(m.values.data(), H5::PredType::NATIVE_FLOAT);
     return m;
+}
+
+void write_provenance(const H5::H5Object& root, const char* file_type, const char* format_version,
+                      const std::string& version, const std::string& git_commit, const std::string& created_utc) {
+    write_string_attribute(root, h5::root_file_type, file_type);
+    write_string_attribute(root, h5::root_file_format_version, format_version);
+    write_string_attribute(root, h5::root_version, version.empty() ? build::version : version);
+    write_string_attribute(root, h5::root_git_commit, git_commit.empty() ? build::git_commit : git_commit);
+    write_string_attribute(root, h5::root_created, created_utc.empty() ? utc_now_iso8601() : created_utc);
 }
 
 }  // namespace lithosim::io::h5util

@@ -26,6 +26,11 @@ void write_string_attribute(const H5::H5Object& obj, const char* name, const std
 void write_int_attribute(const H5::H5Object& obj, const char* name, int value);
 void write_double_attribute(const H5::H5Object& obj, const char* name, double value);
 void write_doubles_attribute(const H5::H5Object& obj, const char* name, const std::vector<double>& value);
+/// The identifying root attributes of a lithosim file: file_type, file_format_version, version, git_commit, created
+/// (empty version / commit / created: this build's and now).
+void write_provenance(const H5::H5Object& root, const char* file_type, const char* format_version,
+                      const std::string& version = "", const std::string& git_commit = "",
+                      const std::string& created_utc = "");
 
 /// True if every component of an absolute HDF5 path exists (H5Lexists fails on a missing intermediate group).
 bool link_exists(const H5::H5File& file, const std::string& path);

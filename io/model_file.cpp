@@ -66,17 +66,24 @@ void write_array(H5::H5File& file, const std::string& name, const ModelGrid& g, 
     if (name.ends_with(h5::model_labels)) write_string_attribute(ds, h5::attr_label_names, label_names_text());
 }
 
+/// The float datasets of a model grid: name, member, unit (labels and target are the uint8 ones).
+struct FloatField {
+    const char* name;
+    std::vector<float> ModelGrid::*member;
+    const char* unit;
+};
+constexpr FloatField kFloatFields[] = {
+    {h5::model_hu, &ModelGrid::hu, h5::unit_hu},           {h5::model_rho, &ModelGrid::rho, h5::unit_density},
+    {h5::model_c, &ModelGrid::c, h5::unit_speed},          {h5::model_alpha, &ModelGrid::alpha, h5::unit_alpha},
+    {h5::model_alpha_power, &ModelGrid::alpha_power, h5::unit_none}, {h5::model_BonA, &ModelGrid::BonA, h5::unit_none},
+};
+
 void write_grid(H5::H5File& file, const char* group, const ModelGrid& g, bool axisymmetric) {
     file.createGroup(group);
     const std::string p = std::string(group) + "/";
-    write_array(file, p + h5::model_hu, g, g.hu, h5::unit_hu, axisymmetric);
+    for (const auto& f : kFloatFields) write_array(file, p + f.name, g, g.*f.member, f.unit, axisymmetric);
     write_array(file, p + h5::model_labels, g, g.labels, h5::unit_none, axisymmetric);
     write_array(file, p + h5::model_target_mask, g, g.target, h5::unit_none, axisymmetric);
-    write_array(file, p + h5::model_rho, g, g.rho, h5::unit_density, axisymmetric);
-    write_array(file, p + h5::model_c, g, g.c, h5::unit_speed, axisymmetric);
-    write_array(file, p + h5::model_alpha, g, g.alpha, h5::unit_alpha, axisymmetric);
-    write_array(file, p + h5::model_alpha_power, g, g.alpha_power, h5::unit_none, axisymmetric);
-    write_array(file, p + h5::model_BonA, g, g.BonA, h5::unit_none, axisymmetric);
 }
 
 std::vector<double> vec(const std::array<double, 3>& a) { return {a.begin(), a.end()}; }
@@ -115,14 +122,9 @@ void read_array(const H5::H5File& file, const std::string& name, ModelGrid& g, s
 
 void read_grid(const H5::H5File& file, const char* group, ModelGrid& g, bool axisymmetric) {
     const std::string p = std::string(group) + "/";
-    read_array(file, p + h5::model_hu, g, g.hu, h5::unit_hu, axisymmetric);
+    for (const auto& f : kFloatFields) read_array(file, p + f.name, g, g.*f.member, f.unit, axisymmetric);
     read_array(file, p + h5::model_labels, g, g.labels, h5::unit_none, axisymmetric);
     read_array(file, p + h5::model_target_mask, g, g.target, h5::unit_none, axisymmetric);
-    read_array(file, p + h5::model_rho, g, g.rho, h5::unit_density, axisymmetric);
-    read_array(file, p + h5::model_c, g, g.c, h5::unit_speed, axisymmetric);
-    read_array(file, p + h5::model_alpha, g, g.alpha, h5::unit_alpha, axisymmetric);
-    read_array(file, p + h5::model_alpha_power, g, g.alpha_power, h5::unit_none, axisymmetric);
-    read_array(file, p + h5::model_BonA, g, g.BonA, h5::unit_none, axisymmetric);
     for (std::uint8_t l : g.labels)
         if (l >= models::kLabelCount)
             throw std::runtime_error("dataset " + p + h5::model_labels + " holds label " + std::to_string(l) +
@@ -154,11 +156,8 @@ void write_model_h5(const std::filesystem::path& path, const ModelFile& m) {
         H5::H5File file(partial.string(), H5F_ACC_TRUNC);
         const H5::Group root = file.openGroup("/");
         stage = "writing the root attributes";
-        write_string_attribute(root, h5::root_file_type, h5::file_type_model);
-        write_string_attribute(root, h5::root_file_format_version, h5::model_file_format_version);
-        write_string_attribute(root, h5::root_version, m.version.empty() ? build::version : m.version);
-        write_string_attribute(root, h5::root_git_commit, m.git_commit.empty() ? build::git_commit : m.git_commit);
-        write_string_attribute(root, h5::root_created, m.created_utc.empty() ? utc_now_iso8601() : m.created_utc);
+        write_provenance(root, h5::file_type_model, h5::model_file_format_version, m.version, m.git_commit,
+                         m.created_utc);
         write_string_attribute(root, h5::model_mapping, m.mapping);
         write_string_attribute(root, h5::model_mapping_table, m.mapping_table);
         write_string_attribute(root, h5::model_input_format, m.input_format);

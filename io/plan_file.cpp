@@ -91,11 +91,7 @@ void write_plan_h5(const std::filesystem::path& path, const PlanFile& p) {
         H5::H5File file(partial.string(), H5F_ACC_TRUNC);
         const H5::Group root = file.openGroup("/");
         stage = "writing the root attributes";
-        write_string_attribute(root, h5::root_file_type, h5::file_type_plan);
-        write_string_attribute(root, h5::root_file_format_version, h5::plan_file_format_version);
-        write_string_attribute(root, h5::root_version, build::version);
-        write_string_attribute(root, h5::root_git_commit, build::git_commit);
-        write_string_attribute(root, h5::root_created, utc_now_iso8601());
+        write_provenance(root, h5::file_type_plan, h5::plan_file_format_version);
         write_string_attribute(root, h5::root_geometry,
                                p.axisymmetric ? h5::geometry_axisymmetric : h5::geometry_cartesian);
         write_string_attribute(root, h5::root_plan_json, p.plan_json);

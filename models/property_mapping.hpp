@@ -24,17 +24,13 @@
 #include <vector>
 
 #include "models/ct_volume.hpp"
+#include "solver/spec.hpp"
 
 namespace lithosim::models {
 
-/// Acoustic properties at one voxel. alpha0 in dB/(cm MHz^y) (the unit of the tables), the rest SI.
-struct MaterialAt {
-    double rho_kg_per_m3 = 0;
-    double c_m_per_s = 0;
-    double alpha_dB_per_cm_MHz = 0;
-    double alpha_power = 0;
-    double BonA = 0;
-};
+/// Acoustic properties at one voxel: the solver's material (alpha0 in dB/(cm MHz^y), the unit of the tables; the
+/// rest SI).
+using MaterialAt = MaterialProps;
 
 /// A table row: properties and where they come from ("assumption:" marks chosen values).
 struct MaterialRow {
