@@ -141,6 +141,11 @@ TEST_CASE("bad plan input exits 2 with one line", "[app][cli][plan]") {
     expect_plan_bad_input(dir, {"plan", "--indication", "gallbladder", "--phantom", "gallbladder", "--device",
                                 "eswt_head", "--out", "out"},
                           {"eswt_head", "cannot reach"});
+    // Nothing was left behind by any of them: no plan, no model, no half-written file.
+    std::size_t files = 0;
+    if (fs::exists(dir / "out"))
+        for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir / "out")) ++files;
+    CHECK(files == 0);
 }
 
 TEST_CASE("validate planner_phantoms: the tendon plan on the shoulder phantom gives the reference rate",

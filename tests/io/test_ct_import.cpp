@@ -719,6 +719,7 @@ TEST_CASE("NIfTI .nii: the sform is used when set, and metres are converted to m
     const fs::path p = scratch / "ct.nii";
     write_nifti(p, s);
     const CtImage ct = io::read_ct_image(p, kSalt);
+    CHECK(ct.format == "nifti");
     const Grid g{lps({100, 200, -300}), {lps({0, 0, 1}), lps({1, 0, 0}), lps({0, 1, 0})}, {0.8, 1.1, 2.0}, s.dims};
     check_positions_and_values(
         ct.volume, g, [](int i, int j, int k) { return nifti_value(i, j, k); }, 1e-3);
