@@ -86,15 +86,6 @@ po::options_description model_options() {
     return o;
 }
 
-models::Vec3 point_option(const std::string& option, const std::string& text) {
-    const auto parts = split(text, ',');
-    models::Vec3 p{};
-    bool ok = parts.size() == 3;
-    for (std::size_t i = 0; ok && i < 3; ++i) ok = parse_real(trim(parts[i]), p[i]) && std::isfinite(p[i]);
-    if (!ok) throw InputError("--" + option + " '" + text + "' is not a point; accepted: x,y,z in mm, e.g. 12.5,-40,110");
-    return p;
-}
-
 std::string text_of(const po::variables_map& vm, const char* name) { return vm[name].as<std::string>(); }
 
 /// An output file's directory must exist (checked before any work).

@@ -65,15 +65,6 @@ po::options_description plan_options() {
 
 std::string text_of(const po::variables_map& vm, const char* name) { return vm[name].as<std::string>(); }
 
-models::Vec3 point_of(const std::string& option, const std::string& text) {
-    const auto parts = split(text, ',');
-    models::Vec3 p{};
-    bool ok = parts.size() == 3;
-    for (std::size_t i = 0; ok && i < 3; ++i) ok = parse_real(trim(parts[i]), p[i]) && std::isfinite(p[i]);
-    if (!ok) throw InputError("--" + option + " '" + text + "' is not a point; accepted: x,y,z in mm");
-    return p;
-}
-
 }  // namespace
 
 int cmd_plan(const Args& args) {
@@ -102,9 +93,9 @@ int cmd_plan(const Args& args) {
     if (vm.count("phantom")) r.phantom = text_of(vm, "phantom");
     if (vm.count("model")) r.model_path = text_of(vm, "model");
     if (vm.count("ct")) r.ct_path = text_of(vm, "ct");
-    if (vm.count("target-point-mm")) r.target_point_mm = point_of("target-point-mm", text_of(vm, "target-point-mm"));
+    if (vm.count("target-point-mm")) r.target_point_mm = point_option("target-point-mm", text_of(vm, "target-point-mm"));
     if (vm.count("source-position-mm"))
-        r.source_position_mm = point_of("source-position-mm", text_of(vm, "source-position-mm"));
+        r.source_position_mm = point_option("source-position-mm", text_of(vm, "source-position-mm"));
     if (vm.count("device")) r.device = text_of(vm, "device");
     if (vm.count("material")) r.material = text_of(vm, "material");
     if (vm.count("efd-mJ-per-mm2"))

@@ -6,6 +6,7 @@
 //              2  bad input: an option, a case key or value, or an input file; nothing was written then
 //              3  lithosim plan: no safe plan exists (the reason names the organ, the dose and the limit)
 #pragma once
+#include <array>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -82,6 +83,10 @@ void apply_threads(long long n);
 /// The value of a numeric command-line option given as text: InputError naming the option, the text and the
 /// accepted range unless it is a number (an integer if `integer`) within [min, max].
 double numeric_option(const std::string& option, const std::string& text, bool integer, double min, double max);
+
+/// The value of a point option "x,y,z" (mm): InputError naming the option and the text unless it is three finite
+/// numbers.
+std::array<double, 3> point_option(const std::string& option, const std::string& text);
 
 /// Print a warning line to stderr: "lithosim: warning: <text>".
 void print_warning(const std::string& text);

@@ -424,28 +424,13 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     pf.setting = shown.setting;
     pf.p_max = shown.p_max, pf.p_min = shown.p_min, pf.efd = shown.efd;
     {
-        const io::ModelGrid& g = r.full ? model.grid : model.axisymmetric;
-        const double shift = dose.depth.geometry.z_target_m - model.target_m[2];
-        pf.labels.assign(pf.p_max.size(), 0);
-        pf.target.assign(pf.p_max.size(), 0);
-        for (std::size_t k = 0; k < pf.p_max.nz; ++k)
-            for (std::size_t jj = 0; jj < pf.p_max.ny; ++jj)
-                for (std::size_t i = 0; i < pf.p_max.nx; ++i) {
-                    const auto x = pf.p_max.position_m(i, jj, k);
-                    const std::ptrdiff_t n = io::model_node(g, x[0], x[1], x[2] - shift, !r.full);
-                    if (n < 0) continue;
-                    const std::size_t q = i + pf.p_max.nx * (jj + pf.p_max.ny * k);
-                    pf.labels[q] = g.labels[std::size_t(n)];
-                    pf.target[q] = g.target[std::size_t(n)];
-                }
+        ModelOnMap on = model_on_map(model, pf.p_max, !r.full, dose.depth.geometry.z_target_m - model.target_m[2]);
+        pf.labels = std::move(on.labels);
+        pf.target = std::move(on.target);
     }
     pf.initial = fragments(sr.fragmentation->initial(diameter_m), 0, 0, 0.0);
-    int cumulative = 0;
-    for (const auto& s : schedule.sessions) {
-        cumulative += s.shocks;
+    for (const auto& s : schedule.sessions)
         pf.sessions.push_back(fragments(s.population_after, s.day, s.shocks, s.fraction_cleared_after));
-    }
-    (void)cumulative;
     pf.plan_json = j.dump(2);
     io::write_plan_h5(out / "plan.h5", pf);
     if (!r.model_path) fs::rename(out / ".model.h5.in-progress", out / "model.h5");

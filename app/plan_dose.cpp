@@ -21,10 +21,7 @@ constexpr double kPathRadius_m = 3e-3;   ///< rings checked for lung and gas on 
 
 bool is_bone(std::uint8_t l) { return l == std::uint8_t(Label::bone_cortical) || l == std::uint8_t(Label::bone_trabecular); }
 
-/// The model (labels, target) at the nodes of a simulation map.
-struct ModelOnMap {
-    std::vector<std::uint8_t> labels, target;
-};
+}  // namespace
 
 ModelOnMap model_on_map(const io::ModelFile& model, const Map3& m, bool axisymmetric, double shift_m) {
     const io::ModelGrid& g = axisymmetric ? model.axisymmetric : model.grid;
@@ -43,6 +40,8 @@ ModelOnMap model_on_map(const io::ModelFile& model, const Map3& m, bool axisymme
             }
     return o;
 }
+
+namespace {
 
 /// Volume (axisymmetric: of the ring) a node stands for, m^3.
 double node_volume(const Map3& m, std::size_t i, bool axisymmetric) {

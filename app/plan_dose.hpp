@@ -96,6 +96,12 @@ struct PlanDose {
     double window_loss_dB(double setting) const;
 };
 
+/// The model's labels and target flags at the nodes of a simulation map (the model's target placed at frame z + shift).
+struct ModelOnMap {
+    std::vector<std::uint8_t> labels, target;
+};
+ModelOnMap model_on_map(const io::ModelFile& model, const Map3& m, bool axisymmetric, double shift_m);
+
 /// How deep below the skin the device's focus can lie (its deepest coupling, models::device_standoffs), mm.
 /// InputError for an unknown device or one without a focus.
 double device_reach_mm(const std::string& device);
