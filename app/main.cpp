@@ -11,6 +11,7 @@
 #include <string>
 
 #include "app/commands.hpp"
+#include "app/mpi_env.hpp"
 #include "app/text.hpp"
 #include "lithosim/build_info.hpp"
 
@@ -64,8 +65,17 @@ std::string command_names() {
     return s;
 }
 
+/// Prints the error as one line and returns its exit code. Under MPI, bad input is found alike by every rank (each
+/// reads the same case before any communication), so rank 0 alone reports it and every rank exits with 2; any other
+/// failure may be one rank's alone, so that rank names itself and stops the others (MPI_Abort), which would
+/// otherwise wait for it forever.
 int error(const std::string& message, int code) {
-    std::fprintf(stderr, "lithosim: error: %s\n", one_line(message).c_str());
+    const auto& world = mpi_world();
+    if (code == kExitBadInput && !world.root()) return code;
+    const std::string who = world.active && world.size > 1 ? " (" + mpi_label() + ")" : "";
+    std::fprintf(stderr, "lithosim: error%s: %s\n", who.c_str(), one_line(message).c_str());
+    std::fflush(stderr);
+    if (code != kExitBadInput) mpi_abort_if_active(code);
     return code;
 }
 
@@ -98,6 +108,7 @@ void prefer_passive_openmp_waiting(char** argv) {
 
 int main(int argc, char** argv) {
     prefer_passive_openmp_waiting(argv);
+    const MpiEnv mpi(&argc, &argv);
     std::string command;
     try {
         return dispatch(argc, argv, command);
