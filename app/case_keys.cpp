@@ -237,6 +237,12 @@ std::vector<CaseKey> build_table() {
             "summarised in summary.json 'planes' (axis values, -6 dB width, disc energies)");
     k.max_items = 32;
     add(any_real(optional(k, "no planes")));
+    k = key("sensor", "snapshots_us", ValueKind::RealList, "us",
+            "times of wavefield snapshots: the pressure over the physical region at the first time step at or after "
+            "each time (the actual time is recorded), each in [0, t_end_us]; stored in result.h5 /snapshots and as a "
+            "ParaView .pvd collection (4 bytes per cell per snapshot)");
+    k.max_items = 256;
+    add(non_negative(optional(k, "no snapshots")));
     k = key("sensor", "lines", ValueKind::ChoiceSet, "",
             "lines whose whole time history is stored in result.h5: axis = p(t) at every node of the beam axis "
             "(/sensors/lines/axis; large: nodes x steps x 4 bytes); the focal waveform is stored in any case");

@@ -282,6 +282,8 @@ SensorSpec build_sensors(const CaseText& c, int dims) {
     s.axis_series = true;
     if (c.has("sensor.planes_z_mm"))
         for (const double z : case_reals(c, "sensor.planes_z_mm")) s.planes_z_m.push_back(z * kMm);
+    if (c.has("sensor.snapshots_us"))
+        for (const double t : case_reals(c, "sensor.snapshots_us")) s.snapshot_times_s.push_back(t * kUs);
     return s;
 }
 

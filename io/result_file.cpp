@@ -216,6 +216,55 @@ void write_planes(H5::H5File& file, const std::vector<PlaneRecord>& planes, bool
     }
 }
 
+/// /snapshots with one dataset snapshot_<k> per snapshot, in order: the pressure map and its times.
+void write_snapshots(H5::H5File& file, const std::vector<Snapshot>& snapshots, bool axisymmetric, std::string& stage) {
+    stage = std::string("group '") + h5::snapshots_group + "'";
+    file.createGroup(h5::snapshots_group);
+    for (std::size_t k = 0; k < snapshots.size(); ++k) {
+        const Snapshot& sn = snapshots[k];
+        const std::string name = h5::snapshot_prefix + std::to_string(k);
+        stage = "dataset '" + name + "'";
+        if (!std::isfinite(sn.t_s) || !std::isfinite(sn.t_requested_s))
+            throw std::runtime_error("the snapshot's times are not finite");
+        write_map(file, name.c_str(), sn.p, h5::unit_pressure, axisymmetric);
+        const H5::DataSet ds = file.openDataSet(name);
+        write_double_attribute(ds, h5::attr_snapshot_t, sn.t_s);
+        write_double_attribute(ds, h5::attr_snapshot_t_requested, sn.t_requested_s);
+        write_int_attribute(ds, h5::attr_snapshot_step, int(sn.step));
+    }
+}
+
+/// Snapshots written by write_snapshots (none if the file has no /snapshots).
+std::vector<Snapshot> read_snapshots(const H5::H5File& file, bool axisymmetric, std::string& stage) {
+    std::vector<Snapshot> out;
+    if (!link_exists(file, h5::snapshots_group)) return out;
+    stage = std::string("group '") + h5::snapshots_group + "'";
+    const hsize_t members = file.openGroup(h5::snapshots_group).getNumObjs();
+    for (std::size_t k = 0; k < members; ++k) {
+        const std::string name = h5::snapshot_prefix + std::to_string(k);
+        stage = "dataset '" + name + "'";
+        if (!file.nameExists(name))
+            throw std::runtime_error("is missing (snapshots are numbered 0, 1, ... without gaps)");
+        Snapshot sn;
+        std::optional<Map3> map = read_map(file, name.c_str(), h5::unit_pressure, axisymmetric);
+        if (!map) throw std::runtime_error("is missing");
+        sn.p = std::move(*map);
+        const H5::DataSet ds = file.openDataSet(name);
+        const std::optional<double> t = read_optional_double(ds, h5::attr_snapshot_t);
+        const std::optional<double> tr = read_optional_double(ds, h5::attr_snapshot_t_requested);
+        if (!t || !tr) throw std::runtime_error("has no time attributes t_s / t_requested_s");
+        sn.t_s = *t;
+        sn.t_requested_s = *tr;
+        if (ds.attrExists(h5::attr_snapshot_step)) {
+            int step = 0;
+            ds.openAttribute(h5::attr_snapshot_step).read(H5::PredType::NATIVE_INT, &step);
+            sn.step = step;
+        }
+        out.push_back(std::move(sn));
+    }
+    return out;
+}
+
 /// Writes the whole file at `file_path`; `stage` always says what is being written, for the error message.
 void write_contents(const fs::path& file_path, const SimulationResult& r, const ResultMetadata& meta,
                     std::string& stage) {
@@ -258,6 +307,7 @@ void write_contents(const fs::path& file_path, const SimulationResult& r, const 
         ensure_group(h5::sensors_group);
         write_planes(file, r.planes, meta.axisymmetric, stage);
     }
+    if (!r.snapshots.empty()) write_snapshots(file, r.snapshots, meta.axisymmetric, stage);
     if (meta.focal_series) write_focal_series(file, *meta.focal_series, stage);
     if (meta.dosimetry) write_dosimetry(file, *meta.dosimetry, stage);
 
@@ -512,6 +562,7 @@ SimulationResult read_result_h5(const fs::path& path) {
         r.sensors = read_sensors(file, sensor_points, stage);
         if (link_exists(file, h5::sensors_line_axis_p)) r.axis = read_sensors(file, axis_line, stage);
         r.planes = read_planes(file, axisymmetric, stage);
+        r.snapshots = read_snapshots(file, axisymmetric, stage);
 
         stage = std::string("root attribute '") + h5::root_threads + "'";
         const H5::Group root = file.openGroup("/");

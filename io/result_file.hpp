@@ -25,6 +25,12 @@
 // |   efd                      |                  |         |         |                                           |
 // | /sensors/planes/plane_<k>/ | [1][ny][nx]      | float32 | J/m^2   | as plane_<k>/p_max: the EFD over the      |
 // |   efd_plus                 |                  |         |         | samples with p > 0                        |
+// | /snapshots/snapshot_<k>    | [nz][ny][nx]     | float32 | Pa      | the run recorded wavefield snapshots      |
+// |                            |                  |         |         | ([sensor] snapshots_us): k = 0, 1, ... in |
+// |                            |                  |         |         | the order asked; attributes t_s (float64, |
+// |                            |                  |         |         | s: the step recorded, the first at or     |
+// |                            |                  |         |         | after the time asked), t_requested_s      |
+// |                            |                  |         |         | (float64, s), step (int32)                |
 // | /medium/c                  | [nz][ny][nx]     | float32 | m/s     | heterogeneous medium                      |
 // | /medium/rho                | [nz][ny][nx]     | float32 | kg/m^3  | heterogeneous medium                      |
 // | /focal_series/t            | [nt]             | float64 | s       | a time series was recorded at the focus   |
@@ -128,7 +134,8 @@ void write_result_h5(const std::filesystem::path& path, const SimulationResult& 
 /// dataset's shape and units; throws std::runtime_error naming the file (and dataset) otherwise.
 /// The run figures are not stored in the file except `threads`, which lands in stats.threads. Maps of an
 /// axisymmetric file come back with r in the x slot (see ResultMetadata::axisymmetric; read_result_metadata tells
-/// the geometry). /sensors/lines/axis comes back as `axis`, the sensor planes as `planes` (in order).
+/// the geometry). /sensors/lines/axis comes back as `axis`, the sensor planes as `planes` (in order), the snapshots
+/// as `snapshots` (in order).
 SimulationResult read_result_h5(const std::filesystem::path& path);
 
 /// Everything of ResultMetadata the file holds (missing optional parts stay empty; a file without `geometry` is

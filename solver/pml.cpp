@@ -6,7 +6,8 @@
 
 namespace lithosim {
 
-Cpml::Cpml(const Grid& g, double dt, double c_max, double f_src, int order) : g_(g), order_(order) {
+Cpml::Cpml(const Grid& g, double dt, double c_max, double f_src, int order, int z_begin, int z_end)
+    : g_(g), order_(order) {
     const int P = g.pml - 2;  // layer cells (phys_begin also counts the two untouched stencil cells)
     if (P <= 0) return;
     // Design reflection: 1e-3 for 10 cells, 1e-4 for 20 (the constants of the CPML codes cited above),
@@ -48,6 +49,11 @@ Cpml::Cpml(const Grid& g, double dt, double c_max, double f_src, int order) : g_
             }
             if (side == 0) s.r1[ax] = pb;
             else s.r0[ax] = pe;
+            // A slab of a distributed run: only the planes this process updates along the last axis.
+            const int zl = g.dims - 1;
+            s.r0[zl] = std::max(s.r0[zl], z_begin);
+            s.r1[zl] = std::min(s.r1[zl], z_end);
+            if (s.r1[zl] <= s.r0[zl]) continue;
             const std::size_t cells =
                 std::size_t(s.r1[0] - s.r0[0]) * (s.r1[1] - s.r0[1]) * std::size_t(s.r1[2] - s.r0[2]);
             s.psi_u.resize(cells);

@@ -18,8 +18,10 @@ namespace lithosim {
 class Cpml {
 public:
     Cpml() = default;
-    /// c_max: fastest speed; f_src: source centre frequency (for alpha_max).
-    Cpml(const Grid& g, double dt, double c_max, double f_src_Hz, int order);
+    /// c_max: fastest speed; f_src: source centre frequency (for alpha_max). [z_begin, z_end): the planes along the
+    /// last active axis this process updates (a slab of a distributed run; default: all). Indices stay global, so
+    /// the profiles and the memory variables of the layer are those of the whole grid restricted to the slab.
+    Cpml(const Grid& g, double dt, double c_max, double f_src_Hz, int order, int z_begin = 0, int z_end = 1 << 30);
 
     /// After update_velocity: u_a -= dt rho_inv_a psi_a(dp/dx_a) inside the layer.
     void correct_velocity(const kernels::StepView& v);

@@ -46,6 +46,14 @@ struct PlaneRecord {
     Map3 efd_plus;
 };
 
+/// The pressure over the physical region at one instant (SensorSpec::snapshot_times_s).
+struct Snapshot {
+    double t_requested_s = 0;  ///< the time asked for
+    double t_s = 0;            ///< the time of the step recorded: the first step time >= t_requested_s
+    long long step = 0;        ///< that step's number (t_s = step * dt)
+    Map3 p;                    ///< Pa, laid out like the maps
+};
+
 /// Figures of one run.
 struct RunStats {
     long long steps = 0;
@@ -55,7 +63,9 @@ struct RunStats {
     double cell_updates_per_s = 0;
     double peak_memory_MB = 0;        ///< resident set high-water mark of the process
     double field_bytes_per_cell = 0;  ///< state + medium coefficients, per updated cell
-    int threads = 1;
+    int threads = 1;                  ///< OpenMP threads per rank
+    int ranks = 1;                    ///< MPI ranks the grid was split over (slabs along z)
+    std::vector<double> peak_memory_MB_per_rank;  ///< each rank's high-water mark (rank order), MB
     std::map<std::string, double> phase_seconds;  ///< where the time went, by phase of the step
 };
 
@@ -68,6 +78,7 @@ struct SimulationResult {
     SensorRecord sensors;
     std::optional<SensorRecord> axis;  ///< p(t) at every node of the beam axis, when SensorSpec::axis_series
     std::vector<PlaneRecord> planes;   ///< one per SensorSpec::planes_z_m, in that order
+    std::vector<Snapshot> snapshots;   ///< one per SensorSpec::snapshot_times_s, in that order
     RunStats stats;
 };
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -15,6 +16,7 @@
 
 #include "solver/absorption.hpp"
 #include "solver/buffer.hpp"
+#include "solver/communicator.hpp"
 #include "solver/errors.hpp"
 #include "solver/kernels.hpp"
 #include "solver/pml.hpp"
@@ -251,8 +253,9 @@ double peak_resident_MB() {
     return ru.ru_maxrss / 1024.0;
 }
 
-RunPlan plan_run(const SimulationSpec& spec) {
+RunPlan plan_run(const SimulationSpec& spec, int ranks) {
     RunPlan pl;
+    pl.ranks = ranks;
     pl.grid = make_grid(spec.grid);
     if (spec.solver.order == 4) pl.grid.axis_volume_factor = 9.0 / 8.0 - 11.0 / 24.0;  // c1 + 11 c2 = 2/3
     const Grid& g = pl.grid;
@@ -295,6 +298,17 @@ RunPlan plan_run(const SimulationSpec& spec) {
         }
     }
     pl.steps = std::max<long long>(1, (long long)std::ceil(spec.time.t_end_s / pl.dt_s - 1e-9));
+    for (double t : spec.sensors.snapshot_times_s)
+        require_input(std::isfinite(t) && t >= 0 && t <= spec.time.t_end_s * (1 + 1e-12), "[sensor] snapshots_us: t = ",
+                      t * 1e6, " us lies outside the run [0, t_end_us = ", spec.time.t_end_s * 1e6, "]");
+    if (ranks > 1) {
+        require_input(g.dims == 3 && !g.axisymmetric, "a distributed run (", ranks,
+                      " ranks) splits a 3D grid; [grid] dims = ", g.axisymmetric ? std::string("axisymmetric") : std::to_string(g.dims),
+                      " runs on one rank");
+        require_input(g.n[2] >= kMinSlabPlanes * ranks, "[grid] size_mm: z = ", g.n_phys[2] - 1 > 0 ? (g.n_phys[2] - 1) * g.dx * 1e3 : 0.0,
+                      " mm gives ", g.n[2], " cells along z (PML included), too few for ", ranks, " ranks: each slab needs at least ",
+                      kMinSlabPlanes, " cells; accepted: at most ", g.n[2] / kMinSlabPlanes, " ranks, or a longer z extent");
+    }
 
     // Resolution.
     pl.source_f0_Hz = 0;
@@ -343,7 +357,27 @@ RunPlan plan_run(const SimulationSpec& spec) {
     const double probes = double(spec.sensors.points_m.size()) +
                           (spec.sensors.axis_series ? 2.0 * double(g.n_phys[g.internal_axis(2)]) : 0.0);
     const double sensors = probes * pl.steps * 4.0;
-    pl.memory_bytes = per_cell * cells + pml_bytes + maps + planes + sensors;
+    const double snapshots = double(spec.sensors.snapshot_times_s.size()) * double(g.cells_phys()) * 4.0;
+    pl.memory_bytes = per_cell * cells + pml_bytes + maps + planes + sensors + snapshots;
+    pl.memory_bytes_per_rank = pl.memory_bytes;
+    if (ranks > 1) {
+        // The largest slab with its halo planes (3 on each inner side); the PML along x and y in proportion, the
+        // layer along z whole (an end rank holds it); maps and snapshots for the slab's planes; every sensor plane
+        // and series (the worst case); rank 0 also receives the gathered maps and snapshots at the end.
+        const double plane = double(g.n[0]) * g.n[1];
+        double worst = 0;
+        for (int r = 0; r < ranks; ++r) {
+            const SlabRange sl = slab_of_rank(g.n[2], ranks, r);
+            const int lo = std::max(0, sl.begin - 3), hi = std::min(g.n[2], sl.end + 3);
+            const double share = double(hi - lo) / g.n[2];
+            const double pml_xy = pml_bytes - 2.0 * 4.0 * (2.0 * (g.pml - 1)) * cells / g.n[2];
+            const double gathered = r == 0 ? maps / 16.0 * 12.0 + snapshots : 0.0;
+            const double b = per_cell * plane * (hi - lo) + pml_xy * share + (pml_bytes - pml_xy) +
+                             (maps + snapshots) * double(sl.planes()) / g.n[2] + planes + sensors + gathered;
+            worst = std::max(worst, b);
+        }
+        pl.memory_bytes_per_rank = worst;
+    }
     return pl;
 }
 
@@ -364,6 +398,38 @@ private:
     std::map<std::string, double>& acc_;
     const char* name_;
     std::chrono::steady_clock::time_point t0_;
+};
+
+/// A field stored for a run of whole z planes [plane_begin, plane_end) of the grid (a slab with its halo, or the
+/// whole grid) and addressed by the global grid index, so that kernels, PML, sources and probes index it exactly as
+/// in a one-process run: base()[i] is the value at grid index i. The storage starts at the 64-byte boundary at or
+/// below the slab's first index, so every row has the alignment it has in the whole grid and the vector loops split
+/// the same way (the same arithmetic, bit for bit).
+template <class T>
+class SlabField {
+public:
+    void resize(std::size_t first_index, std::size_t end_index, T fill = T(0)) {
+        constexpr std::size_t per_line = 64 / sizeof(T);
+        first_ = first_index - first_index % per_line;
+        buf_.resize(end_index - first_, fill);
+    }
+    bool empty() const { return buf_.empty(); }
+    /// Base of the global indexing: base()[i] for i in the stored range. (An address below the allocation is
+    /// formed through an integer, never dereferenced outside the range.)
+    T* base() {
+        return buf_.empty() ? nullptr
+                            : reinterpret_cast<T*>(reinterpret_cast<std::uintptr_t>(buf_.data()) - first_ * sizeof(T));
+    }
+    T& operator[](std::size_t i) { return buf_[i - first_]; }
+    const T& operator[](std::size_t i) const { return buf_[i - first_]; }
+    void swap(SlabField& o) noexcept {
+        std::swap(buf_, o.buf_);
+        std::swap(first_, o.first_);
+    }
+
+private:
+    AlignedBuffer<T> buf_;
+    std::size_t first_ = 0;
 };
 
 /// One source on the grid: footprint, per-node gain (so that the injected rate is in Pa/s), precomputed signal.
@@ -401,12 +467,39 @@ PointProbe make_probe(const Grid& g, const std::array<double, 3>& x) {
 
 }  // namespace
 
-SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
+SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks, Communicator* comm) {
     auto log = [&](const std::string& s) {
         if (hooks.log) hooks.log(s);
     };
-    const RunPlan pl = plan_run(spec);
+    SerialCommunicator serial;
+    Communicator& cm = comm ? *comm : serial;
+    const int n_ranks = cm.size(), rank = cm.rank();
+    const RunPlan pl = plan_run(spec, n_ranks);
     const Grid& g = pl.grid;
+
+    // ---- the slab of this rank (the whole grid on one rank) ----
+    // Planes along the last axis: this rank updates [z_own.begin, z_own.end) and stores z_alloc (3 halo planes on
+    // each inner side: the widest stencil, the 6th-order filter, reaches 3 planes). Halo widths actually exchanged:
+    // p 1 below / 2 above (momentum, order-4 D+), u_z 2 below / 1 above (mass, order-4 D-), w 3 / 3 (filter).
+    const int zl = 2;  // the slowest axis: z in 3D; in 1D and 2D n[2] = 1, so the one "plane" is the whole grid
+    const int nz_all = g.n[zl];
+    const SlabRange z_own = slab_of_rank(nz_all, n_ranks, rank);
+    constexpr int kHalo = 3;
+    const int z_alloc_lo = std::max(0, z_own.begin - kHalo), z_alloc_hi = std::min(nz_all, z_own.end + kHalo);
+    const std::size_t plane_cells = g.stride(zl);
+    const std::size_t i_first = std::size_t(z_alloc_lo) * plane_cells, i_end = std::size_t(z_alloc_hi) * plane_cells;
+    const std::size_t i_own_first = std::size_t(z_own.begin) * plane_cells, i_own_end = std::size_t(z_own.end) * plane_cells;
+    auto stored_index = [&](std::size_t i) { return i >= i_first && i < i_end; };
+    std::vector<SlabRange> slabs;
+    for (int r = 0; r < n_ranks; ++r) slabs.push_back(slab_of_rank(nz_all, n_ranks, r));
+    auto owner_of_plane = [&](int iz) {
+        for (int r = 0; r < n_ranks; ++r)
+            if (iz >= slabs[r].begin && iz < slabs[r].end) return r;
+        return n_ranks - 1;
+    };
+    if (n_ranks > 1)
+        log(fmt("distributed: ", n_ranks, " ranks, slabs along z; rank ", rank, " updates planes [", z_own.begin, ", ",
+                z_own.end, ") of ", nz_all, " with ", kHalo, " halo planes"));
     const auto& opt = spec.solver;
     for (const auto& w : pl.warnings) log("warning: " + w);
     for (const auto& n : pl.notes) log(n);
@@ -415,11 +508,16 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
     log(fmt("grid ", g.n[0], " x ", g.n[1], " x ", g.n[2], " cells (PML included), dx = ", g.dx * 1e3,
             " mm, dt = ", pl.dt_s * 1e9, " ns (cfl ", pl.cfl, "), ", pl.steps, " steps, ",
             pl.points_per_wavelength, " points per wavelength at ", pl.source_f0_Hz * 1e-6, " MHz"));
-    log(fmt("memory needed: ", pl.memory_bytes / 1048576.0, " MiB (", pl.field_bytes_per_cell,
-            " bytes per cell of fields and medium); available: ", limit / 1048576.0, " MiB"));
-    if (pl.memory_bytes > limit)
-        throw std::runtime_error(fmt("refusing to run: the case needs an estimated ", pl.memory_bytes / 1048576.0,
-                                     " MiB but only ", limit / 1048576.0,
+    if (n_ranks > 1)
+        log(fmt("memory needed: ", pl.memory_bytes_per_rank / 1048576.0, " MiB per rank at most (",
+                pl.memory_bytes / 1048576.0, " MiB on one process; ", pl.field_bytes_per_cell,
+                " bytes per cell of fields and medium); available here: ", limit / 1048576.0, " MiB"));
+    else
+        log(fmt("memory needed: ", pl.memory_bytes / 1048576.0, " MiB (", pl.field_bytes_per_cell,
+                " bytes per cell of fields and medium); available: ", limit / 1048576.0, " MiB"));
+    if (pl.memory_bytes_per_rank > limit)
+        throw std::runtime_error(fmt("refusing to run: the case needs an estimated ", pl.memory_bytes_per_rank / 1048576.0,
+                                     " MiB", n_ranks > 1 ? " per rank" : "", " but only ", limit / 1048576.0,
                                      " MiB are available; use a coarser dx_mm or a smaller size_mm"));
 
     // Small grids run on one thread: a step has about ten parallel regions, and below ~1e5 cells their
@@ -430,7 +528,7 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
             if (cells < 100000) omp_set_num_threads(1);
         }
         ~ThreadScope() { omp_set_num_threads(saved); }
-    } thread_scope(g.cells());
+    } thread_scope(i_end - i_first);
 
     const MediumModel mm = build_medium_model(g, spec);
     const std::size_t N = g.cells();
@@ -440,12 +538,13 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
     require_input(nrel <= 8, "[solver] relaxation mechanisms = ", nrel, " exceeds the accepted 8");
 
     // ---- medium coefficients (computed once) ----
-    AlignedBuffer<float> rho_inv[3], K(N), bK, nu;
-    std::vector<AlignedBuffer<float>> Ka(nrel);
-    for (int a = 0; a < g.dims; ++a) rho_inv[a].resize(N);
-    if (nonlinear) bK.resize(N);
-    if (absorbing && mm.any_viscous) nu.resize(N);
-    for (auto& b : Ka) b.resize(N);
+    SlabField<float> rho_inv[3], K, bK, nu;
+    std::vector<SlabField<float>> Ka(nrel);
+    K.resize(i_first, i_end);
+    for (int a = 0; a < g.dims; ++a) rho_inv[a].resize(i_first, i_end);
+    if (nonlinear) bK.resize(i_first, i_end);
+    if (absorbing && mm.any_viscous) nu.resize(i_first, i_end);
+    for (auto& b : Ka) b.resize(i_first, i_end);
     auto in_pml = [&](int i0, int i1, int i2) {
         const int ii[3] = {i0, i1, i2};
         for (int a = 0; a < g.dims; ++a)
@@ -453,7 +552,7 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
         return false;
     };
 #pragma omp parallel for collapse(2) schedule(static)
-    for (int i2 = 0; i2 < g.n[2]; ++i2)
+    for (int i2 = z_alloc_lo; i2 < z_alloc_hi; ++i2)
         for (int i1 = 0; i1 < g.n[1]; ++i1)
             for (int i0 = 0; i0 < g.n[0]; ++i0) {
                 const std::size_t i = g.index(i0, i1, i2);
@@ -478,30 +577,34 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
     // ---- rigid bodies: the staggered faces next to a rigid node, per axis ----
     std::vector<std::size_t> rigid_faces[3];
     if (spec.medium.rigid) {
-        std::vector<char> solid(N, 0);
-        for (int i2 = 0; i2 < g.n[2]; ++i2)
+        // The stored planes and the one above them (a face i + 1/2 looks at nodes i and i + 1); solid[i - s_first].
+        const int s_hi = std::min(g.n[2], z_alloc_hi + 1);
+        const std::size_t s_first = i_first, s_end = std::size_t(s_hi) * plane_cells;
+        std::vector<char> solid(s_end - s_first, 0);
+        for (int i2 = z_alloc_lo; i2 < s_hi; ++i2)
             for (int i1 = 0; i1 < g.n[1]; ++i1)
                 for (int i0 = 0; i0 < g.n[0]; ++i0) {
                     const int ii[3] = {i0, i1, i2};
                     std::array<double, 3> x{0, 0, 0};
                     for (int a = 0; a < g.dims; ++a) x[g.physical_axis(a)] = g.coord(a, ii[a]);
                     if (g.axisymmetric) x[0] = std::abs(x[0]);  // mirror nodes take their image's body
-                    solid[g.index(i0, i1, i2)] = spec.medium.rigid(x) ? 1 : 0;
+                    solid[g.index(i0, i1, i2) - s_first] = spec.medium.rigid(x) ? 1 : 0;
                 }
         for (int a = 0; a < g.dims; ++a)
-            for (std::size_t i = 0; i + g.stride(a) < N; ++i)
-                if (solid[i] || solid[i + g.stride(a)]) rigid_faces[a].push_back(i);
+            for (std::size_t i = s_first; i < i_end && i + g.stride(a) < s_end; ++i)
+                if (solid[i - s_first] || solid[i + g.stride(a) - s_first]) rigid_faces[a].push_back(i);
         std::size_t count = 0;
-        for (char c : solid) count += c;
-        log(fmt("rigid bodies: ", count, " nodes"));
+        for (std::size_t i = i_own_first; i < i_own_end; ++i) count += solid[i - s_first];
+        if (n_ranks == 1) log(fmt("rigid bodies: ", count, " nodes"));
     }
 
     // ---- state ----
     const bool separate_p = nonlinear || absorbing;
-    AlignedBuffer<float> u[3], w(N), p_store, m[8];
-    for (int a = 0; a < g.dims; ++a) u[a].resize(N);
-    if (separate_p) p_store.resize(N);
-    for (int l = 0; l < nrel; ++l) m[l].resize(N);
+    SlabField<float> u[3], w, p_store, m[8];
+    w.resize(i_first, i_end);
+    for (int a = 0; a < g.dims; ++a) u[a].resize(i_first, i_end);
+    if (separate_p) p_store.resize(i_first, i_end);
+    for (int l = 0; l < nrel; ++l) m[l].resize(i_first, i_end);
 
     // ---- sources ----
     std::vector<GridSource> sources;
@@ -509,7 +612,6 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
     for (const auto& s : spec.sources) {
         const SourceFootprint fp = footprint(g, s);
         GridSource gs;
-        gs.index = fp.index;
         Waveform wf = s.waveform;
         if (wf.type == WaveformType::Lithotripter && wf.rise_s <= 0) wf.rise_s = 4 * g.dx / pl.c_min;
         const double amp = s.p0_Pa;
@@ -517,6 +619,10 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
         const bool point = s.type == SourceType::Point;
         constexpr double r_ref = 1e-3;  // point source: p0 is the free-field pressure at 1 mm
         for (std::size_t k = 0; k < fp.index.size(); ++k) {
+            // A slab takes the nodes it stores, halo planes included: its halo then matches the neighbour's
+            // planes after the source step without another exchange.
+            if (!stored_index(fp.index[k])) continue;
+            gs.index.push_back(fp.index[k]);
             const auto& mp = mm.cells.table[material_of(mm, fp.index[k])];
             // Surface: dw/dt = K q, q = 2 u_n delta_S, u_n = p0 s / (rho c)  ->  gain 2 c (if rho c local).
             // Point:   p = rho qdot / (4 pi r)  ->  q = 4 pi r_ref p0 S(t) / rho, dw/dt = K q delta.
@@ -537,7 +643,8 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
                 gs.signal[n] = amp * wf.shape(t);
             }
         }
-        log(fmt("source: ", fp.index.size(), " grid nodes, sampled area ", fp.surface_area_m2 * 1e6, " mm^2"));
+        log(fmt("source: ", fp.index.size(), " grid nodes", n_ranks > 1 ? fmt(" (", gs.index.size(), " stored on rank ", rank, ")") : "",
+                ", sampled area ", fp.surface_area_m2 * 1e6, " mm^2"));
         sources.push_back(std::move(gs));
     }
 
@@ -572,14 +679,27 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
     const std::size_t n_user_probes = spec.sensors.points_m.size();
     const std::size_t n_axis = res.axis ? res.axis->position_m.size() : 0;
     std::vector<float> axis_by_step(n_axis * std::size_t(pl.steps + 1));
+    // A probe belongs to the rank that owns the plane of its lowest corner (it reads the plane above from the halo).
+    std::vector<int> probe_owner(probes.size());
+    for (std::size_t k = 0; k < probes.size(); ++k) probe_owner[k] = owner_of_plane(int(probes[k].idx[0] / plane_cells));
 
-    // ---- maps ----
+    // ---- maps: over the physical planes this rank owns (map index k0 + m0 (k1 + m1 k2), k2 from the region's start) ----
     const std::size_t NP = g.cells_phys();
-    AlignedBuffer<float> p_max, p_min;
-    AlignedBuffer<double> p2_int;
-    if (spec.sensors.p_max) p_max.resize(NP, -std::numeric_limits<float>::infinity());
-    if (spec.sensors.p_min) p_min.resize(NP, std::numeric_limits<float>::infinity());
-    if (spec.sensors.efd) p2_int.resize(NP, 0.0);
+    const std::size_t map_plane = std::size_t(g.n_phys[0]) * g.n_phys[1];
+    const int kz_lo = std::clamp(z_own.begin - g.phys_begin(2), 0, g.n_phys[2]);
+    const int kz_hi = std::clamp(z_own.end - g.phys_begin(2), 0, g.n_phys[2]);
+    const std::size_t map_first = std::size_t(kz_lo) * map_plane, map_end = std::size_t(kz_hi) * map_plane;
+    SlabField<float> p_max, p_min;
+    SlabField<double> p2_int;
+    if (spec.sensors.p_max) p_max.resize(map_first, map_end, -std::numeric_limits<float>::infinity());
+    if (spec.sensors.p_min) p_min.resize(map_first, map_end, std::numeric_limits<float>::infinity());
+    if (spec.sensors.efd) p2_int.resize(map_first, map_end, 0.0);
+
+    // ---- snapshots: the step of each requested time, and this rank's planes of each ----
+    std::vector<long long> snapshot_step;
+    for (double t : spec.sensors.snapshot_times_s)
+        snapshot_step.push_back(std::clamp<long long>((long long)std::ceil(t / pl.dt_s - 1e-9), 0, pl.steps));
+    std::vector<std::vector<float>> snapshot_part(snapshot_step.size());
 
     // ---- sensor planes: the same accumulations on the nodes of each plane z = const ----
     // Offsets of a plane's nodes from its first one, in map order (x fastest, then y): every internal axis but z.
@@ -588,17 +708,23 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
     for (int k1 = 0; k1 < (az == 1 ? 1 : g.n_phys[1]); ++k1)
         for (int k0 = 0; k0 < (az == 0 ? 1 : g.n_phys[0]); ++k0) plane_offset.push_back(g.index(k0, k1, 0));
     struct SensorPlane {
+        std::size_t k;                       // its place in SensorSpec::planes_z_m
         int iz;                              // internal node index along z
         std::size_t first;                   // grid index of the plane's first physical node
         AlignedBuffer<float> p_max, p_min;   // Pa
         AlignedBuffer<double> p2, p2_plus;   // integral of p^2 dt, all samples / samples with p > 0, Pa^2 s
     };
-    std::vector<SensorPlane> planes;
-    for (int iz : sensor_plane_nodes(g, spec.sensors)) {
-        SensorPlane sp{iz, 0, {}, {}, {}, {}};
+    std::vector<SensorPlane> planes;  // the planes this rank owns
+    const std::vector<int> plane_nodes = sensor_plane_nodes(g, spec.sensors);
+    std::vector<int> plane_owner;
+    for (std::size_t k = 0; k < plane_nodes.size(); ++k) {
+        const int iz = plane_nodes[k];
+        SensorPlane sp{k, iz, 0, {}, {}, {}, {}};
         int first[3] = {g.phys_begin(0), g.phys_begin(1), g.phys_begin(2)};
         first[az] = iz;
         sp.first = g.index(first[0], first[1], first[2]);
+        plane_owner.push_back(owner_of_plane(int(sp.first / plane_cells)));
+        if (plane_owner.back() != rank) continue;
         sp.p_max.resize(plane_offset.size(), -std::numeric_limits<float>::infinity());
         sp.p_min.resize(plane_offset.size(), std::numeric_limits<float>::infinity());
         sp.p2.resize(plane_offset.size(), 0.0);
@@ -613,20 +739,24 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
         v.s[a] = std::ptrdiff_t(g.stride(a));
         v.lo[a] = a < g.dims ? 2 : 0;
         v.hi[a] = a < g.dims ? g.n[a] - 2 : 1;
-        v.u[a] = a < g.dims ? u[a].data() : nullptr;
-        v.rho_inv[a] = a < g.dims ? rho_inv[a].data() : nullptr;
+        v.u[a] = a < g.dims ? u[a].base() : nullptr;
+        v.rho_inv[a] = a < g.dims ? rho_inv[a].base() : nullptr;
+    }
+    if (g.dims == 3) {  // the slab: the planes this rank updates
+        v.lo[2] = std::max(v.lo[2], z_own.begin);
+        v.hi[2] = std::min(v.hi[2], z_own.end);
     }
     v.dt = float(pl.dt_s);
     v.dx = float(g.dx);
-    v.w = w.data();
-    v.p = separate_p ? p_store.data() : w.data();
-    v.K = K.data();
-    v.bK = nonlinear ? bK.data() : nullptr;
-    v.nu = nu.empty() ? nullptr : nu.data();
+    v.w = w.base();
+    v.p = separate_p ? p_store.base() : w.base();
+    v.K = K.base();
+    v.bK = nonlinear ? bK.base() : nullptr;
+    v.nu = nu.empty() ? nullptr : nu.base();
     v.nrel = nrel;
     for (int l = 0; l < nrel; ++l) {
-        v.m[l] = m[l].data();
-        v.Ka[l] = Ka[l].data();
+        v.m[l] = m[l].base();
+        v.Ka[l] = Ka[l].base();
         v.e[l] = float(std::exp(-pl.dt_s / mm.tau[l]));
     }
     v.q_coef = float(kRhoRef * std::pow(opt.shock_viscosity * g.dx, 2));
@@ -653,13 +783,23 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
     FilterFn filt = g.dims == 1 ? kernels::selective_filter<1>
                     : g.dims == 2 ? kernels::selective_filter<2> : kernels::selective_filter<3>;
     const bool filtering = nonlinear && opt.shock_filter > 0;
-    AlignedBuffer<float> w_scratch;
-    if (filtering) w_scratch.resize(N);
+    SlabField<float> w_scratch;
+    if (filtering) w_scratch.resize(i_first, i_end);
+    // The filter copies its whole input before filtering [phys_lo, phys_hi): it gets a view of the stored planes
+    // only, [z_alloc_lo, z_alloc_hi), with z indices counted from z_alloc_lo (strides, and so the arithmetic, as in
+    // the whole grid).
     int phys_lo[3], phys_hi[3];
     for (int a = 0; a < 3; ++a) {
         phys_lo[a] = g.phys_begin(a);
         phys_hi[a] = g.phys_end(a);
     }
+    kernels::StepView v_filter = v;
+    if (g.dims == 3) {
+        phys_lo[2] = std::max(phys_lo[2], z_own.begin) - z_alloc_lo;
+        phys_hi[2] = std::min(phys_hi[2], z_own.end) - z_alloc_lo;
+        v_filter.n[2] = z_alloc_hi - z_alloc_lo;
+    }
+    const std::size_t filter_offset = i_first;  // grid index of the view's first cell
     const int absorb_mode = (nrel > 0 ? 1 : 0) | (absorbing && mm.any_viscous ? 2 : 0);
     auto pick_abs = [&]<int D, int O, bool NL>() {
         if constexpr (D == 2) {
@@ -696,7 +836,8 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
     else pick.template operator()<3>();
 
     double f_src = pl.source_f0_Hz;
-    Cpml pml(g, pl.dt_s, pl.c_max, f_src, opt.order);
+    Cpml pml = g.dims == 3 ? Cpml(g, pl.dt_s, pl.c_max, f_src, opt.order, z_own.begin, z_own.end)
+                           : Cpml(g, pl.dt_s, pl.c_max, f_src, opt.order);
 
     // Physical-region sampling: maps, probes and the divergence watch.
     const double blowup = std::max(2e9, 1e3 * p0_max);
@@ -704,20 +845,55 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
         const float wi = w[i];
         return nonlinear ? wi + bK[i] * wi * wi : wi;
     };
+    // Halo exchange of whole z planes with the neighbouring slabs: `below` planes under the slab from rank - 1,
+    // `above` planes over it from rank + 1 (and the matching planes sent the other way). Planes are contiguous.
+    struct Halo {
+        float* base;
+        int below, above;
+    };
+    std::vector<Transfer> transfers;
+    auto exchange_halos = [&](std::initializer_list<Halo> fields) {
+        transfers.clear();
+        const std::size_t plane_bytes = plane_cells * sizeof(float);
+        int tag = 0;
+        for (const Halo& h : fields) {
+            if (rank > 0) {  // rank - 1 gets my first `above` planes and sends its last `below` planes
+                transfers.push_back({rank - 1, 2 * tag, true, h.base + std::size_t(z_own.begin) * plane_cells,
+                                     std::size_t(h.above) * plane_bytes});
+                transfers.push_back({rank - 1, 2 * tag + 1, false,
+                                     h.base + std::size_t(z_own.begin - h.below) * plane_cells,
+                                     std::size_t(h.below) * plane_bytes});
+            }
+            if (rank + 1 < n_ranks) {
+                transfers.push_back({rank + 1, 2 * tag + 1, true,
+                                     h.base + std::size_t(z_own.end - h.below) * plane_cells,
+                                     std::size_t(h.below) * plane_bytes});
+                transfers.push_back({rank + 1, 2 * tag, false, h.base + std::size_t(z_own.end) * plane_cells,
+                                     std::size_t(h.above) * plane_bytes});
+            }
+            ++tag;
+        }
+        cm.exchange(transfers);
+    };
+    // Widths: the momentum update reads p at i - 1 .. i + 2 along z, the mass update u_z at i - 2 .. i + 1, the
+    // filter w at i - 3 .. i + 3, and a probe w on its own plane and the one above.
+    const bool any_probes = !probes.empty();
+    const int w_below = filtering ? 3 : separate_p ? 0 : 1;
+    const int w_above = filtering ? 3 : separate_p ? (any_probes ? 1 : 0) : 2;
     // One row of pressures per thread for the map sampling, allocated once for the run.
     std::vector<std::vector<float>> sample_rows(std::size_t(omp_get_max_threads()),
                                                 std::vector<float>(std::size_t(g.n_phys[0])));
     auto sample = [&](long long step, double t) {
         const int b0 = g.phys_begin(0), b1 = g.phys_begin(1), b2 = g.phys_begin(2);
-        const int m0 = g.n_phys[0], m1 = g.n_phys[1], m2 = g.n_phys[2];
-        float* pmx = p_max.empty() ? nullptr : p_max.data();
-        float* pmn = p_min.empty() ? nullptr : p_min.data();
-        double* pint = p2_int.empty() ? nullptr : p2_int.data();
+        const int m0 = g.n_phys[0], m1 = g.n_phys[1];
+        float* pmx = p_max.base();
+        float* pmn = p_min.base();
+        double* pint = p2_int.base();
         const double dt = pl.dt_s;
         float peak = 0;
         bool finite = true;
-        const float* wp = w.data();
-        const float* bp = nonlinear ? bK.data() : nullptr;
+        const float* wp = w.base();
+        const float* bp = nonlinear ? bK.base() : nullptr;
 #pragma omp parallel reduction(max : peak) reduction(&& : finite)
         {
             // The row's pressure once, then one branch-free loop per map, so that every loop vectorises: the
@@ -725,7 +901,7 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
             // caught by p * 0, which is NaN for an infinity or a NaN.
             float* __restrict pr = sample_rows[std::size_t(omp_get_thread_num())].data();
 #pragma omp for collapse(2) schedule(static)
-            for (int k2 = 0; k2 < m2; ++k2)
+            for (int k2 = kz_lo; k2 < kz_hi; ++k2)
                 for (int k1 = 0; k1 < m1; ++k1) {
                     const std::size_t base = g.index(b0, b1 + k1, b2 + k2);
                     const std::size_t mbase = std::size_t(m0) * (k1 + std::size_t(m1) * k2);
@@ -777,11 +953,26 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
                 if (pv > 0) q2p[j] += e;
             }
         }
-        if (!finite || peak > blowup) {
+        // The divergence watch is global: every rank sees the largest |p| of all (NaN and Inf count as infinite).
+        bool diverged = !finite || peak > blowup;
+        int reporter = rank;
+        if (n_ranks > 1) {
+            double worst_here = finite ? double(peak) : std::numeric_limits<double>::infinity();
+            double worst_all = worst_here;
+            cm.allreduce_max(&worst_all, 1);
+            diverged = !(worst_all <= blowup);
+            if (diverged) {  // the lowest rank holding the worst value names the place
+                double claim = worst_here == worst_all ? -double(rank) : -double(n_ranks);
+                cm.allreduce_max(&claim, 1);
+                reporter = int(-claim);
+            }
+        }
+        if (diverged && reporter != rank) throw DivergenceError(cm.broadcast("", reporter));
+        if (diverged) {
             // locate the worst cell for the message
             std::size_t worst = 0;
             float wv = 0;
-            for (int k2 = 0; k2 < m2; ++k2)
+            for (int k2 = kz_lo; k2 < kz_hi; ++k2)
                 for (int k1 = 0; k1 < m1; ++k1)
                     for (int k0 = 0; k0 < m0; ++k0) {
                         const std::size_t i = g.index(b0 + k0, b1 + k1, b2 + k2);
@@ -797,22 +988,38 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
             const int ii[3] = {i0, i1, i2};
             std::array<double, 3> x{0, 0, 0};
             for (int a = 0; a < g.dims; ++a) x[g.physical_axis(a)] = g.coord(a, ii[a]);
-            throw DivergenceError(fmt(
+            const std::string message = fmt(
                 "simulation diverged at step ", step, " (t = ", t * 1e6, " us): p = ", wv * 1e-6, " MPa at (",
                 x[0] * 1e3, ", ", x[1] * 1e3, ", ", x[2] * 1e3, ") mm; likely cause: ",
                 nonlinear ? "a shock steeper than the grid resolves (raise [solver] shock_viscosity, lower p0_MPa or refine dx_mm)"
-                          : "an unstable time step or medium contrast (lower [time] cfl)"));
+                          : "an unstable time step or medium contrast (lower [time] cfl)");
+            throw DivergenceError(n_ranks > 1 ? cm.broadcast(message, rank) : message);
         }
         res.sensors.t_s.push_back(t);
         if (res.axis) res.axis->t_s.push_back(t);
         // Axis series by step, [step][node], so one step writes one contiguous row (transposed after the run).
         float* axis_row = axis_by_step.empty() ? nullptr : axis_by_step.data() + std::size_t(step) * n_axis;
         for (std::size_t k = 0; k < probes.size(); ++k) {
+            if (probe_owner[k] != rank) continue;
             float s = 0;
             for (int c = 0; c < 8; ++c)
                 if (probes[k].w[c] != 0) s += probes[k].w[c] * p_of(probes[k].idx[c]);
             if (k < n_user_probes) res.sensors.p_Pa[k].push_back(s);
             else axis_row[k - n_user_probes] = s;
+        }
+        // Snapshots due at this step: p(w) on this rank's physical planes, in map order.
+        for (std::size_t j = 0; j < snapshot_step.size(); ++j) {
+            if (snapshot_step[j] != step) continue;
+            std::vector<float>& part = snapshot_part[j];
+            part.resize(map_end - map_first);
+            float* out = part.data();
+#pragma omp parallel for collapse(2) schedule(static)
+            for (int k2 = kz_lo; k2 < kz_hi; ++k2)
+                for (int k1 = 0; k1 < m1; ++k1) {
+                    const std::size_t base = g.index(b0, b1 + k1, b2 + k2);
+                    float* row = out + std::size_t(m0) * (k1 + std::size_t(m1) * (k2 - kz_lo));
+                    for (int k0 = 0; k0 < m0; ++k0) row[k0] = p_of(base + k0);
+                }
         }
     };
 
@@ -846,10 +1053,11 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
         }
         {
             PhaseTimer t(phase, "source");
+            float* wb = w.base();
             for (const auto& s : sources) {
                 const float amount = float(pl.dt_s * s.signal[n]);
                 if (amount == 0) continue;
-                for (std::size_t k = 0; k < s.index.size(); ++k) w[s.index[k]] += amount * s.gain[k];
+                for (std::size_t k = 0; k < s.index.size(); ++k) wb[s.index[k]] += amount * s.gain[k];
             }
         }
         if (g.axisymmetric) {
@@ -859,9 +1067,15 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
         }
         if (filtering) {
             PhaseTimer t(phase, "filter");
-            filt(v, phys_lo, phys_hi, w.data(), w_scratch.data(), float(opt.shock_filter));
-            std::swap(w, w_scratch);
-            v.w = w.data();
+            filt(v_filter, phys_lo, phys_hi, w.base() + filter_offset, w_scratch.base() + filter_offset,
+                 float(opt.shock_filter));
+            w.swap(w_scratch);
+            v.w = w.base();
+            if (!separate_p) v.p = v.w;
+        }
+        if (n_ranks > 1) {
+            PhaseTimer t(phase, "halo");
+            exchange_halos({{v.u[2], 2, 1}});
         }
         {
             PhaseTimer t(phase, "pressure");
@@ -870,6 +1084,11 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
         {
             PhaseTimer t(phase, "pml");
             pml.correct_pressure(v);
+        }
+        if (n_ranks > 1) {
+            PhaseTimer t(phase, "halo");
+            if (separate_p) exchange_halos({{v.p, 1, 2}, {v.w, w_below, w_above}});
+            else exchange_halos({{v.w, w_below, w_above}});
         }
         {
             PhaseTimer t(phase, "sample");
@@ -888,7 +1107,16 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
         std::vector<float>().swap(axis_by_step);
     }
 
-    // ---- results over the physical region ----
+    // ---- results over the physical region, gathered to rank 0 ----
+    const bool root = rank == 0;
+    // The floats of every rank, concatenated in rank order, on rank 0 (one process: its own).
+    auto gather_floats = [&](std::vector<float> part) -> std::vector<float> {
+        if (n_ranks == 1) return part;
+        const std::vector<char> bytes = cm.gather(part.data(), part.size() * sizeof(float));
+        std::vector<float> all(bytes.size() / sizeof(float));
+        if (!bytes.empty()) std::memcpy(all.data(), bytes.data(), bytes.size());
+        return all;
+    };
     // A map over the whole physical region, or (iz >= 0) over its node plane iz along z: nz = 1, origin z there.
     auto make_map = [&](int iz = -1) {
         Map3 mp;
@@ -902,55 +1130,137 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
             mp.origin_m[pax] = a >= 0 ? exact_zero(g.coord(a, first), g.dx) : 0.0;
             mp.spacing_m[pax] = a >= 0 ? g.dx : 0.0;
         }
-        mp.values.resize(mp.size());
         return mp;
     };
-    // Per-physical-cell material (for EFD and the medium maps); map index order equals internal order.
-    auto for_each_phys = [&](auto&& f) {
-        std::size_t k = 0;
-        for (int k2 = 0; k2 < g.n_phys[2]; ++k2)
+    // Per-physical-cell visit of this rank's planes (map index k, grid index i); map index order equals internal order.
+    auto for_each_phys = [&](int k2_lo, int k2_hi, auto&& f) {
+        std::size_t k = std::size_t(k2_lo) * map_plane;
+        for (int k2 = k2_lo; k2 < k2_hi; ++k2)
             for (int k1 = 0; k1 < g.n_phys[1]; ++k1)
                 for (int k0 = 0; k0 < g.n_phys[0]; ++k0, ++k)
                     f(k, g.index(g.phys_begin(0) + k0, g.phys_begin(1) + k1, g.phys_begin(2) + k2));
     };
-    if (!p_max.empty()) {
-        res.p_max = make_map();
-        for (std::size_t k = 0; k < NP; ++k) res.p_max->values[k] = p_max[k];
+    // A whole map on rank 0 from each rank's planes.
+    auto gather_map = [&](std::vector<float> part) -> std::optional<Map3> {
+        std::vector<float> all = gather_floats(std::move(part));
+        if (!root) return std::nullopt;
+        Map3 mp = make_map();
+        if (all.size() != mp.size()) throw std::logic_error("gathered map of the wrong size");
+        mp.values = std::move(all);
+        return mp;
+    };
+    const std::size_t map_part = map_end - map_first;
+    if (spec.sensors.p_max) {
+        std::vector<float> part(map_part);
+        for (std::size_t k = 0; k < map_part; ++k) part[k] = p_max[map_first + k];
+        res.p_max = gather_map(std::move(part));
     }
-    if (!p_min.empty()) {
-        res.p_min = make_map();
-        for (std::size_t k = 0; k < NP; ++k) res.p_min->values[k] = p_min[k];
+    if (spec.sensors.p_min) {
+        std::vector<float> part(map_part);
+        for (std::size_t k = 0; k < map_part; ++k) part[k] = p_min[map_first + k];
+        res.p_min = gather_map(std::move(part));
     }
-    if (!p2_int.empty()) {
-        res.efd = make_map();
-        for_each_phys([&](std::size_t k, std::size_t i) {
+    if (spec.sensors.efd) {
+        std::vector<float> part(map_part);
+        for_each_phys(kz_lo, kz_hi, [&](std::size_t k, std::size_t i) {
             const auto& mp = mm.cells.table[material_of(mm, i)];
-            res.efd->values[k] = float(p2_int[k] / (mp.rho_kg_per_m3 * mp.c_m_per_s));
+            part[k - map_first] = float(p2_int[k] / (mp.rho_kg_per_m3 * mp.c_m_per_s));
         });
+        res.efd = gather_map(std::move(part));
     }
+    // Sensor planes: each on the rank that owns its node plane, sent to rank 0 as p_max, p_min, efd, efd_plus.
+    const std::size_t n_plane = plane_offset.size();
+    std::vector<float> plane_payload;
     for (const auto& sp : planes) {
-        PlaneRecord pr;
-        pr.p_max = make_map(sp.iz);
-        pr.z_m = pr.p_max.origin_m[2];
-        pr.p_min = pr.efd = pr.efd_plus = pr.p_max;
-        for (std::size_t j = 0; j < plane_offset.size(); ++j) {
+        const std::size_t at = plane_payload.size();
+        plane_payload.resize(at + 4 * n_plane);
+        float* q = plane_payload.data() + at;
+        for (std::size_t j = 0; j < n_plane; ++j) {
             const auto& mp = mm.cells.table[material_of(mm, sp.first + plane_offset[j])];
             const double rho_c = mp.rho_kg_per_m3 * mp.c_m_per_s;
-            pr.p_max.values[j] = sp.p_max[j];
-            pr.p_min.values[j] = sp.p_min[j];
-            pr.efd.values[j] = float(sp.p2[j] / rho_c);
-            pr.efd_plus.values[j] = float(sp.p2_plus[j] / rho_c);
+            q[j] = sp.p_max[j];
+            q[n_plane + j] = sp.p_min[j];
+            q[2 * n_plane + j] = float(sp.p2[j] / rho_c);
+            q[3 * n_plane + j] = float(sp.p2_plus[j] / rho_c);
         }
-        res.planes.push_back(std::move(pr));
     }
-    if (spec.medium.heterogeneous()) {
+    if (!plane_nodes.empty()) {
+        const std::vector<float> all = gather_floats(std::move(plane_payload));
+        if (root) {
+            res.planes.resize(plane_nodes.size());
+            std::size_t at = 0;
+            for (int r = 0; r < n_ranks; ++r)
+                for (std::size_t k = 0; k < plane_nodes.size(); ++k) {
+                    if (plane_owner[k] != r) continue;
+                    PlaneRecord pr;
+                    pr.p_max = make_map(plane_nodes[k]);
+                    pr.z_m = pr.p_max.origin_m[2];
+                    pr.p_min = pr.efd = pr.efd_plus = pr.p_max;
+                    Map3* maps4[4] = {&pr.p_max, &pr.p_min, &pr.efd, &pr.efd_plus};
+                    for (Map3* mp : maps4) {
+                        mp->values.assign(all.begin() + std::ptrdiff_t(at), all.begin() + std::ptrdiff_t(at + n_plane));
+                        at += n_plane;
+                    }
+                    res.planes[k] = std::move(pr);
+                }
+        }
+    }
+    // Point and axis series: each from the rank that owns its probe.
+    if (n_ranks > 1 && !probes.empty()) {
+        const std::size_t nt = res.sensors.t_s.size();
+        auto series = [&](std::size_t k) -> std::vector<float>& {
+            return k < n_user_probes ? res.sensors.p_Pa[k] : res.axis->p_Pa[k - n_user_probes];
+        };
+        std::vector<float> payload;
+        for (std::size_t k = 0; k < probes.size(); ++k)
+            if (probe_owner[k] == rank) payload.insert(payload.end(), series(k).begin(), series(k).end());
+        const std::vector<float> all = gather_floats(std::move(payload));
+        if (root) {
+            std::size_t at = 0;
+            for (int r = 0; r < n_ranks; ++r)
+                for (std::size_t k = 0; k < probes.size(); ++k) {
+                    if (probe_owner[k] != r) continue;
+                    series(k).assign(all.begin() + std::ptrdiff_t(at), all.begin() + std::ptrdiff_t(at + nt));
+                    at += nt;
+                }
+        }
+    }
+    // Snapshots, in the order asked for.
+    for (std::size_t j = 0; j < snapshot_step.size(); ++j) {
+        snapshot_part[j].resize(map_part);
+        std::optional<Map3> mp = gather_map(std::move(snapshot_part[j]));
+        if (!root) continue;
+        Snapshot sn;
+        sn.t_requested_s = spec.sensors.snapshot_times_s[j];
+        sn.step = snapshot_step[j];
+        sn.t_s = double(sn.step) * pl.dt_s;
+        sn.p = std::move(*mp);
+        res.snapshots.push_back(std::move(sn));
+    }
+    if (root && spec.medium.heterogeneous()) {
         res.c = make_map();
         res.rho = make_map();
-        for_each_phys([&](std::size_t k, std::size_t i) {
+        res.c->values.resize(NP);
+        res.rho->values.resize(NP);
+        for_each_phys(0, g.n_phys[2], [&](std::size_t k, std::size_t i) {
             const auto& mp = mm.cells.table[material_of(mm, i)];
             res.c->values[k] = float(mp.c_m_per_s);
             res.rho->values[k] = float(mp.rho_kg_per_m3);
         });
+    }
+    const double peak_MB = peak_resident_MB();
+    std::vector<double> peaks{peak_MB};
+    if (n_ranks > 1) {
+        const std::vector<char> bytes = cm.gather(&peak_MB, sizeof peak_MB);
+        if (!bytes.empty()) {  // rank 0
+            peaks.resize(bytes.size() / sizeof(double));
+            std::memcpy(peaks.data(), bytes.data(), bytes.size());
+        }
+    }
+    if (!root) {  // the other ranks hand back their figures only
+        const SimulationResult empty;
+        res.sensors = empty.sensors;
+        res.axis.reset();
     }
     auto& st = res.stats;
     st.steps = pl.steps;
@@ -959,7 +1269,9 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks) {
     st.runtime_s = runtime;
     st.cell_updates_per_s = runtime > 0 ? double(N) * pl.steps / runtime : 0;
     st.threads = omp_get_max_threads();
-    st.peak_memory_MB = peak_resident_MB();
+    st.ranks = n_ranks;
+    st.peak_memory_MB_per_rank = peaks;
+    st.peak_memory_MB = *std::max_element(peaks.begin(), peaks.end());
     st.field_bytes_per_cell = pl.field_bytes_per_cell;
     return res;
 }

@@ -72,6 +72,9 @@ struct SensorSpec {
     /// history. Each z is snapped to the nearest node plane of the physical region; a z outside it is an
     /// InputError.
     std::vector<double> planes_z_m;
+    /// Wavefield snapshots (s, each in [0, t_end]): the pressure over the physical region at the first step whose
+    /// time is >= each requested time (SimulationResult::snapshots, in this order, with the actual time).
+    std::vector<double> snapshot_times_s;
 };
 
 struct SolverOptions {
