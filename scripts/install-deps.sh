@@ -14,6 +14,7 @@ PACKAGES=(
   libopenmpi-dev openmpi-bin
   libgdcm-dev              # DICOM CT import
   xvfb xauth               # headless rendering
+  libxml2-dev              # tests: the HTML report and .pvd files are parsed with libxml2
 )
 
 missing=()

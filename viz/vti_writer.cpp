@@ -1,10 +1,14 @@
 #include "viz/vti_writer.hpp"
 
 #include <vtkErrorCode.h>
+#include <vtkFieldData.h>
 #include <vtkFloatArray.h>
 #include <vtkImageData.h>
+#include <vtkInformation.h>
 #include <vtkNew.h>
 #include <vtkPointData.h>
+#include <vtkStringArray.h>
+#include <vtkUnsignedCharArray.h>
 #include <vtkXMLImageDataWriter.h>
 
 #include <algorithm>
@@ -41,11 +45,12 @@ bool same_grid(const Map3& a, const Map3& b) {
     return true;
 }
 
-void check_arguments(const fs::path& path, const std::vector<VtiArray>& arrays) {
+void check_arguments(const fs::path& path, const VtiContent& content) {
+    const std::vector<VtiArray>& arrays = content.arrays;
     std::string where = "VTI file ";
     where += quoted(path);
     where += ": ";
-    if (arrays.empty()) throw std::invalid_argument(where + "no arrays to write");
+    if (arrays.empty()) throw std::invalid_argument(where + "no arrays to write (a float array gives the grid)");
     std::set<std::string> names;
     const Map3* first = arrays.front().map;
     for (const VtiArray& a : arrays) {
@@ -63,6 +68,22 @@ void check_arguments(const fs::path& path, const std::vector<VtiArray>& arrays) 
         if (first == nullptr || !same_grid(*first, m)) {
             throw std::invalid_argument(what + "is on a different grid (shape, origin or spacing) than array '" +
                                         arrays.front().name + "'; all arrays of one file must share the grid");
+        }
+    }
+    for (const VtiLabelArray& a : content.labels) {
+        const std::string what = where + "label array '" + a.name + "' ";
+        if (a.name.empty()) throw std::invalid_argument(where + "a label array has an empty name");
+        if (!names.insert(a.name).second) throw std::invalid_argument(what + "appears twice");
+        if (a.values == nullptr) throw std::invalid_argument(what + "has no values");
+        if (a.values->size() != first->size()) {
+            throw std::invalid_argument(what + "has " + std::to_string(a.values->size()) + " values; the grid has " +
+                                        std::to_string(first->size()) + " points");
+        }
+    }
+    std::set<std::string> field_names;
+    for (const VtiStrings& f : content.field_strings) {
+        if (f.name.empty() || !field_names.insert(f.name).second) {
+            throw std::invalid_argument(where + "field string list '" + f.name + "' is unnamed or appears twice");
         }
     }
 }
@@ -85,7 +106,14 @@ std::array<double, 3> spacing_mm(const Map3& m) {
 }  // namespace
 
 void write_vti(const fs::path& path, const std::vector<VtiArray>& arrays) {
-    check_arguments(path, arrays);
+    VtiContent content;
+    content.arrays = arrays;
+    write_vti_content(path, content);
+}
+
+void write_vti_content(const fs::path& path, const VtiContent& content) {
+    check_arguments(path, content);
+    const std::vector<VtiArray>& arrays = content.arrays;
     const Map3& grid = *arrays.front().map;
 
     vtkNew<vtkImageData> image;
@@ -103,7 +131,24 @@ void write_vti(const fs::path& path, const std::vector<VtiArray>& arrays) {
         float* out = data->GetPointer(0);
         const std::vector<float>& in = a.map->values;
         for (std::size_t i = 0; i < in.size(); ++i) out[i] = static_cast<float>(in[i] * a.scale);
+        if (!a.unit.empty()) data->GetInformation()->Set(vtkDataArray::UNITS_LABEL(), a.unit.c_str());
         image->GetPointData()->AddArray(data);
+    }
+    for (const VtiLabelArray& a : content.labels) {
+        vtkNew<vtkUnsignedCharArray> data;
+        data->SetName(a.name.c_str());
+        data->SetNumberOfComponents(1);
+        data->SetNumberOfTuples(static_cast<vtkIdType>(a.values->size()));
+        std::copy(a.values->begin(), a.values->end(), data->GetPointer(0));
+        if (!a.unit.empty()) data->GetInformation()->Set(vtkDataArray::UNITS_LABEL(), a.unit.c_str());
+        image->GetPointData()->AddArray(data);
+    }
+    for (const VtiStrings& f : content.field_strings) {
+        vtkNew<vtkStringArray> data;
+        data->SetName(f.name.c_str());
+        data->SetNumberOfValues(static_cast<vtkIdType>(f.values.size()));
+        for (std::size_t i = 0; i < f.values.size(); ++i) data->SetValue(static_cast<vtkIdType>(i), f.values[i]);
+        image->GetFieldData()->AddArray(data);
     }
     image->GetPointData()->SetActiveScalars(arrays.front().name.c_str());
 

@@ -1,12 +1,17 @@
 // VTK XML ImageData (.vti) export of maps for ParaView and other VTK tools.
 //
 // The file holds one point-data array per map, named by the caller with its unit ("p_max_MPa",
-// "efd_mJ_per_mm2"); values are the map's SI values times the array's scale. Origin and spacing are written in
+// "efd_mJ_per_mm2"); values are the map's SI values times the array's scale. The unit is also stored as the
+// array's vtkDataArray::UNITS_LABEL information key when the caller gives it (ParaView shows it; VTK readers
+// restore it). Integer label arrays (tissue labels, masks) are written as unsigned 8-bit arrays, and string
+// lists (a label lookup) as field data. Origin and spacing are written in
 // millimetres, the unit clinicians and ParaView users read distances in. Binary appended, zlib compressed,
 // 64-bit block headers (so arrays above 4 GiB are possible).
 #pragma once
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "solver/result.hpp"
@@ -19,6 +24,32 @@ struct VtiArray {
     std::string name;
     const Map3* map = nullptr;
     double scale = 1.0;
+    std::string unit;  ///< stored as UNITS_LABEL when not empty ("MPa", "mJ/mm^2")
+    VtiArray() = default;
+    VtiArray(std::string name_, const Map3* map_, double scale_ = 1.0, std::string unit_ = {})
+        : name(std::move(name_)), map(map_), scale(scale_), unit(std::move(unit_)) {}
+};
+
+/// One unsigned 8-bit point-data array on the grid of the file's float arrays (labels, masks): `values` has one
+/// entry per point, x fastest, like Map3::values.
+struct VtiLabelArray {
+    std::string name;
+    const std::vector<std::uint8_t>* values = nullptr;
+    std::string unit = "1";
+};
+
+/// A list of strings stored as field data (one value per file, not per point): e.g. "label_names", whose entry i
+/// names label value i.
+struct VtiStrings {
+    std::string name;
+    std::vector<std::string> values;
+};
+
+/// Everything one .vti file holds. At least one float array (it gives the grid).
+struct VtiContent {
+    std::vector<VtiArray> arrays;
+    std::vector<VtiLabelArray> labels;
+    std::vector<VtiStrings> field_strings;
 };
 
 /// Writes `arrays` as one .vti file. All maps must share shape, origin and spacing; names must be non-empty and
@@ -27,5 +58,9 @@ struct VtiArray {
 /// An axis with one sample and spacing 0 (the unused axes of 1D/2D maps) gets the largest spacing of the other
 /// axes (1 mm if all are 0): VTK tools divide by the spacing, and with one sample the value does not move any point.
 void write_vti(const std::filesystem::path& path, const std::vector<VtiArray>& arrays);
+
+/// The same with label arrays and field strings. Names must be distinct over float and label arrays; a label array
+/// must have exactly as many values as the grid has points.
+void write_vti_content(const std::filesystem::path& path, const VtiContent& content);
 
 }  // namespace lithosim::viz

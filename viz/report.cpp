@@ -1,0 +1,281 @@
+#include "viz/report.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+
+extern char** environ;
+
+namespace lithosim::viz {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Inline style sheet: print-friendly, no web fonts, no external resources.
+constexpr const char* kStyle = R"css(
+body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; color: #1a1a1a; margin: 2em auto; max-width: 62em;
+       padding: 0 1em; line-height: 1.4; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { font-size: 1.25em; border-bottom: 2px solid #3b5b8c; padding-bottom: 0.15em; margin-top: 1.6em; }
+h3 { font-size: 1.05em; margin-top: 1.2em; }
+p.subtitle { color: #444; margin: 0.1em 0; }
+table { border-collapse: collapse; margin: 0.6em 0; }
+th, td { border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+th { background: #e8edf5; }
+table.kv th { font-weight: normal; background: #f4f6fa; }
+.warning { background: #fff1cc; }
+.failure { background: #f8d0d0; font-weight: bold; }
+.ok { background: #e3f4e3; }
+.muted { color: #666; }
+li.warning, p.warning { padding: 0.1em 0.4em; }
+div.figure { margin: 1em 0; }
+div.figure img { max-width: 100%; border: 1px solid #ccc; }
+p.caption { font-size: 0.92em; color: #333; margin-top: 0.2em; }
+pre { background: #f6f6f6; border: 1px solid #ddd; padding: 0.6em; overflow-x: auto; font-size: 0.85em; }
+td[title] { text-decoration: underline dotted #999; }
+)css";
+
+const char* class_of(ReportStyle s) {
+    switch (s) {
+        case ReportStyle::warning: return "warning";
+        case ReportStyle::failure: return "failure";
+        case ReportStyle::ok: return "ok";
+        case ReportStyle::muted: return "muted";
+        case ReportStyle::plain: break;
+    }
+    return "";
+}
+
+std::string class_attribute(ReportStyle s) {
+    const std::string c = class_of(s);
+    return c.empty() ? "" : " class=\"" + c + "\"";
+}
+
+std::string cell(const char* tag, const ReportCell& c) {
+    std::string out = "<";
+    out += tag;
+    if (!c.exact.empty() && c.exact != c.text) {
+        out += " title=\"";
+        out += html_escape(c.exact);
+        out += '"';
+    }
+    out += '>';
+    out += html_escape(c.text);
+    out += "</";
+    out += tag;
+    out += '>';
+    return out;
+}
+
+bool on_path(const std::string& tool, std::string& found) {
+    const char* path = std::getenv("PATH");
+    if (!path) return false;
+    std::stringstream dirs(path);
+    std::string d;
+    while (std::getline(dirs, d, ':')) {
+        if (d.empty()) continue;
+        const fs::path candidate = fs::path(d) / tool;
+        if (::access(candidate.c_str(), X_OK) == 0) {
+            found = candidate.string();
+            return true;
+        }
+    }
+    return false;
+}
+
+/// Runs argv without a shell, stdout and stderr to /dev/null; returns the exit status (-1 if it could not start).
+int run_quietly(const std::vector<std::string>& argv) {
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) return -1;
+    int status = 0;
+    if (waitpid(pid, &status, 0) < 0) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+std::string html_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char ch : text) {
+        switch (ch) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += "&#39;"; break;
+            default:
+                // Control characters other than tab and line breaks are not allowed in HTML (or XML) text.
+                if (static_cast<unsigned char>(ch) < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') {
+                    out += "&#65533;";
+                } else {
+                    out += ch;
+                }
+        }
+    }
+    return out;
+}
+
+std::string base64_encode(std::string_view bytes) {
+    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 3 <= bytes.size(); i += 3) {
+        const unsigned v = (unsigned char)bytes[i] << 16 | (unsigned char)bytes[i + 1] << 8 | (unsigned char)bytes[i + 2];
+        out += alphabet[v >> 18 & 63];
+        out += alphabet[v >> 12 & 63];
+        out += alphabet[v >> 6 & 63];
+        out += alphabet[v & 63];
+    }
+    const std::size_t rest = bytes.size() - i;
+    if (rest > 0) {
+        unsigned v = (unsigned char)bytes[i] << 16;
+        if (rest == 2) v |= (unsigned char)bytes[i + 1] << 8;
+        out += alphabet[v >> 18 & 63];
+        out += alphabet[v >> 12 & 63];
+        out += rest == 2 ? alphabet[v >> 6 & 63] : '=';
+        out += '=';
+    }
+    return out;
+}
+
+HtmlReport::HtmlReport(std::string title, std::vector<std::string> subtitle)
+    : title_(std::move(title)), subtitle_(std::move(subtitle)) {}
+
+void HtmlReport::section(const std::string& heading) {
+    if (in_section_) body_ += "</div>\n";
+    body_ += "<div class=\"section\">\n<h2>" + html_escape(heading) + "</h2>\n";
+    in_section_ = true;
+}
+
+void HtmlReport::subsection(const std::string& heading) { body_ += "<h3>" + html_escape(heading) + "</h3>\n"; }
+
+void HtmlReport::paragraph(const std::string& text, ReportStyle style) {
+    body_ += "<p" + class_attribute(style) + ">" + html_escape(text) + "</p>\n";
+}
+
+void HtmlReport::list(const std::vector<std::pair<std::string, ReportStyle>>& items) {
+    if (items.empty()) return;
+    body_ += "<ul>\n";
+    for (const auto& [text, style] : items) body_ += "<li" + class_attribute(style) + ">" + html_escape(text) + "</li>\n";
+    body_ += "</ul>\n";
+}
+
+void HtmlReport::key_values(const std::vector<std::pair<std::string, ReportCell>>& rows) {
+    if (rows.empty()) return;
+    body_ += "<table class=\"kv\">\n";
+    for (const auto& [name, value] : rows) body_ += "<tr>" + cell("th", name) + cell("td", value) + "</tr>\n";
+    body_ += "</table>\n";
+}
+
+void HtmlReport::table(const std::vector<std::string>& header, const std::vector<std::vector<ReportCell>>& rows,
+                       const std::vector<ReportStyle>& styles) {
+    if (!styles.empty() && styles.size() != rows.size())
+        throw std::invalid_argument("report table: " + std::to_string(styles.size()) + " row styles for " +
+                                    std::to_string(rows.size()) + " rows");
+    body_ += "<table>\n<tr>";
+    for (const auto& h : header) body_ += cell("th", h);
+    body_ += "</tr>\n";
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        body_ += "<tr" + class_attribute(styles.empty() ? ReportStyle::plain : styles[r]) + ">";
+        for (const auto& c : rows[r]) body_ += cell("td", c);
+        body_ += "</tr>\n";
+    }
+    body_ += "</table>\n";
+}
+
+void HtmlReport::preformatted(const std::string& text) { body_ += "<pre>" + html_escape(text) + "</pre>\n"; }
+
+void HtmlReport::figure(const fs::path& png, const std::string& caption) {
+    std::ifstream f(png, std::ios::binary);
+    if (!f) throw std::runtime_error("report figure '" + png.string() + "' cannot be read");
+    const std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    figure_png(bytes, caption, png.string());
+}
+
+void HtmlReport::figure_png(std::string_view png_bytes, const std::string& caption, const std::string& what) {
+    static constexpr char signature[] = "\x89PNG\r\n\x1a\n";
+    if (png_bytes.size() < 8 || png_bytes.substr(0, 8) != std::string_view(signature, 8))
+        throw std::runtime_error("report figure '" + what + "' is not a PNG file (" + std::to_string(png_bytes.size()) +
+                                 " bytes without the PNG signature)");
+    body_ += "<div class=\"figure\"><img alt=\"" + html_escape(caption) + "\" src=\"data:image/png;base64," +
+             base64_encode(png_bytes) + "\" /><p class=\"caption\">" + html_escape(caption) + "</p></div>\n";
+}
+
+std::string HtmlReport::html() const {
+    std::string out =
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n<title>" + html_escape(title_) +
+        "</title>\n<style type=\"text/css\">" + kStyle + "</style>\n</head>\n<body>\n<h1>" + html_escape(title_) +
+        "</h1>\n";
+    for (const auto& s : subtitle_) out += "<p class=\"subtitle\">" + html_escape(s) + "</p>\n";
+    out += body_;
+    if (in_section_) out += "</div>\n";
+    out += "</body>\n</html>\n";
+    return out;
+}
+
+void HtmlReport::write(const fs::path& path) const {
+    fs::path partial = path;
+    partial += ".partial";
+    {
+        std::ofstream f(partial, std::ios::binary | std::ios::trunc);
+        f << html();
+        f.flush();
+        if (!f) {
+            std::error_code ignored;
+            fs::remove(partial, ignored);
+            throw std::runtime_error("cannot write the report '" + partial.string() + "'");
+        }
+    }
+    std::error_code ec;
+    fs::rename(partial, path, ec);
+    if (ec) {
+        fs::remove(partial, ec);
+        throw std::runtime_error("cannot rename '" + partial.string() + "' to '" + path.string() + "'");
+    }
+}
+
+bool print_html_to_pdf(const fs::path& html, const fs::path& pdf, std::string& message) {
+    std::string tool;
+    std::vector<std::string> argv;
+    const fs::path absolute_html = fs::absolute(html);
+    if (on_path("chromium", tool) || on_path("chromium-browser", tool)) {
+        argv = {tool, "--headless", "--disable-gpu", "--no-sandbox", "--no-pdf-header-footer",
+                "--print-to-pdf=" + fs::absolute(pdf).string(), "file://" + absolute_html.string()};
+    } else if (on_path("wkhtmltopdf", tool)) {
+        argv = {tool, "--quiet", absolute_html.string(), fs::absolute(pdf).string()};
+    } else {
+        message = "PDF report skipped: neither chromium nor wkhtmltopdf is installed (apt-get install chromium)";
+        return false;
+    }
+    std::error_code ec;
+    fs::remove(pdf, ec);
+    const int status = run_quietly(argv);
+    if (status != 0 || !fs::exists(pdf, ec)) {
+        message = "PDF report failed: " + tool + " exited with status " + std::to_string(status);
+        return false;
+    }
+    message = "PDF report written with " + tool + ": " + pdf.string();
+    return true;
+}
+
+}  // namespace lithosim::viz
