@@ -15,6 +15,8 @@ inline constexpr char sensors_planes_group[] = "/sensors/planes";
 inline constexpr char sensors_plane_prefix[] = "/sensors/planes/plane_";  // + k: plane k = 0, 1, ... in the order given
 inline constexpr char sensors_lines_group[] = "/sensors/lines";
 inline constexpr char sensors_line_axis_group[] = "/sensors/lines/axis";
+inline constexpr char snapshots_group[] = "/snapshots";
+inline constexpr char snapshot_prefix[] = "/snapshots/snapshot_";  // + k: snapshot k = 0, 1, ... in the order asked
 
 // Datasets.
 inline constexpr char maps_p_max[] = "/maps/p_max";          // Pa
@@ -40,6 +42,11 @@ inline constexpr char plane_efd_plus[] = "efd_plus";  // J/m^2, over the samples
 
 // Group attributes.
 inline constexpr char attr_plane_z[] = "z_m";  // float64, z of a sensor plane's node plane
+
+// Attributes of a snapshot dataset /snapshots/snapshot_<k> (besides units, origin_m, spacing_m).
+inline constexpr char attr_snapshot_t[] = "t_s";                      // float64, time of the recorded step, s
+inline constexpr char attr_snapshot_t_requested[] = "t_requested_s";  // float64, the time asked for, s
+inline constexpr char attr_snapshot_step[] = "step";                  // int32, the step number (t_s = step dt)
 
 // Dataset attributes.
 inline constexpr char attr_units[] = "units";
@@ -159,5 +166,21 @@ inline constexpr char attr_day[] = "day";                           // int on a 
 inline constexpr char attr_shocks[] = "shocks";                     // int on a session group
 inline constexpr char attr_fraction_cleared[] = "fraction_cleared"; // float64 on a session group
 inline constexpr char root_plan_json[] = "plan";                    // string: the plan.json text
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sweep files (`lithosim sweep --out DIR` -> DIR/sweep.h5); layout in io/sweep_file.hpp. Engineer H2's block.
+// ---------------------------------------------------------------------------------------------------------------
+inline constexpr char file_type_sweep[] = "lithosim-sweep";
+inline constexpr char sweep_file_format_version[] = "1";
+inline constexpr char sweep_group[] = "/sweep";
+inline constexpr char sweep_parameters_group[] = "/sweep/parameters";  // one dataset per swept key
+inline constexpr char sweep_metrics_group[] = "/sweep/metrics";        // one float64 dataset per metric
+inline constexpr char sweep_case[] = "case";                // string [n], relative to /sweep: case ids
+inline constexpr char sweep_status[] = "status";            // string [n]: ok | failed
+inline constexpr char sweep_error[] = "error";              // string [n]: the case's error line
+inline constexpr char sweep_run_time[] = "run_time_s";      // float64 [n], s
+inline constexpr char attr_sweep_columns[] = "columns";     // string on /sweep: the CSV header (column order)
+inline constexpr char attr_sweep_identity[] = "sweep_identity";  // string on /sweep: hash of the sweep
+inline constexpr char unit_in_name[] = "see name";          // units attribute of a column whose name holds its unit
 
 }  // namespace lithosim::io::h5
