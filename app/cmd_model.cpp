@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "app/commands.hpp"
+#include "app/visual_outputs.hpp"
 #include "app/patient_model.hpp"
 #include "app/text.hpp"
 #include "io/json_file.hpp"
@@ -207,16 +208,24 @@ int cmd_model(const Args& args) {
         o.series_description = "lithosim phantom " + model.phantom->name;
         run_stage("write DICOM", [&] { io::write_dicom_series(model.ct.volume, *dicom, o); });
     }
+    std::optional<VisualOutputs> visuals;
     if (out) {
         run_stage("write results", [&] {
             io::write_model_h5(*out, model.file);
             io::write_json_atomic(*summary, model.summary);
         });
+        // Pictures of the model beside model.h5: paraview/ and figures/ (never fail the command).
+        visuals = write_model_visuals(out->parent_path().empty() ? fs::path(".") : out->parent_path(), model.file);
+        for (const auto& p : visuals->problems) print_warning(p);
     }
     if (!quiet) {
         std::cout << describe_model(model);
         if (dicom) std::cout << "  DICOM series  " << dicom->string() << " (" << model.ct.volume.nz << " slices)\n";
         if (out) std::cout << "  wrote         " << out->string() << ", " << summary->string() << "\n";
+        if (visuals) {
+            std::cout << "  pictures      " << visuals->files.size() << " files in figures/ and paraview/ ("
+                      << format_number(std::round(visuals->seconds * 10) / 10) << " s)\n";
+        }
     }
     return kExitOk;
 }

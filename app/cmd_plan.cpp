@@ -6,6 +6,7 @@
 #include "app/commands.hpp"
 #include "app/plan.hpp"
 #include "app/text.hpp"
+#include "app/visual_outputs.hpp"
 #include "planning/protocol.hpp"
 
 namespace po = boost::program_options;
@@ -55,9 +56,11 @@ po::options_description plan_options() {
         ("limit", po::value<std::vector<std::string>>()->value_name("ORGAN.KEY=VALUE")->composing(),
          "override a safety limit (planning/PLANNER.md lists organs, keys and defaults); repeatable.")
         ("out", po::value<std::string>()->value_name("DIR"),
-         "output folder: plan.json, plan.h5, model.h5, model_incident.h5. Required.")
+         "output folder: plan.json, plan.h5, model.h5, model_incident.h5, report.html, figures/, paraview/. Required.")
         ("threads", po::value<std::string>()->value_name("N"),
          "OpenMP threads, an integer in [1, 4096]. Default: OMP_NUM_THREADS, else all cores.")
+        ("no-pictures", po::bool_switch(),
+         "write the data files only: no report.html, figures/ or paraview/. Default: off.")
         ("quiet", po::bool_switch(), "print nothing on stdout; errors still go to stderr. Default: off.")
         ("help,h", "print this help.");
     return o;
@@ -116,6 +119,8 @@ int cmd_plan(const Args& args) {
     if (vm.count("limit")) r.safety_overrides = vm["limit"].as<std::vector<std::string>>();
     if (!vm.count("out")) throw InputError("--out DIR is required (the folder for plan.json, plan.h5, model.h5)");
     r.out_dir = text_of(vm, "out");
+    r.command_line = command_line_of("plan", args);
+    r.pictures = !vm["no-pictures"].as<bool>();
     const bool quiet = vm["quiet"].as<bool>();
     // Not one stage: run_plan names its own stages (build model, simulate, ...); an UnsafePlan reaches main (exit 3).
     PlanResult result = run_plan(r, quiet ? nullptr : &std::cout);

@@ -4,8 +4,11 @@
 //   read input     parse the case (or the embedded default), apply --set, build the solver spec, read the waveform
 //   build model    plan the run (grid, time step, resolution, memory) and check the geometry on the grid
 //   simulate       the time loop
-//   write results  DIR/case.ini before the run; DIR/result.h5, DIR/maps.vti (axisymmetric runs: also
-//                  DIR/maps_revolved.vti) and, last, DIR/summary.json after it
+//   write results  DIR/case.ini before the run; DIR/result.h5 and, last, DIR/summary.json after it; then the
+//                  pictures of them (app/visual_outputs.hpp): DIR/paraview/, DIR/figures/, DIR/report.html
+// Under an MPI launcher with more than one rank, a 3D case is split into slabs along z (solver/DISTRIBUTED.md):
+// every rank reads the case and plans the run, all ranks simulate, and rank 0 alone prints, writes the output
+// directory and the files. Other geometries run on rank 0 alone; the other ranks exit 0 at once.
 // Everything that can be wrong with the input is checked before DIR is touched, so bad input (exit 2) never leaves
 // files behind; once the case is known to be good, lithosim's own files from an earlier run in DIR are removed
 // first, so a run that fails later leaves no stale result that looks complete.
@@ -23,15 +26,17 @@
 #include "app/case_keys.hpp"
 #include "app/case_spec.hpp"
 #include "app/commands.hpp"
+#include "app/mpi_env.hpp"
 #include "app/progress.hpp"
-#include "app/revolve.hpp"
+#include "app/run_outputs.hpp"
 #include "app/summary.hpp"
 #include "app/text.hpp"
+#include "app/visual_outputs.hpp"
 #include "io/json_file.hpp"
 #include "io/result_file.hpp"
 #include "lithosim/build_info.hpp"
+#include "solver/mpi_communicator.hpp"
 #include "solver/simulation.hpp"
-#include "viz/vti_writer.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -44,10 +49,6 @@ namespace {
 constexpr const char* kSummaryFile = "summary.json";
 constexpr const char* kResultFile = "result.h5";
 constexpr const char* kCaseFile = "case.ini";
-constexpr const char* kMapsFile = "maps.vti";
-constexpr const char* kRevolvedMapsFile = "maps_revolved.vti";
-/// Largest revolved image, in values over all its arrays (3 maps of about 21 M cells: 256 MiB of float32).
-constexpr std::size_t kRevolvedMaxValues = std::size_t{64} << 20;
 
 /// The word --config takes for the embedded default case.
 constexpr const char* kDefaultCaseName = "default";
@@ -60,11 +61,15 @@ po::options_description simulate_options() {
          "examples/default.ini; a file named 'default' is given as ./default). Required.")
         ("out", po::value<std::string>()->value_name("DIR"),
          "output directory, created if missing; lithosim writes and replaces only its own files there: summary.json, "
-         "result.h5, case.ini, maps.vti, maps_revolved.vti. Required unless --dry-run.")
+         "result.h5, case.ini, report.html, and the folders figures/ (PNG) and paraview/ (.vti, .pvd, README.txt). "
+         "Required unless --dry-run.")
         ("threads", po::value<std::string>()->value_name("N"),
          "OpenMP threads, an integer in [1, 4096]. Default: OMP_NUM_THREADS, else all cores.")
         ("set", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
          "override one case key, e.g. --set grid.dx_mm=0.25 (repeatable; each key at most once). Default: none.")
+        ("no-pictures", po::bool_switch(),
+         "write the data files only: no report.html, figures/ or paraview/ (sweeps pass it: the pictures of one "
+         "case cost about a second). Default: off.")
         ("quiet", po::bool_switch(),
          "print nothing on stdout and no progress; warnings and errors still go to stderr. Default: off.")
         ("dry-run", po::bool_switch(),
@@ -80,8 +85,9 @@ void print_help(const po::options_description& o) {
                  "[--set section.key=value ...]\n"
                  "Runs one case: writes DIR/summary.json (dosimetry and run figures), DIR/result.h5 (maps, sensor "
                  "series, the resolved case, the dosimetry), DIR/case.ini (the resolved case, re-runnable) and "
-                 "DIR/maps.vti\n(ParaView; axisymmetric runs also DIR/maps_revolved.vti, the (r, z) maps revolved "
-                 "into x, y, z).\nExit codes: 0 success, 1 a stage failed (the message names it), 2 bad input.\n\n"
+                 "DIR/report.html\n(one page with the field parameters and the figures), DIR/figures/*.png and DIR/paraview/ "
+                 "(maps as .vti, axisymmetric\nruns also revolved into x, y, z; snapshots as .pvd; README.txt lists "
+                 "every array).\nExit codes: 0 success, 1 a stage failed (the message names it), 2 bad input.\n\n"
               << o << "\n"
               << case_keys_help();
 }
@@ -111,10 +117,11 @@ void prepare_output_dir(const fs::path& dir) {
     if (ec)
         throw InputError("--out '" + dir.string() + "': cannot create the directory (" + ec.message() +
                          "); accepted: a writable directory path");
-    for (const char* name : {kSummaryFile, kResultFile, kCaseFile, kMapsFile, kRevolvedMapsFile}) {
+    for (const char* name : {kSummaryFile, kResultFile, kCaseFile, kReportFile}) {
         fs::remove(dir / name);
         fs::remove(dir / (std::string(name) + ".partial"));
     }
+    remove_earlier_pictures(dir);
 }
 
 /// The plan as printed by --dry-run.
@@ -128,37 +135,10 @@ void print_plan(const RunPlan& plan, double available_bytes) {
                 plan.source_f0_Hz * 1e-6, plan.c_min, plan.c_max);
     std::printf("plan: memory needed %.1f MiB (%.0f bytes per cell of fields and medium), available %.0f MiB\n",
                 plan.memory_bytes / 1048576.0, plan.field_bytes_per_cell, available_bytes / 1048576.0);
+    if (plan.ranks > 1)
+        std::printf("plan: %d ranks (slabs along z): at most %.1f MiB per rank\n", plan.ranks,
+                    plan.memory_bytes_per_rank / 1048576.0);
     for (const auto& n : plan.notes) std::printf("plan: %s\n", n.c_str());
-}
-
-/// The maps for ParaView, in the units a clinician reads.
-void write_maps_vti(const fs::path& path, const SimulationResult& r) {
-    std::vector<viz::VtiArray> arrays;
-    if (r.p_max) arrays.push_back({"p_max_MPa", &*r.p_max, 1e-6});
-    if (r.p_min) arrays.push_back({"p_min_MPa", &*r.p_min, 1e-6});
-    if (r.efd) arrays.push_back({"efd_mJ_per_mm2", &*r.efd, 1e-3});
-    if (!arrays.empty()) viz::write_vti(path, arrays);
-}
-
-/// The (r, z) maps of an axisymmetric run revolved into an (x, y, z) image (app/revolve.hpp), coarsened so that the
-/// image holds at most kRevolvedMaxValues values.
-void write_revolved_maps_vti(const fs::path& path, const SimulationResult& r) {
-    const std::pair<const std::optional<Map3>*, std::pair<const char*, double>> maps[] = {
-        {&r.p_max, {"p_max_MPa", 1e-6}}, {&r.p_min, {"p_min_MPa", 1e-6}}, {&r.efd, {"efd_mJ_per_mm2", 1e-3}}};
-    std::vector<const Map3*> present;
-    for (const auto& [map, name] : maps)
-        if (*map) present.push_back(&**map);
-    if (present.empty()) return;
-    const std::size_t k = revolve_stride(*present.front(), present.size(), kRevolvedMaxValues);
-    std::vector<Map3> revolved;
-    revolved.reserve(present.size());
-    std::vector<viz::VtiArray> arrays;
-    for (const auto& [map, name] : maps) {
-        if (!*map) continue;
-        revolved.push_back(revolve_map(**map, k));
-        arrays.push_back({name.first, &revolved.back(), name.second});
-    }
-    viz::write_vti(path, arrays);
 }
 
 }  // namespace
@@ -202,16 +182,34 @@ int cmd_simulate(const Args& args) {
         spec = build_spec(case_text);
     });
 
+    // ---- MPI: a 3D case is split over the ranks; anything else runs on rank 0 alone ----
+    const MpiWorld& world = mpi_world();
+    const bool distributed = world.active && world.size > 1 && spec.grid.dims == 3 && !spec.grid.axisymmetric;
+    if (world.active && world.size > 1 && !distributed) {
+        if (!world.root()) return kExitOk;
+        std::fprintf(stderr, "lithosim: a %s run is not split over ranks: rank 0 runs it alone and the other %d rank(s) exit\n",
+                     spec.grid.axisymmetric ? "axisymmetric" : (std::to_string(spec.grid.dims) + "D").c_str(),
+                     world.size - 1);
+    }
+    const int ranks = distributed ? world.size : 1;
+    const bool speaks = !distributed || world.root();  // prints and writes files
+    const bool quiet_here = quiet || !speaks;
+
     // ---- build model: everything the solver would refuse, found before any file is written ----
     const double available = available_memory_bytes();
     const RunPlan plan = run_stage("build model", [&] {
-        RunPlan p = plan_run(spec);
+        RunPlan p = plan_run(spec, ranks);
         check_device_fits(case_text, p.grid);
         check_geometry(spec, p.grid);
-        if (p.memory_bytes > available)
-            throw InputError("the case needs an estimated " + format_number(std::round(p.memory_bytes / 1048576.0)) +
-                             " MiB but only " + format_number(std::round(available / 1048576.0)) +
-                             " MiB are available; accepted: a coarser [grid] dx_mm or a smaller size_mm");
+        // assumption: every rank has the memory this process sees (one rank per node, or a node's memory shared
+        // evenly is the user's job through the launcher)
+        if (p.memory_bytes_per_rank > available)
+            throw InputError("the case needs an estimated " +
+                             format_number(std::round(p.memory_bytes_per_rank / 1048576.0)) + " MiB" +
+                             (ranks > 1 ? " per rank" : "") + " but only " +
+                             format_number(std::round(available / 1048576.0)) +
+                             " MiB are available; accepted: a coarser [grid] dx_mm or a smaller size_mm" +
+                             (ranks > 1 ? " or more ranks" : ""));
         return p;
     });
     const std::string source_name = config == kDefaultCaseName ? "the embedded default case" : config;
@@ -224,33 +222,57 @@ int cmd_simulate(const Args& args) {
                         "Derived values (from the preset or the solver) are commented so that a re-run derives them "
                         "again.");
     std::vector<std::string> warnings = plan.warnings;
-    for (const auto& w : plan.warnings) print_warning(w);
-    if (!quiet) {
+    if (speaks)
+        for (const auto& w : plan.warnings) print_warning(w);
+    if (!quiet_here) {
         std::cout << resolved_text << "\n";
         std::cout.flush();
     }
     if (dry_run) {
-        if (!quiet) print_plan(plan, available);
+        if (!quiet_here) print_plan(plan, available);
         return kExitOk;
     }
 
-    // ---- write results (1): the output directory and the resolved case ----
+    // ---- write results (1): the output directory and the resolved case (rank 0) ----
+    std::unique_ptr<Communicator> comm = distributed ? make_mpi_communicator() : nullptr;
     const fs::path out = vm["out"].as<std::string>();
-    run_stage("write results", [&] {
-        prepare_output_dir(out);
-        write_text_atomic(out / kCaseFile, resolved_text);
-    });
+    {
+        // Rank 0 alone touches DIR; the others learn whether it could, so that none is left waiting for it.
+        std::string refused;
+        if (speaks) {
+            try {
+                run_stage("write results", [&] {
+                    prepare_output_dir(out);
+                    write_text_atomic(out / kCaseFile, resolved_text);
+                });
+            } catch (const InputError& e) {
+                if (!comm) throw;
+                refused = e.what();
+            }
+        }
+        if (comm) refused = comm->broadcast(refused, 0);
+        if (!refused.empty()) throw InputError(refused);
+    }
 
     // ---- simulate ----
-    ProgressReporter progress(ProgressReporter::choose_mode(quiet, stderr), stderr);
+    ProgressReporter progress(ProgressReporter::choose_mode(quiet_here, stderr), stderr);
     RunHooks hooks;
-    hooks.log = [quiet](const std::string& line) {
+    hooks.log = [quiet_here](const std::string& line) {
         // The plan's warnings were printed to stderr above; the rest of the solver's log goes to stdout.
-        if (quiet || line.rfind("warning: ", 0) == 0) return;
+        if (quiet_here || line.rfind("warning: ", 0) == 0) return;
         std::cout << line << std::endl;
     };
-    hooks.progress = [&progress](long long step, long long total, double elapsed) { progress(step, total, elapsed); };
-    SimulationResult result = run_stage("simulate", [&] { return simulate(spec, hooks); });
+    if (speaks)
+        hooks.progress = [&progress](long long step, long long total, double elapsed) {
+            progress(step, total, elapsed);
+        };
+    SimulationResult result = run_stage("simulate", [&] { return simulate(spec, hooks, comm.get()); });
+    if (!speaks) return kExitOk;  // rank 0 writes the gathered result
+    if (result.stats.ranks > 1 && !quiet) {
+        std::string peaks;
+        for (double mb : result.stats.peak_memory_MB_per_rank) peaks += (peaks.empty() ? "" : ", ") + format_number(std::round(mb));
+        std::cout << "distributed: " << result.stats.ranks << " ranks; peak memory per rank " << peaks << " MB\n";
+    }
 
     // ---- write results (2) ----
     DosimetryInputs dosimetry_inputs;
@@ -266,6 +288,7 @@ int cmd_simulate(const Args& args) {
     // only when asked for with [sensor] lines = axis.
     const auto lines = case_words(case_text, "sensor.lines");
     if (std::find(lines.begin(), lines.end(), "axis") == lines.end()) result.axis.reset();
+    nlohmann::json summary;
     run_stage("write results", [&] {
         io::ResultMetadata meta;
         meta.version = build::version;
@@ -279,15 +302,29 @@ int cmd_simulate(const Args& args) {
         meta.focal_series = dosimetry.focal_series;
         meta.dosimetry = dosimetry_values(dosimetry);
         io::write_result_h5(out / kResultFile, result, meta);
-        write_maps_vti(out / kMapsFile, result);
-        if (spec.grid.axisymmetric) write_revolved_maps_vti(out / kRevolvedMapsFile, result);
         // Last: its presence says the run and every other file are complete.
-        io::write_json_atomic(out / kSummaryFile, summary_json(result, plan, dosimetry, warnings));
+        summary = summary_json(result, plan, dosimetry, warnings);
+        io::write_json_atomic(out / kSummaryFile, summary);
     });
+    // Pictures of the files above: paraview/, figures/, report.html (never fail the run; problems in one line).
+    RunProvenance provenance;
+    provenance.case_name = source_name;
+    provenance.resolved_case = resolved_text;
+    provenance.command_line = command_line_of("simulate", args);
+    if (config != kDefaultCaseName) provenance.inputs.push_back(config);
+    provenance.inputs.push_back(out / kResultFile);
+    const VisualOutputs visuals = vm["no-pictures"].as<bool>()
+                                      ? VisualOutputs{}
+                                      : write_simulate_visuals(out, result, spec, dosimetry, summary, provenance);
+    for (const auto& p : visuals.problems) print_warning(p);
     if (!quiet) {
         std::cout << "\n" << summary_text(result, dosimetry) << "files\n";
-        for (const char* name : {kSummaryFile, kResultFile, kMapsFile, kRevolvedMapsFile, kCaseFile})
+        for (const char* name : {kSummaryFile, kResultFile, kCaseFile, kReportFile})
             if (fs::exists(out / name)) std::cout << "  " << (out / name).string() << "\n";
+        if (!visuals.files.empty())
+            std::cout << "  " << visuals.files.size() << " pictures and ParaView files in " << (out / "figures").string()
+                  << " and " << (out / kParaviewFolder).string() << " (" << format_number(std::round(visuals.seconds * 10) / 10)
+                  << " s)\n";
     }
     return kExitOk;
 }

@@ -73,6 +73,8 @@ int cmd_model(const Args& args);
 void register_planner_validation();
 /// `lithosim plan`: the treatment planner. See cmd_plan.cpp and plan.hpp.
 int cmd_plan(const Args& args);
+/// `lithosim sweep`: a case run over a grid or Latin hypercube of key values. See cmd_sweep.cpp, SWEEP.md.
+int cmd_sweep(const Args& args);
 
 /// Text of the embedded default case (examples/default.ini, embedded at build time).
 const char* default_case_text();

@@ -44,6 +44,7 @@ constexpr Subcommand kSubcommands[] = {
     {"model", cmd_model,
      "a CT scan or a phantom becomes a tissue model: lithosim model (--ct PATH | --phantom NAME) "
      "[--target-point-mm X,Y,Z] --out model.h5 (also --list-calcifications, --write-dicom DIR)"},
+    {"sweep", cmd_sweep, "run a case over a grid or Latin hypercube of key values: lithosim sweep --config sweep.ini --out DIR"},
 };
 
 void print_usage() {

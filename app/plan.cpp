@@ -8,6 +8,7 @@
 
 #include "app/patient_model.hpp"
 #include "app/text.hpp"
+#include "app/visual_outputs.hpp"
 #include "io/json_file.hpp"
 #include "io/model_file.hpp"
 #include "io/plan_file.hpp"
@@ -438,7 +439,20 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     temporary.keep = true;
     io::write_json_atomic(out / "plan.json", j);
 
-    // 9. The printed summary.
+    // 9. What people look at: paraview/, figures/, report.html (pictures of the files above; never fail the plan).
+    remove_earlier_pictures(out);
+    RunProvenance provenance;
+    provenance.case_name = r.phantom ? "phantom " + *r.phantom : r.ct_path ? "CT " + *r.ct_path : "model " + model_path;
+    provenance.command_line = r.command_line;
+    if (r.model_path) provenance.inputs.push_back(*r.model_path);
+    else if (r.ct_path && fs::is_regular_file(*r.ct_path)) provenance.inputs.push_back(*r.ct_path);
+    provenance.inputs.push_back(out / "plan.h5");
+    const VisualOutputs visuals =
+        r.pictures ? write_plan_visuals(out, pf, j, model, model.target_m[2] - dose.depth.geometry.z_target_m, provenance)
+                   : VisualOutputs{};
+    for (const auto& p : visuals.problems) print_warning(p);
+
+    // 10. The printed summary.
     std::ostringstream t;
     t << "plan: " << protocol.indication << " (" << protocol.endpoint << "), device " << protocol.device
       << ", fidelity " << (r.full ? "full (3D)" : "fast (axisymmetric)") << "\n";
@@ -460,6 +474,11 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     for (const auto& w : safety.warnings) t << "\n    warning: " << w;
     t << "\n  " << schedule.reason << "\n";
     t << "  wrote      " << (out / "plan.json").string() << ", " << (out / "plan.h5").string() << "\n";
+    if (fs::exists(out / "report.html")) t << "  report     " << (out / "report.html").string() << "\n";
+    if (r.pictures)
+        t << "  pictures   " << visuals.files.size() << " files in " << (out / "figures").string() << " and "
+      << (out / "paraview").string() << " (" << format_number(r1(visuals.seconds)) << " s)\n";
+
     return {j, t.str()};
 }
 

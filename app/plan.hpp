@@ -57,6 +57,8 @@ struct PlanRequest {
     std::vector<std::string> safety_overrides;
     int samples = 200;                   ///< Monte Carlo samples of the success interval
     std::string out_dir;
+    std::string command_line;            ///< how the plan was asked for (shown in the report)
+    bool pictures = true;                ///< report.html, figures/, paraview/ (off: --no-pictures)
 };
 
 struct PlanResult {

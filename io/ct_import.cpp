@@ -69,6 +69,15 @@ void check_volume(const models::HuVolume& v, const std::string& what) {
 
 }  // namespace detail
 
+std::string file_sha1(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec))
+        throw std::runtime_error("cannot hash '" + file.string() + "': not a readable file");
+    char digest[2 * 20 + 1] = {};
+    if (!gdcm::SHA1::ComputeFile(file.c_str(), digest)) throw std::runtime_error("hashing '" + file.string() + "' failed");
+    return digest;
+}
+
 std::string volume_sha1(const models::HuVolume& v) {
     static_assert(std::endian::native == std::endian::little, "the hash is defined on little-endian float32 bytes");
     std::ostringstream head;

@@ -62,6 +62,10 @@ std::string site_salt();
 /// every DICOM tag that does not change the HU values or the geometry.
 std::string volume_sha1(const models::HuVolume& volume);
 
+/// SHA-1 of a file's bytes, 40 lower-case hex digits (GDCM's SHA-1; the provenance hash of a run's input files).
+/// Throws std::runtime_error naming the file when it cannot be read.
+std::string file_sha1(const std::filesystem::path& file);
+
 struct DicomWriteOptions {
     std::string pseudonym = "LITHOSIM^PHANTOM";      ///< written as PatientName and PatientID (<= 64 characters)
     std::string series_description = "lithosim CT";  ///< SeriesDescription (<= 64 characters)

@@ -28,7 +28,7 @@ inline bool expect_bad_input(const CliResult& r, const std::vector<std::string>&
         CHECK_THAT(lines[0], Catch::Contains(e));
         ok = ok && lines[0].find(e) != std::string::npos;
     }
-    for (const char* name : {"summary.json", "result.h5", "maps.vti", "maps_revolved.vti", "case.ini"}) {
+    for (const char* name : {"summary.json", "result.h5", "case.ini", "report.html", "paraview", "figures"}) {
         CHECK_FALSE(std::filesystem::exists(out / name));
         ok = ok && !std::filesystem::exists(out / name);
     }

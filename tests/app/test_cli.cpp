@@ -312,7 +312,7 @@ TEST_CASE("a 1D case runs end to end: summary.json, result.h5, case.ini and maps
     const std::string case_ini = read_text(dir / "out" / "case.ini");
     CHECK(lithosim::io::read_root_attribute(dir / "out" / "result.h5", "case") == case_ini);
     CHECK_THAT(case_ini, Catch::Contains("pml_cells = 20") && Catch::Contains("dx_mm = 0.05"));
-    CHECK(fs::file_size(dir / "out" / "maps.vti") > 0);
+    CHECK(fs::file_size(dir / "out" / "paraview" / "maps.vti") > 0);
 }
 
 TEST_CASE("an override with --set changes the result, and the resolved case.ini re-runs the same case", "[app][cli]") {
@@ -486,7 +486,7 @@ TEST_CASE("a run that diverges exits 1 naming the stage, and leaves no result th
     CHECK_THAT(r.err, Catch::StartsWith("lithosim: error: simulate failed: ") && Catch::Contains("diverged at step"));
     CHECK_FALSE(fs::exists(dir / "out" / "summary.json"));
     CHECK_FALSE(fs::exists(dir / "out" / "result.h5"));
-    CHECK_FALSE(fs::exists(dir / "out" / "maps.vti"));
+    CHECK_FALSE(fs::exists(dir / "out" / "paraview" / "maps.vti"));
 }
 
 TEST_CASE("a failure to write the outputs exits 1 naming the stage", "[app][cli]") {
@@ -526,7 +526,7 @@ TEST_CASE("maps left out by [sensor] maps give null dosimetry entries and a warn
     CHECK(j["focus_mm"].is_null());
     CHECK(j["rise_time_ns"].is_null());
     CHECK(j["steps"].get<long long>() > 0);
-    CHECK_FALSE(fs::exists(dir2 / "out" / "maps.vti"));
+    CHECK_FALSE(fs::exists(dir2 / "out" / "paraview" / "maps.vti"));
     res = lithosim::io::read_result_h5(dir2 / "out" / "result.h5");
     CHECK(res.sensors.p_Pa.size() == 1);  // the point series is still there
 }

@@ -162,9 +162,18 @@ TEST_CASE("an axisymmetric run writes the IEC 61846 parameters to summary.json a
     CHECK(meta.focal_series->position_m[0][2] * 1e3 == Approx(j["focus_mm"][2].get<double>()));
 
     // The revolved picture: (2 x 60 + 1)^2 x 121 cells of the three maps fit the budget, so no coarsening.
-    REQUIRE(fs::exists(out / "maps_revolved.vti"));
-    const std::string vti = read_text(out / "maps_revolved.vti");
+    REQUIRE(fs::exists(out / "paraview" / "maps_revolved.vti"));
+    const std::string vti = read_text(out / "paraview" / "maps_revolved.vti");
     CHECK_THAT(vti, Catch::Contains("WholeExtent=\"0 120 0 120 0 120\"") && Catch::Contains("p_max_MPa"));
+
+    // The report shows the field parameters as summary.json has them, and the figures are embedded (issue 6 §3).
+    const std::string html = read_text(out / "report.html");
+    CHECK(html.find("http://") == std::string::npos);
+    CHECK(html.find(j["p_plus_MPa"].dump()) != std::string::npos);
+    CHECK(html.find("data:image/png;base64,") != std::string::npos);
+    for (const char* f : {"figures/p_plus_axial.png", "figures/p_plus_focal_plane.png", "figures/efd_axial.png",
+                          "figures/waveform_focus.png", "figures/profile_axial.png", "figures/profile_lateral.png"})
+        CHECK(fs::exists(out / f));
 }
 
 TEST_CASE("lithosim dosimetry on a result reproduces the run's parameters and rewrites /dosimetry", "[app][cli]") {

@@ -80,6 +80,10 @@ TEST_CASE("model --phantom shoulder writes model.h5 and summary.json with the co
     CHECK(m.grid.target[n] == 1);
     CHECK(m.grid.c[n] > 2000.0f);   // calcification: stiff
     CHECK(m.grid.c[m.grid.nx * (axis + m.grid.ny * 0) + axis] == Approx(m.coupling[1]));  // water at the source
+    // Pictures beside model.h5 (issue 6): the CT figures and the ParaView files.
+    for (const char* f : {"figures/model_along_beam.png", "figures/model_across_beam.png", "paraview/model.vti",
+                          "paraview/model_axisymmetric.vti", "paraview/README.txt"})
+        CHECK(fs::exists(dir / f));
 }
 
 TEST_CASE("phantom -> DICOM -> model recovers the target volume and Agatston score within 5 %", "[app][cli][model]") {

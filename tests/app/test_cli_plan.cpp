@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 
 #include "io/json_file.hpp"
 #include "io/plan_file.hpp"
@@ -107,6 +109,27 @@ TEST_CASE("plan on the shoulder phantom writes plan.json with the contract keys 
     for (std::size_t k = 0; k < last.count.size(); ++k) after += last.count[k] * std::pow(last.diameter_m[k], 3);
     CHECK(after <= initial * (1 + 1e-9));  // fragments are cleared or kept, never created from nothing
     CHECK(fs::exists(dir / "out" / "model.h5"));
+    // What people look at (issue 6): the report with the plan's numbers as plan.json has them, figures, ParaView.
+    std::ifstream in(dir / "out" / "report.html");
+    const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE_FALSE(html.empty());
+    CHECK(html.find("http://") == std::string::npos);
+    CHECK(html.find("https://") == std::string::npos);
+    CHECK(html.find(p["pseudonym"].get<std::string>()) != std::string::npos);
+    CHECK(html.find(p["predicted_success_probability"].dump()) != std::string::npos);
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        INFO("session " << i + 1);
+        CHECK(html.find(">" + s[i]["efd_target_mJ_per_mm2"].dump() + "<") != std::string::npos);
+        CHECK(html.find(">" + s[i]["shocks"].dump() + "<") != std::string::npos);
+    }
+    std::size_t images = 0;
+    for (std::size_t at = html.find("src=\"data:image/png;base64,"); at != std::string::npos;
+         at = html.find("src=\"data:image/png;base64,", at + 1))
+        ++images;
+    CHECK(images == 4);  // dose on the model, fragmentation curve, fragment sizes, timeline
+    for (const char* f : {"figures/plan_dose_on_model.png", "figures/plan_fragmentation.png", "paraview/dose.vti",
+                          "paraview/model.vti", "paraview/README.txt"})
+        CHECK(fs::exists(dir / "out" / f));
 }
 
 TEST_CASE("a plan that cannot be kept within the organ limits exits 3 and writes no plan", "[app][cli][plan]") {

@@ -1,0 +1,86 @@
+// What each command leaves for people to look at, beside its data files (issue 6 §1 and §3):
+//  * DIR/paraview/: every 3D or axisymmetric map of the run as .vti (mm, named arrays with units; axisymmetric maps
+//    also revolved into 3D), snapshot series as .pvd, and README.txt listing each file and array (viz/paraview.hpp);
+//  * DIR/report.html: one self-contained page for a clinician or physicist (viz/report.hpp), built from the JSON
+//    document the command wrote (summary.json, plan.json), so every number in it is the JSON's number: values are
+//    printed as the JSON text of the value (nlohmann's shortest round-trip form); a value longer than 9 characters
+//    is shown rounded to 4 significant digits with the JSON text as its tooltip (title attribute).
+// Post-processing only: nothing here changes a result.
+#pragma once
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "io/model_file.hpp"
+#include "io/plan_file.hpp"
+#include "solver/result.hpp"
+
+namespace lithosim::app {
+
+/// Sub-folder of DIR that holds the ParaView files.
+inline constexpr const char* kParaviewFolder = "paraview";
+/// The report's file name in DIR.
+inline constexpr const char* kReportFile = "report.html";
+
+/// DIR/paraview/ of `lithosim simulate`: maps.vti (p_max, p_min, EFD; rho and c when the medium is heterogeneous),
+/// for axisymmetric runs also maps_revolved.vti (coarsened like simulate's maps_revolved.vti, app/revolve.hpp), and,
+/// when the run recorded snapshots, snapshots.pvd over snapshots/snapshots_<k>.vti (p in MPa, times in us), each
+/// axisymmetric snapshot as its (r, z) map. Returns the files written (README.txt last).
+std::vector<std::filesystem::path> write_simulate_paraview(const std::filesystem::path& dir,
+                                                           const SimulationResult& result, bool axisymmetric);
+
+/// DIR/paraview/ of `lithosim model`: model.vti (HU, labels, target mask, rho, c, alpha0, y, B/A, and one mask per
+/// organ at risk present: bone, lung, gas) on the beam-frame grid, and model_axisymmetric.vti (the (r, z) form).
+/// Coordinates are the model's beam frame (mm); the README gives the frame's place in the patient (LPS).
+std::vector<std::filesystem::path> write_model_paraview(const std::filesystem::path& dir, const io::ModelFile& model);
+
+/// DIR/paraview/ of `lithosim plan`: dose.vti (one shock at the plan's plateau setting: p_max, p_min, EFD per shock,
+/// with the model's labels, target mask and organ-at-risk masks at each node), dose_revolved.vti for the (fast)
+/// axisymmetric dose, and, with `model`, the model files of write_model_paraview. plan.h5 holds one shock's maps
+/// only, so no cumulative dose map is written. `dose_to_model_z_m`: the model frame's z of the dose grid's z = 0
+/// (the planner places the model's target at the device's focus); when given, the dose files are shifted into the
+/// model frame so they overlay model.vti, else they stay in the simulation frame (the README says which).
+std::vector<std::filesystem::path> write_plan_paraview(const std::filesystem::path& dir, const io::PlanFile& plan,
+                                                       const io::ModelFile* model = nullptr,
+                                                       std::optional<double> dose_to_model_z_m = std::nullopt);
+
+/// A PNG figure for the report and its caption (app/run_figures.hpp gives these).
+struct ReportFigure {
+    std::filesystem::path png;
+    std::string caption;
+};
+
+/// What the report shows beside the JSON document.
+struct ReportContext {
+    std::vector<ReportFigure> figures;
+    std::string case_name;                        ///< case file or "embedded default case"; phantom or CT name
+    std::string resolved_case;                    ///< the resolved case text (case.ini), shown whole
+    std::string command_line;                     ///< how the run was started
+    std::vector<std::filesystem::path> inputs;    ///< input files: each listed with its SHA-1
+};
+
+/// DIR/report.html of `lithosim simulate` (and `dosimetry`), from the summary.json document. Written atomically.
+/// Returns the path. Throws std::runtime_error naming the file (a figure that cannot be read included).
+std::filesystem::path write_simulate_report(const std::filesystem::path& dir, const nlohmann::json& summary,
+                                            const ReportContext& context);
+
+/// DIR/report.html of `lithosim plan`, from the plan.json document. Written atomically; returns the path.
+std::filesystem::path write_plan_report(const std::filesystem::path& dir, const nlohmann::json& plan,
+                                        const ReportContext& context);
+
+/// SHA-1 of a file's bytes as 40 lower-case hex digits (GDCM's implementation). Throws std::runtime_error naming
+/// the file.
+std::string sha1_file(const std::filesystem::path& file);
+
+/// How the report prints a JSON value: numbers as their JSON text (shortened to 4 significant digits when longer
+/// than 9 characters; `exact` then holds the JSON text), null as "n/a", arrays as "a, b, c", objects {x, y, z} as
+/// "x × y × z", strings as they are.
+struct ReportValue {
+    std::string text, exact;
+};
+ReportValue report_value(const nlohmann::json& v);
+
+}  // namespace lithosim::app
