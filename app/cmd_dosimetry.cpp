@@ -40,6 +40,7 @@
 #include "app/case_keys.hpp"
 #include "app/case_spec.hpp"
 #include "app/commands.hpp"
+#include "app/run_figures.hpp"
 #include "app/dosimetry.hpp"
 #include "app/find_setting.hpp"
 #include "app/text.hpp"
@@ -73,6 +74,9 @@ po::options_description dosimetry_options() {
         ("focus-z-mm", po::value<std::string>()->value_name("Z"),
          "plane of the disc energies (E5mm, E12mm, E28mm, total), z in mm within the map. Default: the source's "
          "geometric focus stored with the result, else the plane of the p_max peak.")
+        ("figures", po::value<std::string>()->value_name("DIR"),
+         "also render the field figures of this dosimetry (p+, p- and EFD maps with the -6 dB and 5 MPa contours, the "
+         "focal waveform, the beam profiles) into DIR/figures/ (DIR is created). Default: none.")
         ("quiet", po::bool_switch(), "print nothing on stdout; warnings and errors still go to stderr. Default: off.")
         ("help,h", "print this help.");
     return o;
@@ -287,6 +291,9 @@ int cmd_dosimetry(const Args& args) {
                   << depth;
         return kExitOk;
     }
+    if (vm.count("device") && vm.count("figures"))
+        throw InputError("--figures " + vm["figures"].as<std::string>() + " renders the maps of a result file; "
+                         "accepted: lithosim dosimetry RESULT.h5 --figures DIR (the dose-at-depth form keeps no maps)");
     if (vm.count("device")) return dose_at_depth(vm);
     if (vm["find-setting"].as<bool>())
         throw InputError("--find-setting needs --device NAME; accepted: lithosim dosimetry --find-setting --device "
@@ -346,9 +353,29 @@ int cmd_dosimetry(const Args& args) {
             io::write_json_atomic(*json_path, j);
         }
     });
+    std::optional<FigureSet> figures;
+    if (vm.count("figures")) {
+        const fs::path dir = vm["figures"].as<std::string>();
+        // The source outline comes from the case stored in the result, when it still builds (its waveform file may
+        // have moved): a picture detail, so a case that does not build only loses the outline.
+        std::optional<SimulationSpec> spec;
+        try {
+            spec = build_spec(parse_case(meta.case_text, "the case stored in the result", path.parent_path()));
+        } catch (const std::exception&) {
+        }
+        figures = run_stage("write results", [&] {
+            fs::create_directories(dir);
+            return write_field_figures(dir, result, d, spec ? &*spec : nullptr);
+        });
+        if (figures->skipped) print_warning("figures skipped: " + *figures->skipped);
+        for (const auto& n : figures->notes) print_warning("figure left out: " + n);
+    }
     if (!quiet) {
         std::cout << dosimetry_text(d) << "written\n  " << path.string() << " (/dosimetry)\n";
         if (json_path) std::cout << "  " << json_path->string() << "\n";
+        if (figures && !figures->written.empty())
+            std::cout << "  " << figures->written.size() << " figures in "
+                      << (fs::path(vm["figures"].as<std::string>()) / "figures").string() << "\n";
     }
     return kExitOk;
 }

@@ -102,20 +102,20 @@ int cmd_plan(const Args& args) {
     if (vm.count("device")) r.device = text_of(vm, "device");
     if (vm.count("material")) r.material = text_of(vm, "material");
     if (vm.count("efd-mJ-per-mm2"))
-        r.efd_mJ_per_mm2 = numeric_option("efd-mJ-per-mm2", text_of(vm, "efd-mJ-per-mm2"), false, 0.01, 0.6);
-    if (vm.count("sessions")) r.sessions = int(numeric_option("sessions", text_of(vm, "sessions"), true, 1, 4));
+        r.efd_mJ_per_mm2 = plan_numeric_option("efd-mJ-per-mm2", text_of(vm, "efd-mJ-per-mm2"));
+    if (vm.count("sessions")) r.sessions = int(plan_numeric_option("sessions", text_of(vm, "sessions")));
     if (vm.count("max-shocks-per-session"))
         r.max_shocks_per_session =
-            int(numeric_option("max-shocks-per-session", text_of(vm, "max-shocks-per-session"), true, 1, 1e6));
+            int(plan_numeric_option("max-shocks-per-session", text_of(vm, "max-shocks-per-session")));
     if (vm.count("rate-per-min"))
-        r.rate_per_min = numeric_option("rate-per-min", text_of(vm, "rate-per-min"), false, 1e-9, 1e6);
-    r.seed = std::uint64_t(numeric_option("seed", text_of(vm, "seed"), true, 0, 1e15));
-    r.samples = int(numeric_option("samples", text_of(vm, "samples"), true, 0, 100000));
+        r.rate_per_min = plan_numeric_option("rate-per-min", text_of(vm, "rate-per-min"));
+    r.seed = std::uint64_t(plan_numeric_option("seed", text_of(vm, "seed")));
+    r.samples = int(plan_numeric_option("samples", text_of(vm, "samples")));
     const std::string fidelity = text_of(vm, "fidelity");
     if (fidelity != "fast" && fidelity != "full")
         throw InputError("--fidelity '" + fidelity + "'; accepted: fast or full");
     r.full = fidelity == "full";
-    if (vm.count("dx-mm")) r.dx_mm = numeric_option("dx-mm", text_of(vm, "dx-mm"), false, 0.01, 2);
+    if (vm.count("dx-mm")) r.dx_mm = plan_numeric_option("dx-mm", text_of(vm, "dx-mm"));
     if (vm.count("limit")) r.safety_overrides = vm["limit"].as<std::vector<std::string>>();
     if (!vm.count("out")) throw InputError("--out DIR is required (the folder for plan.json, plan.h5, model.h5)");
     r.out_dir = text_of(vm, "out");

@@ -5,6 +5,7 @@
 //              1  a stage failed (internal error, divergence, I/O failure) or a validation case failed
 //              2  bad input: an option, a case key or value, or an input file; nothing was written then
 //              3  lithosim plan: no safe plan exists (the reason names the organ, the dose and the limit)
+//        100 + n  lithosim sweep: n cases failed (at most 200; each recorded with its error in the table)
 #pragma once
 #include <array>
 #include <new>

@@ -57,7 +57,10 @@ void print_usage() {
     std::cout << "\nThe embedded default case: lithosim simulate --config default --out DIR "
                  "(lithosim simulate --show-default prints it).\n"
                  "Units: mm, us, MPa, MHz as named in each key; SI inside.\n"
-                 "Exit codes: 0 success, 1 a stage or a validation case failed, 2 bad input, 3 no safe plan.\n";
+                 "Exit codes: 0 success, 1 a stage or a validation case failed, 2 bad input, 3 no safe plan,\n"
+                 "            100 + n (sweep, at most 200): n cases of the sweep failed.\n"
+                 "MPI: mpirun -n N lithosim sweep|simulate ... spreads a sweep's cases or splits a 3D run over N "
+                 "ranks.\n";
 }
 
 std::string command_names() {

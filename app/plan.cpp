@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <sstream>
+#include <stdexcept>
 
 #include "app/patient_model.hpp"
 #include "app/text.hpp"
@@ -157,6 +158,41 @@ void replace_target_by_surroundings(io::ModelGrid& g) {
 }
 
 }  // namespace
+
+const std::vector<PlanOption>& plan_option_table() {
+    static const std::vector<PlanOption> t = {
+        {"indication", PlanOption::Word},
+        {"phantom", PlanOption::Word},
+        {"model", PlanOption::Path},
+        {"ct", PlanOption::Path},
+        {"target-point-mm", PlanOption::Point},
+        {"source-position-mm", PlanOption::Point},
+        {"device", PlanOption::Word},
+        {"material", PlanOption::Word},
+        {"efd-mJ-per-mm2", PlanOption::Real, 0.01, 0.6},
+        {"sessions", PlanOption::Integer, 1, 4},
+        {"max-shocks-per-session", PlanOption::Integer, 1, 1e6},
+        {"rate-per-min", PlanOption::Real, 1e-9, 1e6},
+        {"seed", PlanOption::Integer, 0, 1e15},
+        {"samples", PlanOption::Integer, 0, 100000},
+        {"fidelity", PlanOption::Word},
+        {"dx-mm", PlanOption::Real, 0.01, 2},
+    };
+    return t;
+}
+
+const PlanOption* find_plan_option(const std::string& name) {
+    for (const auto& o : plan_option_table())
+        if (name == o.name) return &o;
+    return nullptr;
+}
+
+double plan_numeric_option(const std::string& name, const std::string& text) {
+    const PlanOption* o = find_plan_option(name);
+    if (!o || (o->kind != PlanOption::Real && o->kind != PlanOption::Integer))
+        throw std::logic_error("plan_numeric_option: '" + name + "' is not a numeric plan option");
+    return numeric_option(name, text, o->kind == PlanOption::Integer, o->min, o->max);
+}
 
 PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     const auto t0 = std::chrono::steady_clock::now();

@@ -61,6 +61,19 @@ struct PlanRequest {
     bool pictures = true;                ///< report.html, figures/, paraview/ (off: --no-pictures)
 };
 
+/// The options of `lithosim plan` with their kinds and numeric ranges: one table that cmd_plan.cpp checks the
+/// command line against and that `lithosim sweep` checks a [plan] section and swept plan.<name> values against.
+struct PlanOption {
+    const char* name;
+    enum Kind { Real, Integer, Word, Path, Point } kind;
+    double min = 0, max = 0;   ///< accepted range, Real and Integer
+};
+const std::vector<PlanOption>& plan_option_table();
+/// The option `name` (without "--"), or nullptr.
+const PlanOption* find_plan_option(const std::string& name);
+/// The value of a Real or Integer option checked against its range (InputError naming the option otherwise).
+double plan_numeric_option(const std::string& name, const std::string& text);
+
 struct PlanResult {
     nlohmann::json plan;                 ///< plan.json
     std::string text;                    ///< the printed summary

@@ -1,5 +1,6 @@
 // The sweep file, its design and its table: see sweep.hpp and SWEEP.md.
 #include "app/sweep.hpp"
+#include "app/plan.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -25,42 +26,6 @@ namespace {
 constexpr const char* kDefaultBase = "default";
 /// Most cases of one sweep (a table of a million rows is already more than a sweep folder should hold).
 constexpr double kMaxCases = 1e6;
-
-/// A plan option that may appear in [plan] and be swept as plan.<name>; checked as cmd_plan.cpp checks it.
-/// (The ranges mirror cmd_plan.cpp's; a shared option table would keep them in one place.)
-struct PlanOption {
-    const char* name;
-    enum Kind { Real, Integer, Word, Path, Point } kind;
-    double min = 0, max = 0;
-};
-
-const std::vector<PlanOption>& plan_option_table() {
-    static const std::vector<PlanOption> t = {
-        {"indication", PlanOption::Word},
-        {"phantom", PlanOption::Word},
-        {"model", PlanOption::Path},
-        {"ct", PlanOption::Path},
-        {"target-point-mm", PlanOption::Point},
-        {"source-position-mm", PlanOption::Point},
-        {"device", PlanOption::Word},
-        {"material", PlanOption::Word},
-        {"efd-mJ-per-mm2", PlanOption::Real, 0.01, 0.6},
-        {"sessions", PlanOption::Integer, 1, 4},
-        {"max-shocks-per-session", PlanOption::Integer, 1, 1e6},
-        {"rate-per-min", PlanOption::Real, 1e-9, 1e6},
-        {"seed", PlanOption::Integer, 0, 1e15},
-        {"samples", PlanOption::Integer, 0, 100000},
-        {"fidelity", PlanOption::Word},
-        {"dx-mm", PlanOption::Real, 0.01, 2},
-    };
-    return t;
-}
-
-const PlanOption* find_plan_option(const std::string& name) {
-    for (const auto& o : plan_option_table())
-        if (name == o.name) return &o;
-    return nullptr;
-}
 
 std::string plan_option_names() {
     std::vector<std::string> names;

@@ -44,12 +44,10 @@ inline void write_text(const std::filesystem::path& p, const std::string& text) 
     if (!f) throw std::runtime_error("cannot write " + p.string());
 }
 
-/// Runs `lithosim args...` in `workdir` with stdin from /dev/null; stdout and stderr go to files in `workdir`
-/// (named so they cannot clash with the files a test looks for) and are read back.
-inline CliResult run_lithosim(const std::vector<std::string>& args, const std::filesystem::path& workdir) {
+/// Runs the program argv[0] (searched on PATH) with `argv` in `workdir` with stdin from /dev/null; stdout and stderr
+/// go to files in `workdir` (named so they cannot clash with the files a test looks for) and are read back.
+inline CliResult run_program(std::vector<std::string> argv_s, const std::filesystem::path& workdir) {
     const auto out_path = workdir / "cli_stdout.txt", err_path = workdir / "cli_stderr.txt";
-    std::vector<std::string> argv_s{LITHOSIM_EXE};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : argv_s) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -61,7 +59,7 @@ inline CliResult run_lithosim(const std::vector<std::string>& args, const std::f
     posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addchdir_np(&fa, workdir.c_str());
     pid_t pid = 0;
-    const int rc = posix_spawn(&pid, argv_s[0].c_str(), &fa, nullptr, argv.data(), environ);
+    const int rc = posix_spawnp(&pid, argv_s[0].c_str(), &fa, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) throw std::runtime_error("cannot start " + argv_s[0]);
     int status = 0;
@@ -74,6 +72,33 @@ inline CliResult run_lithosim(const std::vector<std::string>& args, const std::f
     std::filesystem::remove(out_path);
     std::filesystem::remove(err_path);
     return r;
+}
+
+/// Runs `lithosim args...` in `workdir` (see run_program).
+inline CliResult run_lithosim(const std::vector<std::string>& args, const std::filesystem::path& workdir) {
+    std::vector<std::string> argv{LITHOSIM_EXE};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_program(std::move(argv), workdir);
+}
+
+/// The MPI launcher CMake found (FindMPI's MPIEXEC_EXECUTABLE, passed as LITHOSIM_MPIEXEC), else mpirun from PATH.
+inline std::string mpi_launcher() {
+#ifdef LITHOSIM_MPIEXEC
+    if (std::string(LITHOSIM_MPIEXEC).size() > 0) return LITHOSIM_MPIEXEC;
+#endif
+    return "mpirun";
+}
+
+/// The launcher's arguments for `ranks` ranks of lithosim as root on a small machine, then LITHOSIM_EXE.
+inline std::vector<std::string> mpi_prefix(int ranks) {
+    return {mpi_launcher(), "--allow-run-as-root", "--oversubscribe", "-n", std::to_string(ranks), LITHOSIM_EXE};
+}
+
+/// Runs `mpirun --allow-run-as-root --oversubscribe -n ranks lithosim args...` in `workdir` (see run_program).
+inline CliResult run_lithosim_mpi(int ranks, const std::vector<std::string>& args, const std::filesystem::path& workdir) {
+    std::vector<std::string> argv = mpi_prefix(ranks);
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_program(std::move(argv), workdir);
 }
 
 }  // namespace lithosim::test

@@ -208,6 +208,18 @@ TEST_CASE("lithosim dosimetry on a result reproduces the run's parameters and re
     CHECK(maps_after.p_max->values == maps_before.p_max->values);
     CHECK(maps_after.efd->values == maps_before.efd->values);
     CHECK_FALSE(fs::exists(dir / "out" / "result.h5.partial"));
+
+    // --figures renders the same figure set from the file into another folder.
+    r = run_lithosim({"dosimetry", h5.string(), "--figures", "again", "--quiet"}, dir.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    for (const char* f : {"p_plus_axial.png", "efd_focal_plane.png", "profile_lateral.png"})
+        CHECK(fs::exists(dir / "again" / "figures" / f));
+    r = run_lithosim({"dosimetry", "--device", "hm3", "--target-depth-mm", "50", "--setting", "20", "--figures", "x"},
+                     dir.path());
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("--figures x"));
+    CHECK_FALSE(fs::exists(dir / "x"));
 }
 
 TEST_CASE("lithosim dosimetry: bad input exits 2 with one line and leaves the file as it was", "[app][cli]") {

@@ -22,6 +22,7 @@
 namespace fs = std::filesystem;
 using lithosim::test::CliResult;
 using lithosim::test::run_lithosim;
+using lithosim::test::run_lithosim_mpi;
 
 namespace {
 
@@ -60,43 +61,6 @@ fs::path fresh_dir(const std::string& name) {
     fs::remove_all(d);
     fs::create_directories(d);
     return d;
-}
-
-/// The MPI launcher CMake found (FindMPI's MPIEXEC_EXECUTABLE), else mpirun from PATH.
-std::string launcher() {
-#ifdef LITHOSIM_MPIEXEC
-    if (std::string(LITHOSIM_MPIEXEC).size() > 0) return LITHOSIM_MPIEXEC;
-#endif
-    return "mpirun";
-}
-
-/// Runs `mpirun --allow-run-as-root --oversubscribe -n N lithosim args...` in workdir.
-CliResult run_mpi(int ranks, const std::vector<std::string>& args, const fs::path& workdir) {
-    const auto out_path = workdir / "mpi_stdout.txt", err_path = workdir / "mpi_stderr.txt";
-    std::vector<std::string> argv_s{launcher(), "--allow-run-as-root", "--oversubscribe", "-n", std::to_string(ranks),
-                                    LITHOSIM_EXE};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addchdir_np(&fa, workdir.c_str());
-    pid_t pid = 0;
-    const int rc = posix_spawnp(&pid, argv_s[0].c_str(), &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) throw std::runtime_error("cannot start mpirun");
-    int status = 0;
-    waitpid(pid, &status, 0);
-    CliResult r;
-    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
-    r.out = lithosim::test::read_text(out_path);
-    r.err = lithosim::test::read_text(err_path);
-    return r;
 }
 
 /// Largest |a - b| over the largest |a| (0 for two zero arrays); sizes must agree.
@@ -166,7 +130,7 @@ TEST_CASE("simulate: 2 and 3 MPI ranks give the one-process result of a 3D nonli
     const auto ref = lithosim::io::read_result_h5(dir / "one" / "result.h5");
     for (int ranks : {2, 3}) {
         const std::string out = "ranks" + std::to_string(ranks);
-        const CliResult r = run_mpi(ranks, {"simulate", "--config", "case.ini", "--out", out, "--threads", "1"}, dir);
+        const CliResult r = run_lithosim_mpi(ranks, {"simulate", "--config", "case.ini", "--out", out, "--threads", "1"}, dir);
         INFO(ranks << " ranks: " << r.err);
         REQUIRE(r.exit_code == 0);
         // rank 0 alone writes: one summary on stdout, files in the folder
@@ -230,7 +194,7 @@ TEST_CASE("simulate under mpirun: too few z cells for the ranks is bad input, a 
     const fs::path dir = fresh_dir("bad");
     lithosim::test::write_text(dir / "case.ini", kCase);
     // 65 cells along z (PML included) hold at most 21 slabs of 3 cells: 22 ranks are too many
-    const CliResult r = run_mpi(22, {"simulate", "--config", "case.ini", "--out", "o", "--quiet"}, dir);
+    const CliResult r = run_lithosim_mpi(22, {"simulate", "--config", "case.ini", "--out", "o", "--quiet"}, dir);
     CHECK(r.exit_code == 2);
     const auto lines = r.err_lines();
     REQUIRE_FALSE(lines.empty());
@@ -257,7 +221,7 @@ p0_MPa = 1
 points_mm = 0,0,10
 snapshots_us = 5
 )");
-    const CliResult two = run_mpi(2, {"simulate", "--config", "case2d.ini", "--out", "o2d", "--quiet"}, dir);
+    const CliResult two = run_lithosim_mpi(2, {"simulate", "--config", "case2d.ini", "--out", "o2d", "--quiet"}, dir);
     INFO(two.err);
     CHECK(two.exit_code == 0);
     CHECK(two.err.find("rank 0 runs it alone") != std::string::npos);

@@ -119,8 +119,10 @@ TEST_CASE("plan on the shoulder phantom writes plan.json with the contract keys 
     CHECK(html.find(p["predicted_success_probability"].dump()) != std::string::npos);
     for (std::size_t i = 0; i < s.size(); ++i) {
         INFO("session " << i + 1);
-        CHECK(html.find(">" + s[i]["efd_target_mJ_per_mm2"].dump() + "<") != std::string::npos);
-        CHECK(html.find(">" + s[i]["shocks"].dump() + "<") != std::string::npos);
+        for (const char* key : {"efd_target_mJ_per_mm2", "shocks"}) {
+            const std::string cell = std::string(">").append(s[i][key].dump()).append("<");  // a table cell
+            CHECK(html.find(cell) != std::string::npos);
+        }
     }
     std::size_t images = 0;
     for (std::size_t at = html.find("src=\"data:image/png;base64,"); at != std::string::npos;

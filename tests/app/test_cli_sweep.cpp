@@ -39,8 +39,8 @@ p0_MPa = 1
 nonlinear = false
 )";
 
-/// 3 cases (each case also writes its figures: about 1.3 s a case on the 2-core test machine, most of it the
-/// pictures): p+ scales with p0 in this linear case, which the test checks.
+/// 3 cases (the sweep runs them with --no-pictures: well under a second each): p+ scales with p0 in this linear
+/// case, which the test checks.
 const char* kSweep = R"([sweep]
 base = base.ini
 mode = grid
@@ -156,14 +156,11 @@ TEST_CASE("lithosim sweep under mpirun -n 2 gives the serial table", "[app][cli]
     const fs::path d = fresh_dir("mpi");
     const auto serial = run_lithosim({"sweep", "--config", "sweep.ini", "--out", "serial", "--threads", "1"}, d);
     REQUIRE(serial.exit_code == 0);
-    const std::vector<std::string> mpi_args = {LITHOSIM_MPIEXEC, "--allow-run-as-root", "--oversubscribe", "-n", "2",
-                                               LITHOSIM_EXE,     "sweep", "--config", "sweep.ini", "--out", "mpi",
-                                               "--threads", "1"};
-    const pid_t pid = start(mpi_args, d);
-    const int code = wait_exit(pid);
-    INFO(read_text(d / "bg_stderr.txt"));
-    REQUIRE(code == 0);
-    CHECK(read_text(d / "bg_stderr.txt").find("on 2 workers") != std::string::npos);
+    const auto mpi =
+        lithosim::test::run_lithosim_mpi(2, {"sweep", "--config", "sweep.ini", "--out", "mpi", "--threads", "1"}, d);
+    INFO(mpi.err);
+    REQUIRE(mpi.exit_code == 0);
+    CHECK(mpi.err.find("on 2 workers") != std::string::npos);
     CHECK(table_without_run_time(d / "mpi" / "sweep.csv") == table_without_run_time(d / "serial" / "sweep.csv"));
     fs::remove_all(d);
 }
