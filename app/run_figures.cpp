@@ -330,6 +330,17 @@ FigureSet write_field_figures(const fs::path& dir, const SimulationResult& resul
         const std::size_t imax = std::size_t(std::max_element(s.y.begin(), s.y.end()) - s.y.begin());
         const std::size_t imin = std::size_t(std::min_element(s.y.begin(), s.y.end()) - s.y.begin());
         const double pk = s.y[imax];
+        // The time axis spans the pulse: where |p| reaches 2 % of its largest value, with a margin of a fifth of
+        // that span on either side (a 60 us record would otherwise squeeze a 2 us pulse into a few pixels).
+        const double level = 0.02 * std::max(std::abs(pk), std::abs(s.y[imin]));
+        std::size_t first = s.y.size(), last = 0;
+        for (std::size_t k = 0; k < s.y.size(); ++k)
+            if (std::abs(s.y[k]) >= level) first = std::min(first, k), last = k;
+        if (first < last) {
+            const double margin = 0.2 * (s.x[last] - s.x[first]);
+            w.x_range = std::array<double, 2>{std::max(s.x.front(), s.x[first] - margin),
+                                              std::min(s.x.back(), s.x[last] + margin)};
+        }
         w.series = {s};
         w.markers.push_back({s.x[imax], pk, "p+ " + fmt("%.1f", pk) + " MPa", {0.8, 0.1, 0.1}});
         w.markers.push_back({s.x[imin], s.y[imin], "p- " + fmt("%.1f", s.y[imin]) + " MPa", {0.1, 0.3, 0.8}});
