@@ -121,14 +121,16 @@ double compare_results(const lithosim::SimulationResult& a, const lithosim::Simu
 
 }  // namespace
 
-TEST_CASE("simulate: 2 and 3 MPI ranks give the one-process result of a 3D nonlinear case", "[app][mpi]") {
+TEST_CASE("simulate: 2, 3 and 5 MPI ranks give the one-process result of a 3D nonlinear case", "[app][mpi]") {
     const fs::path dir = fresh_dir("split");
     lithosim::test::write_text(dir / "case.ini", kCase);
     const CliResult one = run_lithosim({"simulate", "--config", "case.ini", "--out", "one", "--quiet", "--threads", "1"}, dir);
     INFO(one.err);
     REQUIRE(one.exit_code == 0);
     const auto ref = lithosim::io::read_result_h5(dir / "one" / "result.h5");
-    for (int ranks : {2, 3}) {
+    // 2 ranks: an even split; 3: uneven; 5: slabs of 13 planes, so the boundary at plane 13 cuts through the bowl
+    // (z = 2 to 3.2 mm: planes 12 to 14 of 65), a source across ranks.
+    for (int ranks : {2, 3, 5}) {
         const std::string out = "ranks" + std::to_string(ranks);
         const CliResult r = run_lithosim_mpi(ranks, {"simulate", "--config", "case.ini", "--out", out, "--threads", "1"}, dir);
         INFO(ranks << " ranks: " << r.err);
