@@ -4,8 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <numbers>
+#include <optional>
 
 #include "io/h5_names.hpp"
 #include "io/json_file.hpp"
@@ -251,6 +253,34 @@ TEST_CASE("lithosim dosimetry: bad input exits 2 with one line and leaves the fi
     CHECK(stored_dosimetry(h5) == before);
     CHECK_FALSE(fs::exists(run / "out" / "result.h5.partial"));
     CHECK_FALSE(fs::exists(dir / "no_dir"));
+}
+
+TEST_CASE("with no display and no Xvfb, simulate says so in one line and writes its data files", "[app][cli][viz]") {
+    ScratchDir dir("cli_no_display");
+    // The child inherits this environment: no DISPLAY, and a PATH where no Xvfb can be found.
+    struct Environment {
+        std::optional<std::string> display, path;
+        Environment() {
+            if (const char* d = std::getenv("DISPLAY")) display = d;
+            if (const char* p = std::getenv("PATH")) path = p;
+            ::unsetenv("DISPLAY");
+            ::setenv("PATH", "/nonexistent", 1);
+        }
+        ~Environment() {
+            if (display) ::setenv("DISPLAY", display->c_str(), 1);
+            if (path) ::setenv("PATH", path->c_str(), 1);
+        }
+    } environment;
+    const CliResult r = simulate_case(dir, kAxisymmetricCase, {"--quiet"});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.signal == 0);
+    REQUIRE(r.err_lines().size() == 1);
+    CHECK_THAT(r.err, Catch::StartsWith("lithosim: warning: figures skipped: ") && Catch::Contains("xvfb"));
+    const fs::path out = dir / "out";
+    for (const char* f : {"summary.json", "result.h5", "case.ini", "report.html", "paraview/maps.vti"})
+        CHECK(fs::exists(out / f));
+    CHECK_FALSE(fs::exists(out / "figures"));
 }
 
 TEST_CASE("lithosim devices lists the presets with parameters, ranges and sources", "[app][cli]") {
