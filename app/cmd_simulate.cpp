@@ -92,22 +92,6 @@ void print_help(const po::options_description& o) {
               << case_keys_help();
 }
 
-/// Writes `text` to `path` under a temporary name, then renames it, so the file is complete or absent.
-void write_text_atomic(const fs::path& path, const std::string& text) {
-    const fs::path partial = path.string() + ".partial";
-    {
-        std::ofstream f(partial, std::ios::binary | std::ios::trunc);
-        f << text;
-        f.flush();
-        if (!f) {
-            std::error_code ignored;
-            fs::remove(partial, ignored);
-            throw std::runtime_error("cannot write " + partial.string());
-        }
-    }
-    fs::rename(partial, path);
-}
-
 /// Creates the output directory (bad input if impossible) and removes lithosim's own files of an earlier run.
 void prepare_output_dir(const fs::path& dir) {
     std::error_code ec;
@@ -243,7 +227,7 @@ int cmd_simulate(const Args& args) {
             try {
                 run_stage("write results", [&] {
                     prepare_output_dir(out);
-                    write_text_atomic(out / kCaseFile, resolved_text);
+                    io::write_text_atomic(out / kCaseFile, resolved_text);
                 });
             } catch (const InputError& e) {
                 if (!comm) throw;

@@ -40,6 +40,7 @@
 
 #include "app/commands.hpp"
 #include "app/mpi_env.hpp"
+#include "app/progress.hpp"
 #include "app/sweep.hpp"
 #include "app/text.hpp"
 #include "io/json_file.hpp"
@@ -87,28 +88,6 @@ std::string read_text_file(const fs::path& p) {
     return s.str();
 }
 
-void write_text_atomic(const fs::path& path, const std::string& text) {
-    const fs::path partial = path.string() + ".partial";
-    {
-        std::ofstream f(partial, std::ios::binary | std::ios::trunc);
-        f << text;
-        f.flush();
-        if (!f) throw std::runtime_error("cannot write " + partial.string());
-    }
-    fs::rename(partial, path);
-}
-
-/// "1 h 02 min", "3 min 05 s", "12 s".
-std::string duration_text(double s) {
-    if (!std::isfinite(s) || s < 0) return "?";
-    const long long t = std::llround(s);
-    char buf[32];
-    if (t >= 3600) std::snprintf(buf, sizeof buf, "%lld h %02lld min", t / 3600, (t % 3600) / 60);
-    else if (t >= 60) std::snprintf(buf, sizeof buf, "%lld min %02lld s", t / 60, t % 60);
-    else std::snprintf(buf, sizeof buf, "%lld s", t);
-    return buf;
-}
-
 /// Checks DIR (bad input if it holds a different sweep or is not a folder), then creates it with its record of the
 /// sweep's identity. Nothing in DIR is changed when it is refused.
 void prepare_sweep_dir(const fs::path& dir, const std::string& identity, const SweepConfig& config,
@@ -139,7 +118,7 @@ void prepare_sweep_dir(const fs::path& dir, const std::string& identity, const S
     if (ec)
         throw InputError("--out '" + dir.string() + "': cannot create the folder (" + ec.message() +
                          "); accepted: a writable folder path");
-    write_text_atomic(dir / kSweepCopy, sweep_text);
+    io::write_text_atomic(dir / kSweepCopy, sweep_text);
     nlohmann::json keys = nlohmann::json::array();
     for (const auto& k : config.keys) keys.push_back(k.name);
     io::write_json_atomic(id_file, {{"identity", identity},

@@ -7,9 +7,6 @@
 
 namespace lithosim::app {
 
-namespace {
-
-/// "1 h 02 min", "3 min 05 s", "12 s".
 std::string duration_text(double s) {
     if (!std::isfinite(s) || s < 0) return "?";
     const long long t = std::llround(s);
@@ -20,7 +17,6 @@ std::string duration_text(double s) {
     return buf;
 }
 
-}  // namespace
 
 ProgressReporter::Mode ProgressReporter::choose_mode(bool quiet, std::FILE* out) {
     if (quiet) return Mode::Silent;

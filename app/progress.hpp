@@ -2,8 +2,12 @@
 // otherwise (log files, CI), nothing when quiet. Used as the solver's RunHooks::progress.
 #pragma once
 #include <cstdio>
+#include <string>
 
 namespace lithosim::app {
+
+/// A duration for people: "1 h 02 min", "3 min 05 s", "12 s"; "?" when not finite or negative.
+std::string duration_text(double seconds);
 
 class ProgressReporter {
 public:

@@ -23,13 +23,11 @@ std::string quoted(const fs::path& p) {
 std::string errno_text(int err) { return err != 0 ? std::strerror(err) : "unknown I/O error"; }
 }  // namespace
 
-void write_json_atomic(const fs::path& path, const nlohmann::json& value) {
+void write_text_atomic(const fs::path& path, const std::string& text) {
     fs::path partial = path;
     partial += ".partial";
     std::string detail;
     try {
-        // Serialise first: a value that cannot be written (invalid UTF-8 in a string) must not leave a file.
-        const std::string text = value.dump(2) + "\n";
         errno = 0;
         std::ofstream out(partial, std::ios::binary | std::ios::trunc);
         if (!out) throw std::runtime_error("cannot create " + quoted(partial) + ": " + errno_text(errno));
@@ -45,7 +43,18 @@ void write_json_atomic(const fs::path& path, const nlohmann::json& value) {
     }
     std::error_code ignored;
     fs::remove(partial, ignored);
-    throw std::runtime_error("writing JSON file " + quoted(path) + " failed: " + detail);
+    throw std::runtime_error("writing " + quoted(path) + " failed: " + detail);
+}
+
+void write_json_atomic(const fs::path& path, const nlohmann::json& value) {
+    // Serialise first: a value that cannot be written (invalid UTF-8 in a string) must not leave a file.
+    std::string text;
+    try {
+        text = value.dump(2) + "\n";
+    } catch (const std::exception& e) {
+        throw std::runtime_error("writing JSON file " + quoted(path) + " failed: " + e.what());
+    }
+    write_text_atomic(path, text);
 }
 
 nlohmann::json read_json(const fs::path& path) {
