@@ -431,6 +431,14 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
                         {"efd_free_field_mJ_per_mm2", r3(mj(run.water_efd_J_per_m2))},
                         {"seconds", r1(run.seconds + run.water_seconds)}});
     j["target_dose"] = runs;
+    // The device's free field at each simulated setting (IEC 61846 parameters of the water runs).
+    json free_field = json::array();
+    for (const auto& run : dose.runs) {
+        json f = {{"setting", run.setting}};
+        f.update(run.water_field);
+        free_field.push_back(std::move(f));
+    }
+    j["device_free_field"] = free_field;
     j["beam_path"] = {{"depth_mm", r1(path.depth_mm)}, {"bone_mm", r1(path.bone_mm)}, {"lung_mm", r1(path.lung_mm)},
                       {"gas_mm", r1(path.gas_mm)}};
     j["window_loss_dB"] = r3(dose.window_loss_dB(plateau));

@@ -21,6 +21,9 @@
 // | safety                      (c) | object       | ok, warnings (most severe first), violations                 |
 // | target                      (c) | object       | volume_mm3, diameter_mm, centroid_mm, material               |
 // | fidelity                    (c) | string       | fast (axisymmetric) or full (3D)                             |
+// | device_free_field               | [object]     | per simulated setting: the device's IEC 61846 parameters in  |
+// |                                 |              | water (summary.json's dosimetry keys: p_plus_MPa, focus_mm,  |
+// |                                 |              | focal_zone_6dB_mm, efd_focus_mJ_per_mm2, E12mm_mJ, ...)      |
 // | ...                             |              | also goal_reached, reason, notes, setting_unit,              |
 // |                                 |              | target_dose (mean/max p+, p-, EFD, energy through the        |
 // |                                 |              | target's cross-section, focal width, per setting run),       |

@@ -2,14 +2,20 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <numbers>
 #include <ostream>
 
+#include "app/case_keys.hpp"
+#include "app/case_spec.hpp"
+#include "app/dosimetry.hpp"
 #include "app/text.hpp"
 #include "models/ct_volume.hpp"
 #include "models/devices.hpp"
 #include "planning/schedule.hpp"
 #include "solver/errors.hpp"
+
+namespace fs = std::filesystem;
 
 namespace lithosim::app {
 namespace {
@@ -243,8 +249,20 @@ PlanDose simulate_plan_dose(const io::ModelFile& model, const PlanDoseRequest& r
         if (!on_map) on_map = model_on_map(model, r.p_max, axisymmetric, shift_m);
         r.target = target_dose(r, *on_map, g.z_target_m, axisymmetric);
         r.oar = oar_dose(r, *on_map);
-        const InProcessRun water = run_case_text(dose_at_depth_case(d.depth, s, false), "the plan's water case");
+        const std::string water_ini = dose_at_depth_case(d.depth, s, false);
+        const InProcessRun water = run_case_text(water_ini, "the plan's water case");
         r.water_seconds = water.seconds;
+        {
+            DosimetryInputs in;
+            in.axisymmetric = axisymmetric;
+            in.medium_at = [&water](const std::array<double, 3>& x_m) { return medium_at(water.spec.medium, x_m); };
+            const FocusGeometry focus =
+                focus_geometry(parse_case(water_ini, "the plan's water case", fs::current_path()), water.spec);
+            in.focal_plane_z_m = focus.focal_plane_z_m;
+            in.search_from_z_m = focus.search_from_z_m;
+            std::vector<std::string> ignored;  // the water run's own caveats; the plan reports the patient run's
+            r.water_field = dosimetry_json(compute_dosimetry(water.result, in, ignored));
+        }
         r.water_p_plus_Pa = value_at(*water.result.p_max, {0, 0, g.z_target_m}, axisymmetric);
         r.water_efd_J_per_m2 = value_at(*water.result.efd, {0, 0, g.z_target_m}, axisymmetric);
         d.total_seconds += r.seconds + r.water_seconds;

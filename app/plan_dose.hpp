@@ -18,6 +18,7 @@
 // Motion and positioning: see PlanDose::load (lateral Gaussian motion around a lateral offset, and the share of the
 // focal spot that reaches a target of the target's radius).
 #pragma once
+#include <nlohmann/json.hpp>
 #include <array>
 #include <map>
 #include <optional>
@@ -52,6 +53,9 @@ struct SettingRun {
     /// The same setting in water (no patient): p+ and EFD at the target's place, the device's free field.
     double water_p_plus_Pa = 0, water_efd_J_per_m2 = 0;
     double water_seconds = 0;
+    /// The IEC 61846 field parameters of that water run (dosimetry_json keys: p+, p-, focus, -6 dB and 5 MPa zones,
+    /// EFD, rise time, pulse duration, E5mm, E12mm, ...): what a physicist reads off the device at this setting.
+    nlohmann::json water_field;
 };
 
 /// What lies on the beam path between the skin and the target (rings r <= 3 mm of the axisymmetric model).

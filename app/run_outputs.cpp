@@ -539,6 +539,24 @@ fs::path write_plan_report(const fs::path& dir, const json& p, const ReportConte
         }
         r.table(header, t);
     }
+    if (p.contains("device_free_field") && p.at("device_free_field").is_array() &&
+        !p.at("device_free_field").empty()) {
+        // One column per simulated setting, one row per parameter: the device as a physicist checks it in water.
+        r.subsection("Device field parameters in water (IEC 61846), per simulated setting");
+        const json& ff = p.at("device_free_field");
+        std::vector<std::string> header{"parameter"};
+        const std::string setting_unit = text_of(p, "setting_unit", "setting");
+        for (const auto& f : ff)
+            header.push_back(setting_unit + " " + report_value(f.value("setting", json(nullptr))).text);
+        std::vector<std::vector<ReportCell>> t;
+        for (const auto& [k, v] : ff.front().items()) {
+            if (k == "setting") continue;
+            std::vector<ReportCell> row{ReportCell(k)};
+            for (const auto& f : ff) row.push_back(cell_of(f, k.c_str()));
+            t.push_back(row);
+        }
+        r.table(header, t);
+    }
     if (p.contains("fidelity_comparison") && p.at("fidelity_comparison").is_object()) {
         r.subsection("Fidelity comparison");
         r.key_values(object_rows(p.at("fidelity_comparison")));

@@ -117,6 +117,19 @@ TEST_CASE("plan on the shoulder phantom writes plan.json with the contract keys 
     CHECK(html.find("https://") == std::string::npos);
     CHECK(html.find(p["pseudonym"].get<std::string>()) != std::string::npos);
     CHECK(html.find(p["predicted_success_probability"].dump()) != std::string::npos);
+    // The device's free field at each simulated setting, in plan.json and in the report.
+    REQUIRE(p.contains("device_free_field"));
+    REQUIRE(p["device_free_field"].size() == p["target_dose"].size());
+    double last_p_plus = 0;
+    for (const auto& f : p["device_free_field"]) {
+        CHECK(f["p_plus_MPa"].get<double>() > last_p_plus);  // a higher setting, a higher focal pressure
+        last_p_plus = f["p_plus_MPa"].get<double>();
+        CHECK(f["p_minus_MPa"].get<double>() < 0);
+        CHECK(f.contains("focal_zone_6dB_mm"));
+        CHECK(f["efd_focus_mJ_per_mm2"].get<double>() > 0);
+    }
+    const json& top = p["device_free_field"].back();
+    CHECK(html.find(top["efd_focus_mJ_per_mm2"].dump()) != std::string::npos);
     for (std::size_t i = 0; i < s.size(); ++i) {
         INFO("session " << i + 1);
         for (const char* key : {"efd_target_mJ_per_mm2", "shocks"}) {
