@@ -271,30 +271,29 @@ FigureSet write_field_figures(const fs::path& dir, const SimulationResult& resul
         const std::size_t ix = nearest_index(axi ? 0.0 : f.focus_mm[0] / kMm, pm.origin_m[0], pm.spacing_m[0], pm.nx);
         const std::size_t iy = axi ? 0 : nearest_index(fy_m, pm.origin_m[1], pm.spacing_m[1], pm.ny);
         const std::size_t iz = nearest_index(fz_m, pm.origin_m[2], pm.spacing_m[2], pm.nz);
-        const viz::Series half{"-6 dB level", {}, {}, {0.5, 0.5, 0.5}, 1.5};
+        // A p+ profile with the -6 dB level drawn across it.
+        auto profile = [&](const char* title, const char* x_label, const viz::Series& s) {
+            viz::LinePlotFigure f;
+            f.title = title;
+            f.x_label = x_label;
+            f.y_label = "p+ (MPa)";
+            const viz::Series half{"-6 dB level", {s.x.front(), s.x.back()}, {0.5 * p_plus, 0.5 * p_plus},
+                                   {0.5, 0.5, 0.5}, 1.5};
+            f.series = {s, half};
+            return f;
+        };
         if (pm.nz > 1) {
-            viz::LinePlotFigure a;
-            a.title = "Axial p+ profile through the focus";
-            a.x_label = "z (mm)";
-            a.y_label = "p+ (MPa)";
             viz::Series s{"p+ on the line x, y through the focus", {}, {}, {0.12, 0.47, 0.71}};
             for (std::size_t k = 0; k < pm.nz; ++k) {
                 s.x.push_back(pm.position_m(ix, iy, k)[2] * kMm);
                 s.y.push_back(pm.at(ix, iy, k) * kMPa);
             }
-            viz::Series h = half;
-            h.x = {s.x.front(), s.x.back()};
-            h.y = {0.5 * p_plus, 0.5 * p_plus};
-            a.series = {s, h};
+            viz::LinePlotFigure a = profile("Axial p+ profile through the focus", "z (mm)", s);
             a.markers = {{f.focus_mm[2], p_plus, "focus, p+ " + fmt("%.1f", p_plus) + " MPa", {0.8, 0.1, 0.1}}};
             run.add("profile_axial.png", "p+ along the beam axis through the focus, -6 dB level",
                     [&](const fs::path& p) { viz::render_lines(a, p); });
         }
         if (pm.nx > 1) {
-            viz::LinePlotFigure l;
-            l.title = "Lateral p+ profile through the focus";
-            l.x_label = axi ? "r (mm)" : "x (mm)";
-            l.y_label = "p+ (MPa)";
             viz::Series s{axi ? "p+ across the axis (mirrored)" : "p+ along x through the focus", {}, {}, {0.12, 0.47, 0.71}};
             if (axi)
                 for (std::size_t k = pm.nx; k-- > 1;) {
@@ -305,10 +304,8 @@ FigureSet write_field_figures(const fs::path& dir, const SimulationResult& resul
                 s.x.push_back(pm.position_m(k, iy, iz)[0] * kMm);
                 s.y.push_back(pm.at(k, iy, iz) * kMPa);
             }
-            viz::Series h = half;
-            h.x = {s.x.front(), s.x.back()};
-            h.y = {0.5 * p_plus, 0.5 * p_plus};
-            l.series = {s, h};
+            const viz::LinePlotFigure l =
+                profile("Lateral p+ profile through the focus", axi ? "r (mm)" : "x (mm)", s);
             run.add("profile_lateral.png", "p+ across the beam through the focus, -6 dB level (width " +
                                                fmt("%.1f", f.focal_zone_6dB_mm.x_mm) + " mm)",
                     [&](const fs::path& p) { viz::render_lines(l, p); });

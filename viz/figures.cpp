@@ -270,6 +270,16 @@ std::pair<double, double> finite_range(const std::vector<double>& v) {
     return {lo, hi};
 }
 
+/// The value window of a colour or grey scale: the given ends, else the grid's finite range ([0, 1] without a grid);
+/// never empty.
+std::pair<double, double> colour_window(const std::optional<Grid2D>& g, std::optional<double> lo,
+                                        std::optional<double> hi) {
+    if (!g) return {0, 1};
+    const auto r = finite_range(g->values);
+    const double a = lo.value_or(r.first), b = hi.value_or(r.second);
+    return {a, b > a ? b : a + 1};
+}
+
 void check_grid(const Grid2D& g, const char* what) {
     if (g.nx == 0 || g.ny == 0 || g.values.size() != g.nx * g.ny || !(g.dx > 0) || !(g.dy > 0))
         throw std::invalid_argument(std::string(what) + ": grid " + std::to_string(g.nx) + " x " + std::to_string(g.ny) +
@@ -408,20 +418,8 @@ Layout render_map(const MapFigure& fig, const std::filesystem::path& png) {
     if (has_bar) L.colorbar = {L.plot_x0 + L.plot_w + 45, L.plot_y0 + L.plot_h - bar_h, 34, bar_h};
 
     // Colour range.
-    double vmin = 0, vmax = 1;
-    if (fig.field) {
-        auto r = finite_range(fig.field->values);
-        vmin = fig.value_min.value_or(r.first);
-        vmax = fig.value_max.value_or(r.second);
-        if (!(vmax > vmin)) vmax = vmin + 1;
-    }
-    double bmin = 0, bmax = 1;
-    if (fig.background) {
-        auto r = finite_range(fig.background->values);
-        bmin = fig.background_min.value_or(r.first);
-        bmax = fig.background_max.value_or(r.second);
-        if (!(bmax > bmin)) bmax = bmin + 1;
-    }
+    const auto [vmin, vmax] = colour_window(fig.field, fig.value_min, fig.value_max);
+    const auto [bmin, bmax] = colour_window(fig.background, fig.background_min, fig.background_max);
 
     // The raster, one sample per pixel centre, composed opaque: grey background, labels, field.
     const int W = int(L.plot_w), H = int(L.plot_h);

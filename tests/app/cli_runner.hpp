@@ -46,22 +46,29 @@ inline void write_text(const std::filesystem::path& p, const std::string& text) 
 
 /// Runs the program argv[0] (searched on PATH) with `argv` in `workdir` with stdin from /dev/null; stdout and stderr
 /// go to files in `workdir` (named so they cannot clash with the files a test looks for) and are read back.
-inline CliResult run_program(std::vector<std::string> argv_s, const std::filesystem::path& workdir) {
-    const auto out_path = workdir / "cli_stdout.txt", err_path = workdir / "cli_stderr.txt";
+/// Starts the program argv[0] (searched on PATH) in `workdir` without waiting: stdin from /dev/null, stdout and
+/// stderr to the files `out` and `err`. Returns its pid; throws std::runtime_error when it cannot be started.
+inline pid_t spawn_program(std::vector<std::string> argv_s, const std::filesystem::path& workdir,
+                           const std::filesystem::path& out, const std::filesystem::path& err) {
     std::vector<char*> argv;
     for (auto& a : argv_s) argv.push_back(a.data());
     argv.push_back(nullptr);
-
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addchdir_np(&fa, workdir.c_str());
     pid_t pid = 0;
     const int rc = posix_spawnp(&pid, argv_s[0].c_str(), &fa, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) throw std::runtime_error("cannot start " + argv_s[0]);
+    return pid;
+}
+
+inline CliResult run_program(std::vector<std::string> argv_s, const std::filesystem::path& workdir) {
+    const auto out_path = workdir / "cli_stdout.txt", err_path = workdir / "cli_stderr.txt";
+    const pid_t pid = spawn_program(argv_s, workdir, out_path, err_path);
     int status = 0;
     if (waitpid(pid, &status, 0) != pid) throw std::runtime_error("waitpid failed for " + argv_s[0]);
     CliResult r;

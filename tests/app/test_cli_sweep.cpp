@@ -87,23 +87,9 @@ std::size_t records_in(const fs::path& out) {
     return n;
 }
 
-/// Starts `argv` in `workdir` without waiting (stdout and stderr to files there); returns the pid.
+/// Starts `args` in `workdir` without waiting (stdout and stderr to bg_stdout.txt, bg_stderr.txt there).
 pid_t start(const std::vector<std::string>& args, const fs::path& workdir) {
-    std::vector<std::string> argv_s = args;
-    std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, (workdir / "bg_stdout.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, (workdir / "bg_stderr.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addchdir_np(&fa, workdir.c_str());
-    pid_t pid = 0;
-    const int rc = posix_spawn(&pid, argv_s[0].c_str(), &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    REQUIRE(rc == 0);
-    return pid;
+    return lithosim::test::spawn_program(args, workdir, workdir / "bg_stdout.txt", workdir / "bg_stderr.txt");
 }
 
 int wait_exit(pid_t pid) {
