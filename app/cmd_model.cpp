@@ -7,6 +7,7 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <utility>
 
 #include "app/commands.hpp"
 #include "app/visual_outputs.hpp"
@@ -39,6 +40,12 @@ po::options_description model_options() {
          "phantom: HU of the calcification or stone, 130 to 3000. Default: the phantom's.")
         ("stone-type", po::value<std::string>()->value_name("TYPE"),
          "gallbladder and bile_duct phantoms: cholesterol or pigment. Default: the phantom's.")
+        ("stone-count", po::value<std::string>()->value_name("N"),
+         "gallbladder phantom: number of stones, 1 to 5, all of the target's diameter and HU, side by side on the "
+         "dependent wall; stone 1, on the beam axis, is the target (N stones must fit the lumen). Default: 1.")
+        ("plaque-arc-deg", po::value<std::string>()->value_name("X"),
+         "femoral phantom: angle of the artery's circumference the calcified plaque covers, degrees, 30 to 360 "
+         "(360: a closed ring). Default: 150.")
         ("seed", po::value<std::string>()->value_name("N"), "phantom: seed of the CT noise, an integer >= 0. Default: 1.")
         ("target-point-mm", po::value<std::string>()->value_name("X,Y,Z"),
          "seed point of the target in patient coordinates (DICOM LPS, mm): the connected calcification around it "
@@ -107,16 +114,28 @@ ModelRequest request_of(const po::variables_map& vm) {
     if (vm.count("ct")) r.ct_path = text_of(vm, "ct");
     if (vm.count("series")) r.series_uid = text_of(vm, "series");
     if (vm.count("phantom")) r.phantom = text_of(vm, "phantom");
-    const char* phantom_only[] = {"target-diameter-mm", "target-HU", "stone-type", "seed", "write-dicom"};
+    const char* phantom_only[] = {"target-diameter-mm", "target-HU", "stone-type", "stone-count", "plaque-arc-deg",
+                                  "seed", "write-dicom"};
     for (const char* o : phantom_only)
         if (vm.count(o) && !r.phantom)
             throw InputError(std::string("--") + o + " applies to --phantom only; with --ct the CT gives the anatomy");
+    const std::pair<const char*, const char*> one_phantom[] = {{"stone-count", "gallbladder"},
+                                                               {"plaque-arc-deg", "femoral"}};
+    for (const auto& [o, name] : one_phantom)
+        if (vm.count(o) && *r.phantom != name)
+            throw InputError(std::string("--") + o + " " + text_of(vm, o) + " applies to --phantom " + name +
+                             " only, not to --phantom " + *r.phantom);
     if (vm.count("target-diameter-mm"))
         r.phantom_options.target_diameter_mm =
             numeric_option("target-diameter-mm", text_of(vm, "target-diameter-mm"), false, 0.1, 100);
     if (vm.count("target-HU"))
         r.phantom_options.target_HU = numeric_option("target-HU", text_of(vm, "target-HU"), false, -1000, 4000);
     if (vm.count("stone-type")) r.phantom_options.stone_type = text_of(vm, "stone-type");
+    if (vm.count("stone-count"))
+        r.phantom_options.stone_count = int(numeric_option("stone-count", text_of(vm, "stone-count"), true, 1, 5));
+    if (vm.count("plaque-arc-deg"))
+        r.phantom_options.plaque_arc_deg =
+            numeric_option("plaque-arc-deg", text_of(vm, "plaque-arc-deg"), false, 30, 360);
     if (vm.count("seed")) r.phantom_options.seed = std::uint64_t(numeric_option("seed", text_of(vm, "seed"), true, 0, 1e15));
     if (vm.count("target-point-mm")) r.target_point_mm = point_option("target-point-mm", text_of(vm, "target-point-mm"));
     if (vm.count("target-max-radius-mm")) {

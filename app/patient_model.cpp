@@ -8,6 +8,7 @@
 #include "app/text.hpp"
 #include "lithosim/build_info.hpp"
 #include "models/calcium_score.hpp"
+#include "models/morphology.hpp"
 #include "models/property_mapping.hpp"
 #include "models/segmentation.hpp"
 #include "solver/errors.hpp"
@@ -191,6 +192,26 @@ PatientModel build_patient_model(const ModelRequest& r) {
     s["target_centroid_mm"] = vec_json(t.centroid_mm);
     s["target_peak_HU"] = t.peak_HU;
     s["target_mean_HU"] = t.mean_HU;
+    // Covariates of the outcome models (issue 13; definitions in models/morphology.hpp). stone_count: the phantom's
+    // stones, or for a CT the calcifications that are not bone and hold an in-slice island of >= 1 mm^2 (the lesions
+    // of agatston_per_lesion; the target is one of them).
+    s["stone_count"] = m.phantom ? std::size_t(m.phantom->stone_count) : score.lesions.size();
+    const models::TargetMorphology morph = models::target_morphology(v, m.target.mask);
+    s["target_morphology"] = {{"mean_HU", morph.mean_HU},
+                              {"peak_HU", morph.peak_HU},
+                              {"edge_sharpness", morph.edge_sharpness},
+                              {"gaertner_type", morph.gaertner_type},
+                              {"rule", morph.rule}};
+    if (const auto plaque = models::plaque_geometry(v, m.labels, m.target.mask)) {
+        double ring = 0;   // the calcium ring's mean radius over the slices (the stress IVL puts in it: p r / t)
+        for (const auto& sl : plaque->slices) ring += sl.lumen_radius_mm / double(plaque->slices.size());
+        s["plaque"] = {{"arc_deg_max", plaque->arc_deg_max},
+                       {"arc_deg_mean", plaque->arc_deg_mean},
+                       {"thickness_mm", plaque->thickness_mm},
+                       {"length_mm", plaque->length_mm},
+                       {"ring_radius_mm", ring},
+                       {"concentric", plaque->concentric}};
+    }
     s["agatston_total"] = score.agatston_total;
     json lesions = json::array();
     for (std::size_t i = 0; i < score.lesions.size(); ++i) {
@@ -265,6 +286,17 @@ std::string describe_model(const PatientModel& m) {
     o << "  target        " << num(t.volume_mm3) << " mm^3 (diameter " << num(t.equivalent_diameter_mm)
       << " mm), centroid (" << vec_text(t.centroid_mm) << ") mm, mean " << num(t.mean_HU, 0) << " HU, peak "
       << num(t.peak_HU, 0) << " HU, Agatston " << num(s["target_agatston"].get<double>()) << "\n";
+    const auto& morph = s["target_morphology"];
+    o << "  morphology    edge sharpness " << num(morph["edge_sharpness"].get<double>(), 2) << ", Gaertner type "
+      << morph["gaertner_type"].get<int>() << "; " << s["stone_count"].get<std::size_t>()
+      << " calcification(s) of the target's kind\n";
+    if (s.contains("plaque")) {
+        const auto& p = s["plaque"];
+        o << "  plaque        arc " << num(p["arc_deg_max"].get<double>(), 0) << " deg (max), "
+          << num(p["arc_deg_mean"].get<double>(), 0) << " deg (mean), " << num(p["thickness_mm"].get<double>(), 2)
+          << " mm thick, " << num(p["length_mm"].get<double>()) << " mm long"
+          << (p["concentric"].get<bool>() ? ", concentric" : "") << "\n";
+    }
     o << "  calcium       Agatston " << num(s["agatston_total"].get<double>()) << " (risk band "
       << s["risk_band"].get<std::string>() << "), volume score " << num(s["volume_score_mm3"].get<double>())
       << " mm^3, " << s["agatston_per_lesion"].size() << " lesion(s)";

@@ -15,6 +15,12 @@
 // | volume_score_mm3       | mm^3            | calcium volume score                                               |
 // | labels                 | object          | voxel count per label name on the model grid                       |
 // | mapping                | string          | property mapping name ("labels", "hounsfield"; "+ table.csv")      |
+// | stone_count            | 1               | calcifications of the target's kind: a phantom's stone_count; for a|
+// |                        |                 | CT the non-bone calcifications with an island >= 1 mm^2 (lesions)  |
+// | target_morphology      | object          | mean_HU, peak_HU, edge_sharpness [0, 1], gaertner_type (1-3), rule |
+// |                        |                 | (models/morphology.hpp)                                            |
+// | plaque                 | object          | arc_deg_max, arc_deg_mean, thickness_mm, length_mm, concentric;    |
+// |                        |                 | only for a target around a lumen (models/morphology.hpp)           |
 // | ...                    |                 | also: risk_band, mass_score_mg, target_agatston, pseudonym,        |
 // |                        |                 | input_format, input_sha1, source_position_mm, target_point_mm,     |
 // |                        |                 | beam_path_mm, model_grid, segmentation, lithosim_version           |
@@ -38,7 +44,8 @@ struct ModelRequest {
     std::optional<std::string> ct_path;       ///< --ct: DICOM folder or file, NIfTI, MetaImage, NRRD
     std::string series_uid;                   ///< --series
     std::optional<std::string> phantom;       ///< --phantom NAME (instead of --ct)
-    models::PhantomOptions phantom_options;   ///< --target-diameter-mm, --target-HU, --stone-type, --seed
+    models::PhantomOptions phantom_options;   ///< --target-diameter-mm, --target-HU, --stone-type, --stone-count,
+                                              ///< --plaque-arc-deg, --seed
     std::optional<models::Vec3> target_point_mm;   ///< --target-point-mm (patient LPS)
     std::optional<int> target_id;                  ///< --target-label N (id of --list-calcifications)
     std::optional<double> target_max_radius_mm;    ///< --target-max-radius-mm: cut the target within this radius

@@ -303,6 +303,22 @@ ShapeP minus(ShapeP a, ShapeP b) { return make<Difference>(std::move(a), std::mo
 
 /// The wedge of directions within `half_angle` (<= 90 degrees) of `mid` around the axis through c along u: the
 /// intersection of the two half-spaces bounded by the planes through the axis at mid +- half_angle.
+ShapeP wedge(const Vec3& c, const Vec3& u_axis, const Vec3& mid, double half_angle);
+
+/// The directions within arc/2 of `mid` around the axis through c along u, for any arc up to a full turn: one wedge
+/// up to 180 degrees, beyond that the union of two wedges of arc/4 each side of mid -+ arc/4. nullptr for a full
+/// turn (no angular limit).
+ShapeP sector(const Vec3& c, const Vec3& u_axis, const Vec3& mid, double arc) {
+    if (arc >= 2 * std::numbers::pi - 1e-9) return nullptr;
+    if (arc <= std::numbers::pi) return wedge(c, u_axis, mid, arc / 2);
+    const Vec3 u = unit(u_axis);
+    const Vec3 m = unit(sub(mid, mul(dot(mid, u), u)));
+    const Vec3 w = cross(u, m);
+    const double q = arc / 4;
+    return any({wedge(c, u, sub(mul(std::cos(q), m), mul(std::sin(q), w)), q),
+                wedge(c, u, add(mul(std::cos(q), m), mul(std::sin(q), w)), q)});
+}
+
 ShapeP wedge(const Vec3& c, const Vec3& u_axis, const Vec3& mid, double half_angle) {
     const Vec3 u = unit(u_axis);
     const Vec3 m = unit(sub(mid, mul(dot(mid, u), u)));
@@ -327,6 +343,8 @@ enum class Edge { blend, hard };
 struct Canvas {
     HuVolume ct;
     LabelMap label;
+    /// Voxels labelled calcification that are not the target (the gallbladder's stones 2..N), painted before it.
+    std::size_t other_calcification_voxels = 0;
 };
 
 Canvas make_canvas(const std::string& name, const Vec3& lo, const Vec3& hi, double s) {
@@ -471,9 +489,91 @@ Defaults defaults_of(const std::string& name) {
     return {16, 30, 0.5, "the 46 mm long femoral volume (arc length)"};
 }
 
+// Gallbladder lumen and stones. assumption: 90 x 36 mm gallbladder (about 10 cm long and 3-5 cm wide [SEEK-GB]),
+// wall 2.5 mm (normal <= 3 mm [SEEK-GB]); 0.5 mm of bile under every stone (a stone rests on the wall, and the bile
+// film keeps its >= 130 HU voxels apart from the wall's partial-volume voxels).
+constexpr double kGallbladderHalfLength_mm = 45, kGallbladderHalfWidth_mm = 18, kGallbladderWall_mm = 2.5;
+constexpr double kBileUnderStone_mm = 0.5;
+constexpr int kMaxStones = 5;
+
+/// Gap between neighbouring stones, mm: at least 1 mm (issue 13), and at least 2 voxels so that no voxel of one stone
+/// is a 26-neighbour of a voxel of the next (their centres lie inside the spheres, more than sqrt(3) voxels apart):
+/// the stones stay separate calcifications.
+double stone_gap_mm(double spacing_mm) { return std::max(1.0, 2.0 * spacing_mm); }
+
+/// Distance from the point (y0, y1) to the ellipse x0^2/e0^2 + x1^2/e1^2 = 1, e0 >= e1 > 0: D. Eberly, "Distance from
+/// a point to an ellipse, an ellipsoid, or a hyperellipsoid" (Geometric Tools, 2013), the robust bisection form.
+double distance_to_ellipse(double e0, double e1, double y0, double y1) {
+    y0 = std::abs(y0);
+    y1 = std::abs(y1);
+    if (y1 > 0) {
+        if (y0 <= 0) return std::abs(y1 - e1);
+        const double z0 = y0 / e0, z1 = y1 / e1, g = z0 * z0 + z1 * z1 - 1;
+        if (g == 0) return 0;
+        const double r0 = (e0 / e1) * (e0 / e1), n0 = r0 * z0;
+        double s0 = z1 - 1, s1 = g < 0 ? 0 : std::hypot(n0, z1) - 1, s = 0;
+        for (int i = 0; i < 200; ++i) {
+            s = 0.5 * (s0 + s1);
+            if (s == s0 || s == s1) break;
+            const double q0 = n0 / (s + r0), q1 = z1 / (s + 1), gs = q0 * q0 + q1 * q1 - 1;
+            if (gs > 0) s0 = s;
+            else if (gs < 0) s1 = s;
+            else break;
+        }
+        return std::hypot(r0 * y0 / (s + r0) - y0, y1 / (s + 1) - y1);
+    }
+    const double numer0 = e0 * y0, denom0 = e0 * e0 - e1 * e1;
+    if (numer0 < denom0) {
+        const double xde0 = numer0 / denom0;
+        return std::hypot(e0 * xde0 - y0, e1 * std::sqrt(1 - xde0 * xde0));
+    }
+    return std::abs(y0 - e0);
+}
+
+/// Stones side by side on the dependent wall of the lumen, in the plane of its long axis and the dependent direction:
+/// (t, h) = (along the long axis towards the neck, towards the dependent wall), mm from the lumen centre. Every
+/// centre lies `rho` (stone radius + bile film) from the wall on the dependent side: the ellipse a x b (a >= b) is the
+/// lumen's section through its axis, and the nearest wall point of a sphere centred in that plane lies in it (the
+/// lumen is a spheroid about its long axis). Stone 1 sits at t = 0 (the deepest point across the axis, on the beam
+/// axis); each next one further towards the neck, which lies lower (more posterior) in this supine patient, so
+/// the stones also line up downhill, with centres `pitch` = diameter + gap apart. Returns as many (<= count) as fit.
+std::vector<std::array<double, 2>> stone_layout(double a, double b, double rho, double pitch, int count) {
+    auto depth = [&](double t, double h) {  // signed distance to the wall, > 0 inside the lumen
+        const double d = distance_to_ellipse(a, b, t, h);
+        return (t / a) * (t / a) + (h / b) * (h / b) < 1 ? d : -d;
+    };
+    std::vector<std::array<double, 2>> out;
+    if (depth(0, 0) < rho - 1e-9) return out;
+    out.push_back({0.0, b - rho});
+    // How far along the axis a stone still fits: depth(t, 0) falls with t (the lumen is convex and symmetric).
+    double lo = 0, hi = a;
+    for (int i = 0; i < 100; ++i) (depth(0.5 * (lo + hi), 0) >= rho ? lo : hi) = 0.5 * (lo + hi);
+    const double t_end = lo;
+    // The dependent-side centre at t: depth(t, h) falls from depth(t, 0) >= rho to 0 at the wall as h grows.
+    auto centre_at = [&](double t) {
+        double h_lo = 0, h_hi = b * std::sqrt(std::max(0.0, 1 - (t / a) * (t / a)));
+        for (int i = 0; i < 100; ++i) (depth(t, 0.5 * (h_lo + h_hi)) >= rho ? h_lo : h_hi) = 0.5 * (h_lo + h_hi);
+        return std::array<double, 2>{t, h_lo};
+    };
+    while (int(out.size()) < count) {
+        const auto last = out.back();
+        auto apart = [&](double t) {
+            const auto c = centre_at(t);
+            return std::hypot(c[0] - last[0], c[1] - last[1]);
+        };
+        if (apart(t_end) < pitch) break;  // the next stone would reach past the narrowing lumen
+        double t_lo = last[0], t_hi = t_end;  // apart() grows with t: the centres move along and towards the axis
+        for (int i = 0; i < 100; ++i) (apart(0.5 * (t_lo + t_hi)) < pitch ? t_lo : t_hi) = 0.5 * (t_lo + t_hi);
+        out.push_back(centre_at(t_hi));
+    }
+    return out;
+}
+
 struct Resolved {
     double d, hu, s;
     std::string stone;
+    std::vector<std::array<double, 2>> stones;  ///< gallbladder: (t, h) of each stone, stone 1 first (stone_layout)
+    double arc_deg = 150;                       ///< femoral: the plaque's arc
 };
 
 Resolved resolve(const std::string& name, const PhantomOptions& o) {
@@ -503,6 +603,32 @@ Resolved resolve(const std::string& name, const PhantomOptions& o) {
                   "; accepted: 130 to 3000 (a calcification is >= 130 HU)");
     require_input(o.noise_HU >= 0 && o.noise_HU <= 100, "phantom ", name, ": noise_HU = ", o.noise_HU,
                   "; accepted: 0 to 100");
+
+    // Stones (gallbladder) and the plaque's arc (femoral).
+    if (o.stone_count)
+        require_input(name == "gallbladder", "phantom ", name, ": stone_count = ", *o.stone_count,
+                      " applies to the gallbladder phantom only");
+    const int count = o.stone_count.value_or(1);
+    require_input(count >= 1 && count <= kMaxStones, "phantom ", name, ": stone_count = ", count, "; accepted: 1 to ",
+                  kMaxStones);
+    if (name == "gallbladder") {
+        const double a = kGallbladderHalfLength_mm - kGallbladderWall_mm;
+        const double b = kGallbladderHalfWidth_mm - kGallbladderWall_mm;
+        const double rho = r.d / 2 + kBileUnderStone_mm, pitch = r.d + stone_gap_mm(r.s);
+        r.stones = stone_layout(a, b, rho, pitch, count);
+        if (int(r.stones.size()) < count)
+            throw InputError(fmt("phantom gallbladder: stone_count = ", count, " stones of target_diameter_mm = ", r.d,
+                                 " do not fit side by side on the dependent wall of the gallbladder lumen (", 2 * a,
+                                 " x ", 2 * b, " mm, gaps of ", stone_gap_mm(r.s), " mm); accepted: at most ",
+                                 r.stones.size(), " stone", r.stones.size() == 1 ? "" : "s", " of ", r.d,
+                                 " mm, or a smaller target_diameter_mm"));
+    }
+    if (o.plaque_arc_deg)
+        require_input(name == "femoral", "phantom ", name, ": plaque_arc_deg = ", *o.plaque_arc_deg,
+                      " applies to the femoral phantom only");
+    r.arc_deg = o.plaque_arc_deg.value_or(150);
+    require_input(r.arc_deg >= 30 && r.arc_deg <= 360, "phantom ", name, ": plaque_arc_deg = ", r.arc_deg,
+                  "; accepted: 30 to 360 (360: a closed ring)");
     return r;
 }
 
@@ -560,6 +686,7 @@ Canvas build_shoulder(Phantom& ph, const Resolved& r) {
 
     ph.indication = "tendon";
     ph.target_centre_mm = D;
+    ph.stone_centres_mm = {D};
     ph.target_nominal_volume_mm3 = std::numbers::pi * r.d * r.d * r.d / 6;
     // Beam from anterolateral-superior, below the acromion, through skin, fat, deltoid, bursa and tendon; the humeral
     // head lies behind the deposit on the axis.
@@ -644,20 +771,27 @@ Abdomen build_abdomen(const std::string& name, const Resolved& r) {
 Canvas build_gallbladder(Phantom& ph, const Resolved& r) {
     Abdomen ab = build_abdomen("gallbladder", r);
     auto P = [&](double x, double y, double z) { return Vec3{ab.O[0] + x, ab.O[1] + y, ab.O[2] + z}; };
-    // assumption: 90 x 36 mm gallbladder (about 10 cm long and 3-5 cm wide [SEEK-GB]), wall 2.5 mm (normal <= 3 mm
-    // [SEEK-GB]).
+    // The lumen and stone geometry is set out with kGallbladder* above stone_layout.
     const Vec3 C = P(-45, -45, 0);
-    const Vec3 e1 = unit({0.3, 0.5, 0.8});
+    const Vec3 e1 = unit({0.3, 0.5, 0.8});  // long axis, fundus -> neck
     const Vec3 e2 = unit(sub(Vec3{0, 1, 0}, mul(dot(Vec3{0, 1, 0}, e1), e1)));  // dependent side, across the axis
     const std::array<Vec3, 3> axes{e1, e2, cross(e1, e2)};
-    const double wall = 2.5;
-    paint(ab.cv, Ellipsoid(C, Vec3{45, 18, 18}, axes), kWallHU, Label::soft_tissue);
-    paint(ab.cv, Ellipsoid(C, Vec3{45 - wall, 18 - wall, 18 - wall}, axes), kBileHU, Label::fluid);
+    const double L = kGallbladderHalfLength_mm, W = kGallbladderHalfWidth_mm, wall = kGallbladderWall_mm;
+    paint(ab.cv, Ellipsoid(C, Vec3{L, W, W}, axes), kWallHU, Label::soft_tissue);
+    paint(ab.cv, Ellipsoid(C, Vec3{L - wall, W - wall, W - wall}, axes), kBileHU, Label::fluid);
+    // Stones: 0.5 mm of bile under each; stone 1 (the target) at the deepest point across the axis (t = 0), the others
+    // side by side towards the neck. They do not overlap, so painting the others first lets the target be counted.
     const double rs = r.d / 2;
-    const Vec3 T = add(C, mul(18 - wall - 0.5 - rs, e2));  // 0.5 mm of bile under the stone
+    for (const auto& [t, h] : r.stones) ph.stone_centres_mm.push_back(add(C, add(mul(t, e1), mul(h, e2))));
+    for (std::size_t k = 1; k < ph.stone_centres_mm.size(); ++k)
+        paint(ab.cv, Sphere(ph.stone_centres_mm[k], rs), r.hu, Label::calcification, Edge::hard);
+    ab.cv.other_calcification_voxels =
+        std::size_t(std::count(ab.cv.label.begin(), ab.cv.label.end(), std::uint8_t(Label::calcification)));
+    const Vec3 T = ph.stone_centres_mm.front();
     paint(ab.cv, Sphere(T, rs), r.hu, Label::calcification, Edge::hard);
 
     ph.indication = "gallbladder";
+    ph.stone_count = int(ph.stone_centres_mm.size());
     ph.target_centre_mm = T;
     ph.target_nominal_volume_mm3 = std::numbers::pi * r.d * r.d * r.d / 6;
     // Subcostal window from the front and right, tilted towards the head: skin, fat, wall muscle, gallbladder wall and
@@ -665,8 +799,12 @@ Canvas build_gallbladder(Phantom& ph, const Resolved& r) {
     ph.source_position_mm = source_outside_skin(*ab.skin, T, unit({0.2, 1.0, 0.3}));
     ph.description = fmt(
         "Upper abdomen (300 x 216 mm, patient supine): skin 2 mm, subcutaneous fat 18 mm, wall muscle 10 mm, liver, "
-        "a 90 x 36 mm gallbladder (2.5 mm wall, bile) with a ", r.stone, " stone of ", r.d, " mm at ", r.hu,
-        " HU on its dependent wall; right ribs 10 and 11, kidney, vertebral body, aorta, vena cava, stomach, duodenum "
+        "a 90 x 36 mm gallbladder (2.5 mm wall, bile) with ",
+        r.stones.size() == 1 ? std::string("a ") + r.stone + " stone" : fmt(r.stones.size(), " ", r.stone, " stones"),
+        " of ", r.d, " mm at ", r.hu,
+        " HU on its dependent wall",
+        r.stones.size() == 1 ? "" : " (stone 1, the target, on the beam axis; the others towards the neck)",
+        "; right ribs 10 and 11, kidney, vertebral body, aorta, vena cava, stomach, duodenum "
         "and colon with gas. Beam through the front abdominal wall below the ribs.");
     return std::move(ab.cv);
 }
@@ -688,6 +826,7 @@ Canvas build_bile_duct(Phantom& ph, const Resolved& r) {
 
     ph.indication = "bile_duct";
     ph.target_centre_mm = T;
+    ph.stone_centres_mm = {T};
     ph.target_nominal_volume_mm3 = std::numbers::pi * r.d * r.d * r.d / 6;
     // Window through the liver from the front, tilted towards the feet, above the duodenal gas.
     ph.source_position_mm = source_outside_skin(*ab.skin, T, unit({0.25, 0.9, -0.3}));
@@ -722,24 +861,25 @@ Canvas build_femoral(Phantom& ph, const Resolved& r) {
     const Vec3 A = P(30, -22, 0);                                                             // artery axis
     paint(cv, Cylinder(A, z, 4.25), kWallHU, Label::soft_tissue);
     paint(cv, Cylinder(A, z, 3.25), kBloodHU, Label::fluid);
-    // Plaque: 150 degrees of a 1.5 mm thick annulus (radii 3.0-4.5 mm: the wall, bulging 0.25 mm into the lumen),
-    // facing the femur, L = target_diameter_mm long.
-    const double r_in = 3.0, r_out = 4.5, half_angle = deg(75), L = r.d;
+    // Plaque: plaque_arc_deg (default 150 degrees) of a 1.5 mm thick annulus (radii 3.0-4.5 mm: the wall, bulging
+    // 0.25 mm into the lumen), centred on the side facing the femur, L = target_diameter_mm long. 360 degrees: a ring.
+    const double r_in = 3.0, r_out = 4.5, arc = deg(r.arc_deg), L = r.d;
     const Vec3 facing = unit(sub(P(-6, 10, 0), A));
-    paint(cv,
-          *both({make<Slab>(A, z, L / 2), minus(make<Cylinder>(A, z, r_out), make<Cylinder>(A, z, r_in)),
-                 wedge(A, z, facing, half_angle)}),
-          r.hu, Label::calcification, Edge::hard);
+    std::vector<ShapeP> plaque{make<Slab>(A, z, L / 2), minus(make<Cylinder>(A, z, r_out), make<Cylinder>(A, z, r_in))};
+    if (ShapeP s = sector(A, z, facing, arc)) plaque.push_back(std::move(s));
+    paint(cv, *both(std::move(plaque)), r.hu, Label::calcification, Edge::hard);
 
     ph.indication = "vascular";
+    ph.plaque_arc_deg = r.arc_deg;
     ph.target_centre_mm = add(A, mul(0.5 * (r_in + r_out), facing));
-    ph.target_nominal_volume_mm3 = (2 * half_angle) / 2 * (r_out * r_out - r_in * r_in) * L;
+    ph.target_nominal_volume_mm3 = arc / 2 * (r_out * r_out - r_in * r_in) * L;
     // Beam from anteromedial, across the artery: skin, fat, sartorius, the fat sheath, the near wall and the lumen.
     ph.source_position_mm = source_outside_skin(*skin, ph.target_centre_mm, unit({-0.6, 0.8, 0}));
     ph.description = fmt(
         "Right mid-thigh (148 x 136 mm): skin 2 mm, subcutaneous fat 12 mm, muscle, femur (27 mm, 5.5 mm cortex, "
         "fatty marrow), superficial femoral artery (6.5 mm lumen, 1 mm wall) and vein in a fat sheath. A calcified "
-        "plaque of ", r.hu, " HU covers 150 degrees of the deep (femur-facing) arterial wall, 1.5 mm thick and ", r.d,
+        "plaque of ", r.hu, " HU covers ", r.arc_deg,
+        " degrees of the arterial wall, centred on its deep (femur-facing) side, 1.5 mm thick and ", r.d,
         " mm long. Beam from anteromedial across the artery.");
     return cv;
 }
@@ -759,7 +899,8 @@ Phantom make_phantom(const std::string& name, const PhantomOptions& options) {
                 : name == "bile_duct"   ? build_bile_duct(ph, r)
                                         : build_femoral(ph, r);
     const auto target_voxels =
-        std::count(cv.label.begin(), cv.label.end(), std::uint8_t(Label::calcification));
+        std::size_t(std::count(cv.label.begin(), cv.label.end(), std::uint8_t(Label::calcification))) -
+        cv.other_calcification_voxels;
     const double voxel_mm3 = cv.ct.spacing_mm[0] * cv.ct.spacing_mm[1] * cv.ct.spacing_mm[2];
     require_input(target_voxels > 0, "phantom ", name, ": target_diameter_mm = ", r.d, " covers no voxel at spacing_mm = ",
                   r.s, "; accepted: a finer spacing or a larger target");

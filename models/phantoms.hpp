@@ -33,6 +33,13 @@ struct PhantomOptions {
     std::optional<double> spacing_mm;
     /// "pigment" (default) or "cholesterol": gallbladder and bile_duct only (empty = the default).
     std::string stone_type;
+    /// Number of gallstones, 1-5: gallbladder only (empty = 1). Every stone has the target's diameter and HU; they lie
+    /// side by side on the dependent wall, gaps >= max(1 mm, 2 voxels), stone 1 (the target) on the beam axis and the
+    /// others towards the neck (models/PHANTOMS.md). Too many stones of that size for the lumen: InputError.
+    std::optional<int> stone_count;
+    /// Angle of the artery's circumference the calcified plaque covers, degrees, 30-360: femoral only (empty = 150).
+    /// 360 is a closed (concentric) ring.
+    std::optional<double> plaque_arc_deg;
     std::uint64_t seed = 1;  ///< noise seed: the same seed gives the same volume
     double noise_HU = 5;     ///< standard deviation of the added white Gaussian noise, HU, 0-100 (0 = none)
 };
@@ -44,15 +51,23 @@ struct Phantom {
     Vec3 target_centre_mm{};         ///< a point inside the target (sphere centre; middle of the plaque arc), LPS
     double target_diameter_mm = 0;   ///< as in PhantomOptions (femoral: the arc length)
     double target_HU = 0;
-    double target_volume_mm3 = 0;    ///< voxels built as target x voxel volume
+    double target_volume_mm3 = 0;    ///< voxels built as target (stone 1 only) x voxel volume
     double target_nominal_volume_mm3 = 0;  ///< volume of the analytic target shape
     Vec3 source_position_mm{};       ///< outside the skin on the clinical beam axis, 30 mm from the skin, LPS
     std::string indication;          ///< "tendon", "gallbladder", "bile_duct", "vascular"
+    /// Calcifications of the target's kind that were built: gallbladder 1-5 stones (PhantomOptions::stone_count),
+    /// 1 for the other phantoms. Every one is labelled calcification in `truth`.
+    int stone_count = 1;
+    /// Centres of the spherical targets (patient LPS, mm): the stones of the gallbladder, the stone of the bile duct,
+    /// the shoulder deposit; stone 1 (= target_centre_mm) first. Empty for the femoral plaque, which is no sphere.
+    std::vector<Vec3> stone_centres_mm;
+    double plaque_arc_deg = 0;       ///< femoral: the angle the plaque covers around the artery, degrees; 0 elsewhere
 };
 
 /// Builds the phantom `name` (see the top of this file). Throws InputError (one line: the option, its value and
-/// what is accepted) for an unknown name, options out of range, a target too large for the organ that holds it, a
-/// spacing that would exceed kMaxPhantomVoxels, or a target too small to cover a voxel at the spacing.
+/// what is accepted) for an unknown name, options out of range or given to a phantom they do not apply to, a target
+/// too large for the organ that holds it, more stones than fit the gallbladder, a spacing that would exceed
+/// kMaxPhantomVoxels, or a target too small to cover a voxel at the spacing.
 Phantom make_phantom(const std::string& name, const PhantomOptions& options = {});
 
 /// The phantom names, in the order shoulder, gallbladder, bile_duct, femoral.

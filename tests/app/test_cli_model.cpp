@@ -69,11 +69,22 @@ TEST_CASE("model --phantom shoulder writes model.h5 and summary.json with the co
     CHECK(s["labels"]["calcification"].get<long>() > 0);
     CHECK(s["labels"]["water"].get<long>() > 0);  // the coupling path before the skin
     CHECK(s["mapping"] == "hounsfield");
+    // Covariates (issue 13): one deposit, dense and sharply outlined (Gaertner type I), no plaque.
+    CHECK(s["stone_count"] == 1);
+    REQUIRE(s.contains("target_morphology"));
+    const json& morph = s["target_morphology"];
+    CHECK(morph["gaertner_type"] == 1);
+    CHECK(morph["edge_sharpness"].get<double>() > 0.95);
+    CHECK(morph["mean_HU"].get<double>() == Approx(s["target_mean_HU"].get<double>()));
+    CHECK(morph["peak_HU"].get<double>() == Approx(s["target_peak_HU"].get<double>()));
+    CHECK_THAT(morph["rule"].get<std::string>(), Catch::Contains("400") && Catch::Contains("0.5"));
+    CHECK_FALSE(s.contains("plaque"));
     // The model file holds the same target at (0, 0, L) in the beam frame, and no identifier beyond the pseudonym.
     const auto m = lithosim::io::read_model_h5(dir / "model.h5");
     CHECK(m.target_m[2] * 1e3 == Approx(s["beam_path_mm"].get<double>()));
     CHECK(m.pseudonym == s["pseudonym"]);
     CHECK(m.mapping == "hounsfield");
+    CHECK(json::parse(m.summary_json)["target_morphology"] == morph);  // kept in the model file
     const std::size_t axis = (m.grid.nx - 1) / 2;
     const std::size_t kt = std::size_t(std::lround(m.target_m[2] / m.grid.dx_m));
     const std::size_t n = axis + m.grid.nx * (axis + m.grid.ny * kt);
@@ -111,6 +122,66 @@ TEST_CASE("phantom -> DICOM -> model recovers the target volume and Agatston sco
             CHECK(b["target_peak_HU"].get<double>() == Approx(a["target_peak_HU"].get<double>()).margin(1.0));
             CHECK(dist(a["target_centroid_mm"], b["target_centroid_mm"]) < 0.1);  // same patient coordinates
             CHECK(b["pseudonym"] != "");
+            // The covariates come from the CT alone: the same from the DICOM series (the plaque only for femoral).
+            CHECK(b["stone_count"] == a["stone_count"]);
+            CHECK(b["target_morphology"]["gaertner_type"] == a["target_morphology"]["gaertner_type"]);
+            CHECK(b.contains("plaque") == (phantom == "femoral"));
+            CHECK(a.contains("plaque") == (phantom == "femoral"));
+            if (a.contains("plaque") && b.contains("plaque"))
+                CHECK(b["plaque"]["arc_deg_max"].get<double>() ==
+                      Approx(a["plaque"]["arc_deg_max"].get<double>()).margin(1));
+        }
+    }
+}
+
+TEST_CASE("model --phantom gallbladder --stone-count 3: three stones, three calcifications, stone 1 the target",
+          "[app][cli][model]") {
+    ScratchDir dir("cli_model_stones");
+    CliResult r = run_lithosim({"model", "--phantom", "gallbladder", "--stone-count", "3", "--list-calcifications"},
+                               dir.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    // Three listed, all of the default 15 mm (1767 mm^3 nominal), none touching bone.
+    CHECK_THAT(r.out, Catch::Matches("(.|\n)*\n +1 +17[0-9][0-9]\\.[0-9](.|\n)*\n +2 +17[0-9][0-9]\\.[0-9](.|\n)*"
+                                     "\n +3 +17[0-9][0-9]\\.[0-9](.|\n)*"));
+    CHECK_THAT(r.out, !Catch::Contains("\n   4 "));
+    r = run_lithosim({"model", "--phantom", "gallbladder", "--stone-count", "3", "--out", "model.h5", "--dx-mm", "1",
+                      "--lateral-mm", "10", "--threads", "1"},
+                     dir.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const json s = lithosim::io::read_json(dir / "summary.json");
+    CHECK(s["stone_count"] == 3);
+    CHECK(s["agatston_per_lesion"].size() == 3);
+    CHECK(s["target_volume_mm3"].get<double>() == Approx(std::numbers::pi / 6 * 15 * 15 * 15).epsilon(0.05));
+    CHECK(s["target_morphology"]["gaertner_type"] == 2);  // 160 HU: sharp but not dense
+    CHECK_FALSE(s.contains("plaque"));
+    CHECK_THAT(r.out, Catch::Contains("3 calcification(s)"));
+}
+
+TEST_CASE("model --phantom femoral --plaque-arc-deg: the plaque geometry in summary.json", "[app][cli][model]") {
+    ScratchDir dir("cli_model_plaque");
+    for (const double arc : {150.0, 360.0}) {
+        DYNAMIC_SECTION("arc " << arc) {
+            std::vector<std::string> args{"model", "--phantom", "femoral", "--out", "model.h5", "--dx-mm", "1",
+                                          "--lateral-mm", "10", "--threads", "1"};
+            if (arc != 150) args.insert(args.end(), {"--plaque-arc-deg", "360"});  // 150: the default
+            const CliResult r = run_lithosim(args, dir.path());
+            INFO(r.err);
+            REQUIRE(r.exit_code == 0);
+            const json s = lithosim::io::read_json(dir / "summary.json");
+            REQUIRE(s.contains("plaque"));
+            const json& p = s["plaque"];
+            const double voxel_deg = 0.5 / 3.75 * 180 / std::numbers::pi;  // one voxel at the ring, default spacing
+            CHECK(std::abs(p["arc_deg_max"].get<double>() - arc) <= voxel_deg);
+            CHECK(std::abs(p["arc_deg_mean"].get<double>() - arc) <= voxel_deg);
+            CHECK(p["thickness_mm"].get<double>() == Approx(1.5).margin(0.15));
+            CHECK(p["length_mm"].get<double>() == Approx(16).margin(0.5));
+            CHECK(p["concentric"] == (arc >= 270));
+            CHECK(s["stone_count"] == 1);
+            const auto m = lithosim::io::read_model_h5(dir / "model.h5");
+            CHECK(json::parse(m.summary_json)["plaque"] == p);
+            CHECK_THAT(r.out, Catch::Contains("plaque        arc"));
         }
     }
 }
@@ -220,6 +291,22 @@ TEST_CASE("bad model input exits 2 with one line and writes nothing", "[app][cli
     expect_model_bad_input(dir, {"--phantom", "shoulder", "--threshold", "fat_min_HU=zero"}, {"fat_min_HU"});
     expect_model_bad_input(dir, {"--phantom", "shoulder", "--dx-mm", "0"}, {"--dx-mm", "0"});
     expect_model_bad_input(dir, {"--phantom", "shoulder", "--target-HU", "50"}, {"50"});
+    // --stone-count: gallbladder only, an integer 1 to 5, and the stones must fit.
+    expect_model_bad_input(dir, {"--phantom", "gallbladder", "--stone-count", "6"}, {"--stone-count", "6", "1 to 5"});
+    expect_model_bad_input(dir, {"--phantom", "gallbladder", "--stone-count", "0"}, {"--stone-count", "0", "1 to 5"});
+    expect_model_bad_input(dir, {"--phantom", "gallbladder", "--stone-count", "two"}, {"--stone-count", "two"});
+    expect_model_bad_input(dir, {"--phantom", "gallbladder", "--stone-count", "2.5"}, {"--stone-count", "2.5"});
+    expect_model_bad_input(dir, {"--phantom", "shoulder", "--stone-count", "2"},
+                           {"--stone-count", "2", "--phantom gallbladder", "shoulder"});
+    expect_model_bad_input(dir, {"--ct", "x", "--stone-count", "2"}, {"--stone-count", "--phantom only"});
+    expect_model_bad_input(dir, {"--phantom", "gallbladder", "--stone-count", "4", "--target-diameter-mm", "15"},
+                           {"stone_count = 4", "do not fit", "at most 3"});
+    // --plaque-arc-deg: femoral only, 30 to 360 degrees.
+    expect_model_bad_input(dir, {"--phantom", "femoral", "--plaque-arc-deg", "20"}, {"--plaque-arc-deg", "20", "360"});
+    expect_model_bad_input(dir, {"--phantom", "femoral", "--plaque-arc-deg", "400"}, {"--plaque-arc-deg", "400"});
+    expect_model_bad_input(dir, {"--phantom", "gallbladder", "--plaque-arc-deg", "90"},
+                           {"--plaque-arc-deg", "--phantom femoral"});
+    expect_model_bad_input(dir, {"--ct", "x", "--plaque-arc-deg", "90"}, {"--plaque-arc-deg", "--phantom only"});
     fs::create_directories(dir / "full");
     lithosim::test::write_text(dir / "full" / "keep.txt", "user data\n");
     expect_model_bad_input(dir, {"--phantom", "shoulder", "--write-dicom", "full"}, {"full", "empty"});

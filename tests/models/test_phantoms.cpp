@@ -5,6 +5,7 @@
 // reproducible.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -97,15 +98,19 @@ void check_phantom(const Phantom& ph, const Vec3& fov_mm, const std::string& ind
     const std::size_t centre = nearest_voxel(v, ph.target_centre_mm);
     CHECK(ph.truth[centre] == std::uint8_t(Label::calcification));
     CHECK(v.hu[centre] == Approx(ph.target_HU).margin(5 * kNoise));
-    // Built volume within 10 % of the analytic shape.
-    std::size_t built = 0;
-    for (auto l : ph.truth) built += l == std::uint8_t(Label::calcification);
+    // Built volume within 10 % of the analytic shape. Every calcification voxel is the target's when there is one
+    // stone; with more stones (gallbladder), the others hold the rest.
+    std::size_t built_all = 0;
+    for (auto l : ph.truth) built_all += l == std::uint8_t(Label::calcification);
+    const auto built = std::size_t(std::lround(ph.target_volume_mm3 / (s * s * s)));
     CHECK(ph.target_volume_mm3 == Approx(double(built) * s * s * s));
+    if (ph.stone_count == 1) CHECK(built == built_all);
+    CHECK(built < built_all + 1);
     CHECK(ph.target_volume_mm3 == Approx(ph.target_nominal_volume_mm3).epsilon(0.10));
 
-    // >= 130 HU: the component holding the target is exactly the built target (so no bone in it), and every other
-    // component holds bone.
-    std::size_t target_components = 0;
+    // >= 130 HU: the component holding the target is exactly the built target (so no bone in it), every other
+    // component holds bone, except the other stones of a gallbladder with stone_count > 1 (all calcification).
+    std::size_t target_components = 0, other_stones = 0, other_stone_voxels = 0;
     for (const auto& c : calcium_components(v)) {
         bool has_bone = false, has_centre = false;
         std::size_t calc = 0;
@@ -119,12 +124,17 @@ void check_phantom(const Phantom& ph, const Vec3& fov_mm, const std::string& ind
             CHECK_FALSE(has_bone);
             CHECK(c.size() == built);
             CHECK(calc == built);
-        } else {
-            CHECK(has_bone);
+        } else if (has_bone) {
             CHECK(calc == 0);
+        } else {
+            ++other_stones;
+            other_stone_voxels += c.size();
+            CHECK(calc == c.size());
         }
     }
     CHECK(target_components == 1);
+    CHECK(other_stones == std::size_t(ph.stone_count - 1));
+    CHECK(built + other_stone_voxels == built_all);
     // The library agrees: the target found from its centre is the built target.
     TargetOptions wide;
     wide.max_radius_mm = 200;
@@ -213,6 +223,108 @@ TEST_CASE("gallbladder phantom: stone in bile, ribs and gas off the beam", "[mod
     CHECK(gas > 1000);
 }
 
+TEST_CASE("gallbladder: stone_count stones side by side on the dependent wall, stone 1 the target",
+          "[models][phantoms]") {
+    PhantomOptions o;
+    o.target_diameter_mm = 10;
+    const Phantom one = make_phantom("gallbladder", o);
+    CHECK(one.stone_count == 1);
+    REQUIRE(one.stone_centres_mm.size() == 1);
+    CHECK(one.stone_centres_mm[0] == one.target_centre_mm);
+    o.stone_count = 3;
+    const Phantom ph = build("gallbladder", o);
+    check_phantom(ph, {320, 270, 80}, "gallbladder");  // target, other stones, bone; the beam to stone 1
+    REQUIRE(ph.stone_count == 3);
+    REQUIRE(ph.stone_centres_mm.size() == 3);
+    // Stone 1 is the single-stone phantom's stone: the same place and the same voxels.
+    CHECK(ph.target_centre_mm == one.target_centre_mm);
+    CHECK(ph.stone_centres_mm[0] == ph.target_centre_mm);
+    CHECK(ph.target_volume_mm3 == one.target_volume_mm3);
+
+    const HuVolume& v = ph.ct;
+    const double s = v.spacing_mm[0], rs = 5, gap_min = std::max(1.0, 2 * s);
+    // Every stone is a calcification of its own, of the target's size, centred where the phantom says.
+    TargetOptions wide;
+    wide.max_radius_mm = 200;
+    const auto listed = list_calcifications(v, ph.truth);
+    CHECK(listed.size() == 3);
+    for (std::size_t a = 0; a < 3; ++a) {
+        const Vec3& c = ph.stone_centres_mm[a];
+        INFO("stone " << a + 1);
+        const Target t = target_from_point(v, c, wide);
+        CHECK(t.stats.volume_mm3 == Approx(ph.target_volume_mm3).epsilon(0.05));
+        CHECK(std::hypot(t.stats.centroid_mm[0] - c[0], t.stats.centroid_mm[1] - c[1], t.stats.centroid_mm[2] - c[2]) <
+              0.3 * s);
+        CHECK(t.stats.mean_HU == Approx(ph.target_HU).margin(1));
+        // Apart from the next: no overlap, a gap of at least max(1 mm, 2 voxels) between the spheres.
+        for (std::size_t b = a + 1; b < 3; ++b) {
+            const Vec3& d = ph.stone_centres_mm[b];
+            CHECK(std::hypot(c[0] - d[0], c[1] - d[1], c[2] - d[2]) - 2 * rs >= gap_min - 1e-6);
+        }
+        // In the bile, resting on the dependent wall: the nearest voxel that is neither stone nor bile (the wall)
+        // lies 0.5 mm (the bile film) beyond the stone's surface, to within a voxel, on the posterior side (+y).
+        double nearest = 1e9;
+        Vec3 towards{};
+        const Vec3 f = v.index_of(c);
+        const auto reach = long(std::ceil((rs + 3) / s));
+        for (long dk = -reach; dk <= reach; ++dk)
+            for (long dj = -reach; dj <= reach; ++dj)
+                for (long di = -reach; di <= reach; ++di) {
+                    const auto i = std::size_t(std::lround(f[0]) + di), j = std::size_t(std::lround(f[1]) + dj),
+                               k = std::size_t(std::lround(f[2]) + dk);
+                    const auto l = ph.truth[v.index(i, j, k)];
+                    if (l == std::uint8_t(Label::calcification) || l == std::uint8_t(Label::fluid)) continue;
+                    const Vec3 p = v.position_mm(double(i), double(j), double(k));
+                    const double r = std::hypot(p[0] - c[0], p[1] - c[1], p[2] - c[2]);
+                    if (r < nearest) nearest = r, towards = {p[0] - c[0], p[1] - c[1], p[2] - c[2]};
+                }
+        std::printf("stone %zu: nearest wall voxel %.2f mm from its centre (radius %.1f + 0.5 mm of bile)\n", a + 1,
+                    nearest, rs);
+        CHECK(nearest >= rs + 0.5 - 1e-6);  // voxels at least half in the wall have their centres in it
+        CHECK(nearest < rs + 0.5 + s);
+        CHECK(towards[1] > 0.5 * nearest);
+    }
+    // Side by side downhill: each next stone lies lower (more posterior) than the one before, towards the neck.
+    CHECK(ph.stone_centres_mm[1][1] > ph.stone_centres_mm[0][1]);
+    CHECK(ph.stone_centres_mm[2][1] > ph.stone_centres_mm[1][1]);
+    // The beam reaches stone 1 past the others: their centres lie more than a stone radius + 2 mm off the path from
+    // the source to the target.
+    const Vec3 S = ph.source_position_mm, T = ph.target_centre_mm;
+    for (std::size_t a = 1; a < 3; ++a) {
+        const Vec3& c = ph.stone_centres_mm[a];
+        const Vec3 ST{T[0] - S[0], T[1] - S[1], T[2] - S[2]}, SC{c[0] - S[0], c[1] - S[1], c[2] - S[2]};
+        const double L2 = ST[0] * ST[0] + ST[1] * ST[1] + ST[2] * ST[2];
+        const double u = std::clamp((SC[0] * ST[0] + SC[1] * ST[1] + SC[2] * ST[2]) / L2, 0.0, 1.0);
+        const double off = std::hypot(SC[0] - u * ST[0], SC[1] - u * ST[1], SC[2] - u * ST[2]);
+        CHECK(off > rs + 2);
+    }
+}
+
+TEST_CASE("stone_count: more stones than fit, out of range or on another phantom are refused", "[models][phantoms]") {
+    PhantomOptions o;
+    o.spacing_mm = 2.0;  // the check comes before any painting; coarse keeps the builds that pass quick
+    o.stone_count = 6;
+    CHECK_THROWS_WITH(make_phantom("gallbladder", o), Catch::Contains("stone_count = 6") && Catch::Contains("1 to 5"));
+    o.stone_count = 0;
+    CHECK_THROWS_WITH(make_phantom("gallbladder", o), Catch::Contains("stone_count = 0") && Catch::Contains("1 to 5"));
+    o.stone_count = 2;
+    CHECK_THROWS_WITH(make_phantom("shoulder", o), Catch::Contains("stone_count = 2") &&
+                                                      Catch::Contains("gallbladder phantom only"));
+    CHECK_THROWS_WITH(make_phantom("bile_duct", o), Catch::Contains("gallbladder phantom only"));
+    // Five 15 mm stones cannot lie side by side in the 85 mm lumen; the message says how many can.
+    o.stone_count = 5;
+    o.target_diameter_mm = 15;
+    CHECK_THROWS_WITH(make_phantom("gallbladder", o), Catch::Contains("stone_count = 5") &&
+                                                         Catch::Contains("do not fit") && Catch::Contains("at most"));
+    // A 30 mm stone fills the 31 mm lumen: a second one never fits.
+    o.stone_count = 2;
+    o.target_diameter_mm = 30;
+    CHECK_THROWS_WITH(make_phantom("gallbladder", o), Catch::Contains("at most 1 stone of 30"));
+    o.stone_count = 5;
+    o.target_diameter_mm = 5;
+    CHECK(make_phantom("gallbladder", o).stone_count == 5);
+}
+
 TEST_CASE("bile_duct phantom: stone impacted in the duct, beam through the liver", "[models][phantoms]") {
     const Phantom ph = build("bile_duct");
     CHECK(ph.target_diameter_mm == 8);
@@ -226,6 +338,45 @@ TEST_CASE("femoral phantom: plaque arc on the artery wall", "[models][phantoms]"
     // Nominal: 150 degrees of the annulus 3.0-4.5 mm, 16 mm long.
     CHECK(ph.target_nominal_volume_mm3 == Approx(150.0 / 360 * std::numbers::pi * (4.5 * 4.5 - 3.0 * 3.0) * 16));
     check_phantom(ph, {160, 152, 46}, "vascular");
+    CHECK(ph.plaque_arc_deg == 150);
+    CHECK(ph.stone_centres_mm.empty());
+}
+
+TEST_CASE("femoral: plaque_arc_deg sets the arc, 360 closes the ring", "[models][phantoms]") {
+    for (const double arc : {30.0, 90.0, 240.0, 360.0}) {
+        DYNAMIC_SECTION("arc " << arc) {
+            PhantomOptions o;
+            o.plaque_arc_deg = arc;
+            const Phantom ph = build("femoral", o);
+            CHECK(ph.plaque_arc_deg == arc);
+            CHECK(ph.target_nominal_volume_mm3 ==
+                  Approx(arc / 360 * std::numbers::pi * (4.5 * 4.5 - 3.0 * 3.0) * 16));
+            check_phantom(ph, {160, 152, 46}, "vascular");
+            // The ring: around the artery's axis at (-65, 3), the angles the plaque voxels cover in the middle slice.
+            const HuVolume& v = ph.ct;
+            const std::size_t k = v.nz / 2;
+            std::vector<int> covered(360, 0);
+            for (std::size_t j = 0; j < v.ny; ++j)
+                for (std::size_t i = 0; i < v.nx; ++i) {
+                    if (ph.truth[v.index(i, j, k)] != std::uint8_t(Label::calcification)) continue;
+                    const Vec3 p = v.position_mm(double(i), double(j), double(k));
+                    const double r = std::hypot(p[0] + 65, p[1] - 3);
+                    CHECK(r > 2.9);
+                    CHECK(r < 4.6);
+                    // The voxel covers about its width / r radians around its centre's direction.
+                    const double a = std::atan2(p[1] - 3, p[0] + 65) * 180 / std::numbers::pi;
+                    const double half = 0.5 * v.spacing_mm[0] / r * 180 / std::numbers::pi;
+                    for (long d = std::lround(a - half); d <= std::lround(a + half); ++d)
+                        covered[std::size_t(d + 720) % 360] = 1;
+                }
+            int n = 0;
+            for (int c : covered) n += c;
+            INFO(n << " of 360 one-degree directions hold plaque voxels");
+            // The voxels reach up to about half a voxel (3.8 degrees at the ring's middle) past each end of the arc.
+            CHECK(n >= arc - 2);
+            CHECK(n <= std::min(360.0, arc + 10));
+        }
+    }
 }
 
 TEST_CASE("target options: diameter doubles -> deposit volume x 8, HU as asked", "[models][phantoms]") {
@@ -313,6 +464,15 @@ TEST_CASE("bad phantom options throw InputError naming the value", "[models][pha
     o = {};
     o.noise_HU = -1;
     CHECK_THROWS_WITH(make_phantom("shoulder", o), Catch::Contains("noise_HU = -1"));
+    o = {};
+    o.plaque_arc_deg = 20;
+    CHECK_THROWS_WITH(make_phantom("femoral", o),
+                      Catch::Contains("plaque_arc_deg = 20") && Catch::Contains("30 to 360"));
+    o.plaque_arc_deg = 361;
+    CHECK_THROWS_AS(make_phantom("femoral", o), InputError);
+    o.plaque_arc_deg = 90;
+    CHECK_THROWS_WITH(make_phantom("gallbladder", o), Catch::Contains("plaque_arc_deg = 90") &&
+                                                         Catch::Contains("femoral phantom only"));
     o = {};
     o.target_diameter_mm = 1;
     o.spacing_mm = 2;  // a 1 mm deposit cannot fill half of an 8 mm^3 voxel
