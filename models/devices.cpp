@@ -157,6 +157,8 @@ std::vector<DevicePreset> build_presets() {
     {
         DevicePreset d;
         d.name = "hm3";
+        d.shot_to_shot_p_plus_sd = 4.7 / 49.0;
+        d.shot_to_shot_source = "Li et al. 2017 (HM-3 shot-to-shot SD of p+ 4.7 MPa) at the 49 MPa of Qin et al. 2010 (shared/reference/devices-clinical.md §1.1)";
         d.kind = "electrohydraulic";
         d.description =
             "Dornier HM3-type electrohydraulic lithotripter: underwater spark at F1 of a rigid truncated "
@@ -207,6 +209,8 @@ std::vector<DevicePreset> build_presets() {
     {
         DevicePreset d;
         d.name = "em_lens";
+        d.shot_to_shot_p_plus_sd = 0.05;
+        d.shot_to_shot_source = "assumption: 5 % for an electromagnetic source (no measured spread found; the Duolith SD1 measures 1.2 %, the HM-3 10 %)";
         d.kind = "electromagnetic_lens";
         d.description =
             "electromagnetic source with a flat coil, a flat circular membrane and an acoustic lens (Siemens "
@@ -243,6 +247,8 @@ std::vector<DevicePreset> build_presets() {
     {
         DevicePreset d;
         d.name = "em_paraboloid";
+        d.shot_to_shot_p_plus_sd = 0.05;
+        d.shot_to_shot_source = "assumption: 5 % for an electromagnetic source (no measured spread found)";
         d.kind = "electromagnetic_paraboloid";
         d.description =
             "electromagnetic source with a cylindrical coil and membrane radiating a cylindrical wave onto a rigid "
@@ -280,6 +286,8 @@ std::vector<DevicePreset> build_presets() {
     {
         DevicePreset d;
         d.name = "piezo_cap";
+        d.shot_to_shot_p_plus_sd = 0.05;
+        d.shot_to_shot_source = "assumption: 5 % (no measured spread found)";
         d.kind = "piezoelectric";
         d.description =
             "piezoelectric lithotripter: a spherical cap of many piezoceramic elements fired together (Wolf "
@@ -317,6 +325,8 @@ std::vector<DevicePreset> build_presets() {
     {
         DevicePreset d;
         d.name = "eswt_head";
+        d.shot_to_shot_p_plus_sd = 0.012;
+        d.shot_to_shot_source = "Perez et al. 2013: maximum SD of peak pressure 1.2 % (shared/reference/devices-clinical.md A9)";
         d.kind = "eswt";
         d.description =
             "focused ESWT therapy head (Storz Duolith SD1 type, electromagnetic): a small focused cap behind a "
@@ -358,6 +368,8 @@ std::vector<DevicePreset> build_presets() {
     {
         DevicePreset d;
         d.name = "ivl_emitter";
+        d.shot_to_shot_p_plus_sd = 0.05;
+        d.shot_to_shot_source = "assumption: 5 % (no measured spread found)";
         d.kind = "intravascular";
         d.description =
             "intravascular lithotripsy (Shockwave Medical type): a cylindrical spark emitter on the catheter inside "

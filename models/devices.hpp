@@ -48,6 +48,10 @@ struct DevicePreset {
     CalibrationLaw law = CalibrationLaw::Fixed;
     std::string source_quantity;   ///< what source_pressure_Pa returns, in words (where and which peak)
     std::string calibration;       ///< the law, its anchor and its status (every anchor is provisional)
+    /// Shot-to-shot spread of the focal p+ (SD / mean) and its source: the fragmentation model averages its break
+    /// law over it (planning/FRAGMENTATION.md §2.6).
+    double shot_to_shot_p_plus_sd = 0;
+    std::string shot_to_shot_source;
 
     /// The parameter with this key; throws std::invalid_argument (one line, naming the device and the accepted keys).
     const DeviceParameter& parameter(const std::string& key) const;

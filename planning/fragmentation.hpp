@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "planning/fitted_parameters.hpp"
+
 namespace lithosim::planning {
 
 /// A target material with the properties the model uses, each with its source (or "assumption:").
@@ -38,16 +40,39 @@ struct ShockAtTarget {
     double p_minus_Pa = 0;       ///< peak negative pressure (negative number)
     double efd_J_per_m2 = 0;     ///< energy flux density
     double focal_width_m = 0;    ///< -6 dB focal width of the field at the target (lateral)
+    /// Duration of the compressive (positive) phase of the pulse at the target, from the simulated waveform; 0: the
+    /// model's FragmentationOptions::positive_phase_s.
+    double positive_phase_s = 0;
+    /// Shot-to-shot spread of p+ (standard deviation / mean) of the device; the break law averages over it.
+    double p_plus_relative_sd = 0;
 };
 
 /// The target as a population of fragments in size classes. Class k has diameter diameter_m[k] (decreasing with k,
 /// from the initial diameter down past the clearance size) and holds count[k] fragments (an expected number, not
 /// necessarily whole).
+///
+/// Fatigue: every fragment also carries a damage stage j = 0..J-1 (FragmentationConstants::damage_stages). The
+/// population is stored as entries (class k, stage j) at index k J + j: diameter_m[e] is the class diameter (repeated
+/// for the J stages of a class), stage[e] the stage. With J = 1 there is one entry per class.
 struct FragmentPopulation {
     std::vector<double> diameter_m;
     std::vector<double> count;
+    std::vector<int> stage;          ///< damage stage of each entry (0 = undamaged)
+    int stages = 1;                  ///< J
     double initial_volume_m3 = 0;
 };
+
+/// The population summed over the damage stages: one entry per size class (for reports and plan.h5).
+struct SizeDistribution {
+    std::vector<double> diameter_m, count;
+};
+SizeDistribution size_distribution(const FragmentPopulation& population);
+
+/// Probability that at least one fragment at or above `size_m` is left: 1 - (1 - n_0) exp(-N), n_0 the probability
+/// that the target is still intact (class 0, when it is at or above the size) and N the expected number of fragments
+/// at or above it (counts as independent, Poisson); a class straddling the size counts with the part of its width
+/// above it.
+double probability_largest_above(const FragmentPopulation& population, double size_m);
 
 /// Volume of a sphere of this diameter (the volume of one fragment of a class).
 double class_volume_m3(double diameter_m);
@@ -55,15 +80,23 @@ double class_volume_m3(double diameter_m);
 /// Total volume of the fragments of a population (conserved by FragmentationModel::shock).
 double population_volume_m3(const FragmentPopulation& population);
 
-/// Constants of the model (planning/FRAGMENTATION.md §2, §5). The defaults are the calibration: threshold_ratio and
-/// pulse_length_ratio fitted to the fragmentation thresholds of Zhang et al. 2016, dynamic_strength_ratio to the comminution of
-/// Qin et al. 2010; the other two are assumptions. Changing one voids that calibration (tests/planning: [fragmentation]).
+/// Constants of the model (planning/FRAGMENTATION.md §2, §5). The fitted ones come from planning/fitted_parameters.cpp
+/// (written by validation/fit_parameters, FRAGMENTATION.md §5): threshold_ratio and pulse_length_ratio from the
+/// fragmentation thresholds of Zhang et al. 2016, dynamic_strength_ratio and erosion_depth_m from the comminution of
+/// Qin et al. 2010; the others are assumptions. Changing one voids that fit (tests/planning: [fragmentation]).
 struct FragmentationConstants {
-    double threshold_ratio = 0.7342;          ///< theta: Weibull threshold stress / tensile strength (fitted)
-    double pulse_length_ratio = 1.793;        ///< lambda: L = lambda c_L tau+, quasi-static length scale (fitted)
-    double dynamic_strength_ratio = 3.389;    ///< D: per-shock characteristic strength / tensile strength (fitted)
+    double threshold_ratio = fitted_parameters().fragmentation.threshold_ratio;       ///< theta (fitted)
+    double pulse_length_ratio = fitted_parameters().fragmentation.pulse_length_ratio; ///< lambda (fitted)
+    double dynamic_strength_ratio = fitted_parameters().fragmentation.dynamic_strength_ratio;  ///< D (fitted)
+    /// delta_e: depth eroded from a fragment's face per shock per unit of local excess stress (fitted)
+    double erosion_depth_m = fitted_parameters().fragmentation.erosion_depth_m;
     double cavitation_reference_Pa = 10e6;    ///< p_cav: hazard x (1 + |p-| / p_cav) (assumption)
-    int split_classes = 3;                    ///< a broken fragment spreads its volume over the next J classes
+    int split_classes = 3;                    ///< a broken fragment spreads its volume over the next 3 classes
+    int damage_stages = 3;                    ///< J: fatigue stages before a fragment breaks (assumption)
+    /// q0: probability per shock of one damage stage at the threshold stress (assumption: J / q0 = 300 shocks to
+    /// fatigue failure at the threshold)
+    double fatigue_rate_at_threshold = 0.01;
+    double fatigue_exponent = 4;              ///< n_f: stage probability q0 min(1, (sigma / sigma_th)^n_f) (assumption)
 };
 
 struct FragmentationOptions {
@@ -86,11 +119,12 @@ class FragmentationModel {
 public:
     FragmentationModel(StoneMaterial material, FragmentationOptions options);
 
-    /// One intact target of this diameter (equivalent sphere), all its volume in the top class.
+    /// One intact, undamaged target of this diameter (equivalent sphere), all its volume in the top class, stage 0.
     FragmentPopulation initial(double diameter_m) const;
 
-    /// Applies one shock to the population (expected-value update: the fragments of each class break with their
-    /// break probability and their volume moves to smaller classes).
+    /// Applies one shock to the population (expected-value update, FRAGMENTATION.md §2-§4): the fragments in the
+    /// beam break with their break probability, or advance a damage stage (a fragment at the last stage breaks),
+    /// and lose the volume the shock erodes from them; broken and eroded volume moves to smaller classes.
     void shock(FragmentPopulation& population, const ShockAtTarget& load) const;
 
     /// Volume fraction of the initial target that lies in fragments below the clearance size (0..1).
@@ -114,6 +148,12 @@ public:
     /// Fraction of the fragments of this diameter that lie in the beam when the cloud has spread around a target of
     /// initial_diameter_m (1 for the intact target).
     double exposure(double diameter_m, double initial_diameter_m, double focal_width_m) const;
+
+    /// Probability that one shock advances a fragment of this diameter by one damage stage (fatigue, §2.4).
+    double fatigue_probability(double diameter_m, const ShockAtTarget& load) const;
+
+    /// Volume one shock erodes from a fragment of this diameter lying in the beam (§2.5), m^3.
+    double eroded_volume_m3(double diameter_m, const ShockAtTarget& load) const;
 
     const StoneMaterial& material() const { return material_; }
     const FragmentationOptions& options() const { return options_; }

@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "planning/fitted_parameters.hpp"
 #include "planning/fragmentation.hpp"
 #include "solver/errors.hpp"
 
@@ -104,6 +105,23 @@ const std::vector<StoneMaterial>& table() {
     return materials;
 }
 
+/// The table with the fitted strengths applied (planning/fitted_parameters.hpp): a material whose strength was fitted
+/// to clinical shock counts takes that value, and its source says so.
+const std::vector<StoneMaterial>& fitted_table() {
+    static const std::vector<StoneMaterial> materials = [] {
+        std::vector<StoneMaterial> t = table();
+        for (StoneMaterial& m : t)
+            if (const FittedStrength* f = fitted_strength(m.name)) {
+                m.tensile_strength_Pa = f->tensile_strength_Pa;
+                m.source += fmt(" FITTED (supersedes the strength above): tensile ", f->tensile_strength_Pa / 1e6,
+                                " MPa (log SD ", f->log_sd, ") fitted to ", f->fitted_to,
+                                " (planning/FRAGMENTATION.md §5.3).");
+            }
+        return t;
+    }();
+    return materials;
+}
+
 }  // namespace
 
 std::vector<std::string> stone_material_names() {
@@ -113,7 +131,7 @@ std::vector<std::string> stone_material_names() {
 }
 
 const StoneMaterial& stone_material(const std::string& name) {
-    for (const auto& m : table()) {
+    for (const auto& m : fitted_table()) {
         if (m.name == name) return m;
     }
     std::string accepted;

@@ -46,8 +46,8 @@ constexpr double kMm = 1e-3;
 
 // Clinical literature has no per-indication "goal": the scheduler's stopping rule is an assumption shared by all.
 const char* const kGoalSource =
-    "assumption: the volume left in fragments above the clearance size is at most 5 % of the target's (for a 15 mm "
-    "gallstone that is one piece of about 5.5 mm, the clearance size)";
+    "assumption: a session stops when every fragment lies below the goal size with 90 % probability (issue 13 §4: "
+    "the largest remaining fragment decides clinical failure; GE89 and DORN judged fragmentation by the largest piece)";
 
 // Sinusoidal breathing of peak-to-peak amplitude A displaces the target with SD A / (2 sqrt 2).
 double sinusoid_sd(double amplitude) { return amplitude / (2.0 * std::sqrt(2.0)); }
@@ -55,7 +55,9 @@ double sinusoid_sd(double amplitude) { return amplitude / (2.0 * std::sqrt(2.0))
 Protocol tendon() {
     Protocol p;
     p.indication = "tendon";
-    p.endpoint = "clinical success / deposit resorption";
+    p.endpoint = "clinical success at 6 months (pain and function)";
+    p.primary_outcome = "clinical_success_6mo";
+    p.goal_kind = "dose";
     p.device = "eswt_head";
     p.device_reason =
         "the focused ESWT preset (Storz Duolith SD1 type), the device class of the shoulder trials; its pressure "
@@ -76,19 +78,24 @@ Protocol tendon() {
     p.interval_days_max = 14;
     p.clearance_size_m = 1.0 * kMm;
     p.cloud_diameter_factor = 1.0;
-    p.motion_sd_m = 2.0 * kMm;
+    p.motion_sd_m = 0.0;
+    p.positioning_sd_m = 2.0 * kMm;
     p.shrink_m_per_day = 10.0 * kMm / (3 * 365.0);
-    p.goal_fraction_cleared = 0.95;
+    p.goal_probability = 0.9;
     p.reference_success_rate = 0.85;
-    p.success_ceiling = 0.92;
     p.typical_target_diameter_m = 10.0 * kMm;
     p.typical_window_loss_dB = 0.4;
     p.reference_focal_width_m = 5.0 * kMm;
     p.reference_tau_eff_s = 0.20e-6;
-    p.success_efd_slope = 1.18;
+    p.reference_positive_phase_s = 0.5e-6;
+    p.reference_p_plus_sd = 0.012;
     p.source = {
-        {"endpoint", "issue 5 §4.3; REF 3.1: the trials measure deposit resorption (37.5-64 %) or pain-based success "
-                     "(70-92 %)"},
+        {"endpoint", "issue 13 §1: clinical success at 6 months is the primary endpoint, radiographic resorption at "
+                     "3 and 6 months the others; REF 3.1: the trials measure deposit resorption (37.5-64 %) or "
+                     "pain-based success (70-92 %)"},
+        {"primary_outcome", "issue 13 §1 (tendon: clinical success at 6 months)"},
+        {"goal_kind", "issue 13 §1: the deposit is resorbed over months by a biological response; comminution is "
+                      "not the mechanism: every session delivers its shocks"},
         {"device", "issue 5 §1 (eswt_head for tendon)"},
         {"target_material", "issue 5 brief (hydroxyapatite_dense by default): Gaertner type I, the denser of the "
                             "deposit types GERD03 included (types I and II)"},
@@ -109,13 +116,12 @@ Protocol tendon() {
         {"clearance_size", "assumption: a deposit counts as disintegrated when its pieces are below 1 mm, about the "
                            "smallest calcification a shoulder radiograph shows; no published size found"},
         {"cloud_diameter_factor", "assumption: the deposit lies inside the tendon, its pieces stay where it was"},
-        {"motion_sd", "assumption: 'a few mm' of positioning error (issue 5 §2.4); no respiratory motion at the "
-                      "shoulder"},
+        {"motion_sd", "assumption: no respiratory motion at the shoulder"},
+        {"positioning_sd", "assumption: 'a few mm' of aiming error per session (issue 5 §2.4)"},
         {"shrink_per_day", "assumption derived from GAERT: a 10 mm deposit that resolves within 3 years loses "
                            "diameter at about 9 um/day; applied to the pieces between sessions"},
-        {"goal_fraction_cleared", kGoalSource},
+        {"goal_probability", kGoalSource},
         {"reference_success_rate", "issue 5 §4.3 (85 % tendon); inside REF 3.1's pain-based band 70-92 %"},
-        {"success_ceiling", "MALL17: 92 % one-year success, the best rate in REF 3.1"},
         {"typical_target_diameter", "assumption: a 10 mm dense deposit; the trials included deposits >= 5 mm "
                                     "(GERD03 inclusion criteria, Cochrane CD008962 table, REF 3.1)"},
         {"typical_window_loss", "assumption: 2 cm of soft tissue to the deposit x about 0.2 dB/cm (ATT)"},
@@ -124,8 +130,9 @@ Protocol tendon() {
                                   "see PLANNER.md §3.3"},
         {"reference_tau_eff", "SIM: eswt_head level 10 at its focus, p+ 44.6 MPa and EFD 0.266 mJ/mm^2: "
                               "0.266e3 x 1.48e6 / 44.6e6^2 = 0.20 us"},
-        {"success_efd_slope", "PERL03: resorption 37.5 % at 0.23 vs 55.0 % at 0.42 mJ/mm^2 with the same shocks: "
-                              "(logit 0.55 - logit 0.375) / ln(0.42 / 0.23) = 1.18"},
+        {"reference_positive_phase", "assumption: 0.5 us, a compressive phase of 2.5 x tau_eff (a triangle has 3 x, "
+                                     "a steep front with a slow decay less)"},
+        {"reference_p_plus_sd", "REF A9: Duolith SD1 maximum SD of peak pressure 1.2 %"},
     };
     return p;
 }
@@ -142,11 +149,13 @@ Protocol biliary_common(Protocol p) {
     p.interval_days_min = 7;
     p.interval_days_max = 14;
     p.motion_sd_m = sinusoid_sd(11.9 * kMm);
-    p.goal_fraction_cleared = 0.95;
+    p.positioning_sd_m = 2.0 * kMm;
+    p.goal_probability = 0.9;
     p.reference_success_rate = 0.70;
     p.reference_focal_width_m = 11.0 * kMm;
     p.reference_tau_eff_s = 0.35e-6;
-    p.success_efd_slope = 0.0;
+    p.reference_positive_phase_s = 1.0e-6;
+    p.reference_p_plus_sd = 4.7 / 49.0;
     p.source = {
         {"efd_min", "assumption: no biliary EFD found in REF 3.2; the bottom of VERS14's high-energy class "
                     "(> 0.28 mJ/mm^2) rounded down"},
@@ -163,14 +172,16 @@ Protocol biliary_common(Protocol p) {
         {"motion_sd", "LIANG18: median liver motion 11.9 mm peak to peak (superior-inferior, free breathing); SD of "
                       "a sinusoid = amplitude / (2 sqrt 2) = 4.2 mm (assumption: sinusoidal breathing, the "
                       "superior-inferior axis across the beam; the gallbladder and bile duct move with the liver)"},
-        {"goal_fraction_cleared", kGoalSource},
+        {"positioning_sd", "assumption: 'a few mm' of aiming error per session (issue 5 §2.4)"},
+        {"reference_positive_phase", "PACLAB: compressive spike about 1 us of the HM3-type pulse (REF A6)"},
+        {"reference_p_plus_sd", "REF 1.1: HM-3 shot-to-shot SD of p+ 4.7 MPa (Li et al. 2017) at 49 MPa (QIN10)"},
+        {"goal_probability", kGoalSource},
         {"reference_success_rate", "issue 5 §4.3 (70 % biliary); REF 3.2 band 60-90 %"},
         {"reference_focal_width", "QIN10: HM3 -6 dB focal width 11 mm (measured, 20 kV); the hm3 preset simulates "
                                   "5.95 mm at 16 kV (SIM), see PLANNER.md §3.3"},
         {"reference_tau_eff", "SIM: hm3 at 16 kV at its focus (the p+ maximum, 13 mm beyond the geometric focus), "
                               "p+ 47.6 MPa and EFD 0.537 mJ/mm^2: 0.537e3 x 1.48e6 / 47.6e6^2 = 0.35 us (at the "
                               "geometric focus: 28.3 MPa, 0.465 mJ/mm^2, 0.86 us)"},
-        {"success_efd_slope", "assumption: biliary success comes through the fragments alone"},
     };
     return p;
 }
@@ -178,7 +189,8 @@ Protocol biliary_common(Protocol p) {
 Protocol gallbladder() {
     Protocol p;
     p.indication = "gallbladder";
-    p.endpoint = "stone-free at 6-12 months";
+    p.endpoint = "stone-free at 12 months";
+    p.primary_outcome = "stone_free_12mo";
     p = biliary_common(p);
     p.device_reason =
         "electrohydraulic (Dornier type) lithotripters treated most of the biliary series (DDS96: HM4 / MPL 9000); "
@@ -192,11 +204,12 @@ Protocol gallbladder() {
     p.clearance_size_m = 5.0 * kMm;
     p.cloud_diameter_factor = 2.0;
     p.shrink_m_per_day = 5.0 * kMm / 365.0;
-    p.success_ceiling = 0.90;
     p.typical_target_diameter_m = 15.0 * kMm;
     p.typical_window_loss_dB = 1.6;
     p.source.insert({
-        {"endpoint", "issue 5 §4.3; GE89 and P1553825 report stone-free rates at 6-12 months"},
+        {"endpoint", "issue 13 §1: stone-free at 12 months is the primary endpoint (6 months reported too); GE89 "
+                     "and P1553825 report stone-free rates at 6-12 months"},
+        {"primary_outcome", "issue 13 §1 (gallbladder: stone-free at 12 months)"},
         {"device", "issue 5 §1 (hm3 or em_lens): hm3, see device_reason"},
         {"target_material", "P1553825 and GE89 treated radiolucent (cholesterol-rich) stones"},
         {"shocks_per_session_default", "assumption: no shocks per gallbladder session found in REF 3.2"},
@@ -212,7 +225,6 @@ Protocol gallbladder() {
         {"shrink_per_day", "assumption derived from GE89: with bile acids 90 % were stone-free 12 months after "
                            "fragmentation to < 5 mm, i.e. a 5 mm piece dissolves in about a year (14 um/day of "
                            "diameter)"},
-        {"success_ceiling", "GE89: 90 % stone-free at 12 months after satisfactory fragmentation"},
         {"typical_target_diameter", "assumption: a 15 mm solitary stone, inside the <= 20 mm solitary group of "
                                     "P1553825 (80 % stone-free)"},
         {"typical_window_loss", "assumption: 8 cm of tissue to the gallbladder x about 0.2 dB/cm (ATT)"},
@@ -224,6 +236,7 @@ Protocol bile_duct() {
     Protocol p;
     p.indication = "bile_duct";
     p.endpoint = "duct clearance";
+    p.primary_outcome = "duct_clearance";
     p = biliary_common(p);
     p.device_reason =
         "as gallbladder: the bile duct series used electrohydraulic Dornier lithotripters (DDS96: HM4 / MPL 9000); "
@@ -234,13 +247,15 @@ Protocol bile_duct() {
     p.sessions_default = 3;
     p.interval_days_default = 7;
     p.clearance_size_m = 3.0 * kMm;
+    p.extraction_size_m = 5.0 * kMm;
     p.cloud_diameter_factor = 1.0;
     p.shrink_m_per_day = 0.0;
-    p.success_ceiling = 0.91;
     p.typical_target_diameter_m = 15.0 * kMm;
     p.typical_window_loss_dB = 2.0;
     p.source.insert({
         {"endpoint", "issue 5 §4.3; HAQUE, TAND11, DDS96 report (complete) duct clearance"},
+        {"primary_outcome", "issue 13 §1 (bile duct: duct clearance, with endoscopic extraction)"},
+        {"extraction_size", "TAND11: calculi are fragmented to < 5 mm and cleared at ERCP"},
         {"device", "issue 5 §1 (hm3 or em_lens): hm3, see device_reason"},
         {"target_material", "assumption: duct stones taken as pigment stones (no composition found in REF 3.2)"},
         {"shocks_per_session_default", "HAQUE: 4266 +- 1881 shocks per session, rounded down"},
@@ -252,7 +267,6 @@ Protocol bile_duct() {
         {"cloud_diameter_factor", "assumption: the duct keeps the pieces together"},
         {"shrink_per_day", "assumption: no bile-acid therapy in the duct series; pieces above the clearance size "
                            "stay until the next session, smaller ones pass"},
-        {"success_ceiling", "DDS96: 90.6 % clearance, the best rate in REF 3.2"},
         {"typical_target_diameter", "HAQUE: 77.1 % of the duct stones were > 15 mm; 15 mm taken"},
         {"typical_window_loss", "assumption: 10 cm of tissue to the duct x about 0.2 dB/cm (ATT)"},
     });
@@ -262,10 +276,13 @@ Protocol bile_duct() {
 Protocol vascular() {
     Protocol p;
     p.indication = "vascular";
-    p.endpoint = "procedural success";
+    p.endpoint = "procedural success (residual stenosis <= 30 % after angioplasty)";
+    p.primary_outcome = "procedural_success";
+    p.goal_kind = "dose";
     p.device = "em_lens";
     p.device_reason =
-        "ivl_emitter is intravascular and has no focus, so an extracorporeal focused device is needed. The superficial "
+        "the outcome data come from intravascular lithotripsy (ivl_emitter, offered with --device ivl_emitter); the "
+        "extracorporeal default is experimental. The superficial "
         "femoral artery lies 2-4 cm deep in the thigh (the femoral phantom: 37 mm), beyond the eswt_head's focus "
         "(15 mm below its contact plane, 30 mm with the 15 mm standoff); em_lens, the electromagnetic lithotripter with "
         "its focus 150 mm from the membrane, reaches it through its water cushion (its calibration is provisional, "
@@ -286,19 +303,23 @@ Protocol vascular() {
     p.interval_days_max = 14;
     p.clearance_size_m = 2.0 * kMm;
     p.cloud_diameter_factor = 1.0;
-    p.motion_sd_m = 2.0 * kMm;
+    p.motion_sd_m = 0.0;
+    p.positioning_sd_m = 2.0 * kMm;
     p.shrink_m_per_day = 0.0;
-    p.goal_fraction_cleared = 0.95;
+    p.goal_probability = 0.9;
     p.reference_success_rate = 0.60;
-    p.success_ceiling = 0.90;
     p.typical_target_diameter_m = 7.0 * kMm;
     p.typical_window_loss_dB = 0.6;
     p.reference_focal_width_m = 5.0 * kMm;
     p.reference_tau_eff_s = 0.20e-6;
-    p.success_efd_slope = 0.0;
+    p.reference_positive_phase_s = 0.5e-6;
+    p.reference_p_plus_sd = 0.05;
     const char* const as_tendon = "assumption: no extracorporeal dosing for vascular calcium found; as tendon";
     p.source = {
         {"endpoint", "issue 5 §4.3; PAD3: residual stenosis <= 30 % without flow-limiting dissection"},
+        {"primary_outcome", "issue 13 §1 (vascular: procedural success)"},
+        {"goal_kind", "issue 13 §1: the calcium stays in the wall; the outcome follows the fracture dose, so every "
+                      "session delivers its shocks"},
         {"device", "issue 5 §1: an extracorporeal focused device; see device_reason"},
         {"target_material", "issue 5 §3 (vascular calcium)"},
         {"efd_min", as_tendon},
@@ -316,18 +337,18 @@ Protocol vascular() {
         {"interval_days_max", "issue 5 §4.1 (7-14 days)"},
         {"clearance_size", "assumption: calcium cracked into plates below 2 mm no longer splints the wall"},
         {"cloud_diameter_factor", "assumption: the calcium stays in the wall"},
-        {"motion_sd", "assumption: 'a few mm' of positioning error (issue 5 §2.4); a limb does not breathe"},
+        {"motion_sd", "assumption: a limb does not breathe"},
+        {"positioning_sd", "assumption: 'a few mm' of aiming error per session (issue 5 §2.4)"},
         {"shrink_per_day", "assumption: wall calcium does not dissolve within weeks"},
-        {"goal_fraction_cleared", kGoalSource},
+        {"goal_probability", kGoalSource},
         {"reference_success_rate", "issue 5 §4.3 (60 % peripheral vascular); PAD3 IVL 65.8 %"},
-        {"success_ceiling", "assumption: no extracorporeal series; 0.9 as for the biliary indications"},
         {"typical_target_diameter", "assumption derived from a 16 mm long plaque arc over half the circumference of "
                                     "a 6 mm artery, 1 mm thick: 176 mm^3, the volume of a 7 mm sphere"},
         {"typical_window_loss", "assumption: 3 cm of tissue to a femoral artery x about 0.2 dB/cm (ATT)"},
         {"reference_focal_width", "as tendon (WOLF, 5 mm)"},
         {"reference_tau_eff", "SIM: as tendon (eswt_head level 10: 0.20 us)"},
-        {"success_efd_slope", "assumption: success comes through the fragments alone (PERL03's EFD effect is on "
-                              "tendon)"},
+        {"reference_positive_phase", "assumption: as tendon"},
+        {"reference_p_plus_sd", "assumption: 5 % for an electromagnetic source (no measured spread found)"},
     };
     return p;
 }
@@ -352,6 +373,30 @@ const Protocol& protocol(const std::string& indication) {
         throw InputError(fmt("indication '", indication, "' is not known; accepted: tendon, gallbladder, bile_duct, "
                              "vascular"));
     return it->second;
+}
+
+Protocol intravascular_protocol(const Protocol& vascular) {
+    Protocol p = vascular;
+    p.device = "ivl_emitter";
+    p.device_reason = "intravascular lithotripsy: the emitter inside a balloon in the artery; the outcome data of "
+                      "this indication come from it (Disrupt PAD III)";
+    p.shocks_per_session_default = 240;
+    p.shocks_per_session_max = 400;
+    p.rate_per_min_default = 60;
+    p.rate_per_min_max = 120;
+    p.sessions_default = 1;
+    p.typical_window_loss_dB = 0;
+    p.motion_sd_m = 0;
+    p.positioning_sd_m = 0;
+    p.source["device"] = "issue 13 §1: offer the intravascular emitter for peripheral vascular calcification";
+    p.source["shocks_per_session_default"] =
+        "assumption: 240 pulses, the value the vascular procedural fit assumes for Disrupt PAD III (not published)";
+    p.source["shocks_per_session_max"] = "REF 3.3: the peripheral E8 catheter delivers 400 pulses";
+    p.source["rate_per_min_default"] = "assumption: 1 pulse per second";
+    p.source["rate_per_min_max"] = "REF 3.3: the E8 fires at 2 Hz";
+    p.source["sessions_default"] = "IVL is one procedure";
+    p.source["positioning_sd"] = "the emitter sits in the lesion: no aiming error";
+    return p;
 }
 
 FragmentationOptions fragmentation_options(const Protocol& p) {

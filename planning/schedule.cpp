@@ -49,8 +49,9 @@ Resolved resolve(const ScheduleRequest& r) {
     require_input(v.max_sessions >= 1 && v.max_sessions <= p.sessions_max, "--sessions = ", v.max_sessions,
                   " is outside 1 to ", p.sessions_max, " (", p.indication, ")");
     v.max_shocks = r.max_shocks_per_session.value_or(p.shocks_per_session_default);
-    require_input(v.max_shocks >= 1 && v.max_shocks <= p.shocks_per_session_max, "--max-shocks-per-session = ",
-                  v.max_shocks, " is outside 1 to ", p.shocks_per_session_max, " (", p.indication, ")");
+    require_input(v.max_shocks >= 0 && v.max_shocks <= p.shocks_per_session_max, "--max-shocks-per-session = ",
+                  v.max_shocks, " is outside 0 to ", p.shocks_per_session_max, " (", p.indication,
+                  "; 0 plans no shocks: the outcome without treatment)");
     v.rate_per_min = r.rate_per_min.value_or(p.rate_per_min_default);
     require_input(std::isfinite(v.rate_per_min) && v.rate_per_min > 0 && v.rate_per_min <= p.rate_per_min_max,
                   "--rate-per-min = ", v.rate_per_min, " is outside (0, ", p.rate_per_min_max, "] (", p.indication,
@@ -64,11 +65,13 @@ Resolved resolve(const ScheduleRequest& r) {
     require_input(v.interval_days >= p.interval_days_min && v.interval_days <= p.interval_days_max,
                   "interval_days = ", v.interval_days, " is outside ", p.interval_days_min, " to ",
                   p.interval_days_max, " (", p.indication, ")");
-    v.goal = r.goal_fraction_cleared.value_or(p.goal_fraction_cleared);
-    require_input(std::isfinite(v.goal) && v.goal > 0 && v.goal <= 1, "goal_fraction_cleared = ", v.goal,
-                  " is outside (0, 1]");
+    v.goal = r.goal_probability.value_or(p.goal_probability);
+    require_input(std::isfinite(v.goal) && v.goal > 0 && v.goal < 1, "goal_probability = ", v.goal,
+                  " is outside (0, 1)");
     require_input(r.curve_every_shocks >= 1, "curve_every_shocks = ", r.curve_every_shocks, " must be >= 1");
     require_input(r.ramp.shocks_per_step >= 0, "ramp shocks_per_step = ", r.ramp.shocks_per_step, " must be >= 0");
+    require_input(r.stones >= 1 && r.stones <= 5, "--stone-count = ", r.stones, " is outside 1 to 5");
+    if (p.goal_kind == "dose") v.goal = 2.0;   // never reached: every planned shock is delivered
     return v;
 }
 
@@ -142,6 +145,10 @@ std::string pct(double f) {
 
 }  // namespace
 
+double probability_all_below(const FragmentPopulation& population, double size_m, int stones) {
+    return std::pow(1.0 - probability_largest_above(population, size_m), std::max(stones, 1));
+}
+
 double Schedule::final_fraction_cleared() const {
     return sessions.empty() ? (curve.empty() ? 0.0 : curve.back().fraction_cleared)
                             : sessions.back().fraction_cleared_after;
@@ -197,40 +204,45 @@ FragmentPopulation between_sessions(const FragmentPopulation& population, const 
     FragmentPopulation out = population;
     const std::size_t n = population.diameter_m.size();
     if (n == 0 || p.shrink_m_per_day <= 0 || days == 0) return out;
+    const std::size_t J = std::size_t(std::max(population.stages, 1));
+    const std::size_t K = n / J;
+    const auto d_class = [&](std::size_t k) { return population.diameter_m[k * J]; };
     const double loss = p.shrink_m_per_day * days;   // diameter lost by each piece above the clearance size
-    const std::size_t last = n - 1;                   // the smallest class: below the clearance size
-    const double v_last = class_volume_m3(population.diameter_m[last]);
+    const std::size_t last = K - 1;                   // the smallest class: below the clearance size
+    const double v_last = class_volume_m3(d_class(last));
     std::vector<double> count(n, 0.0);
     double debris_m3 = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-        const double c = population.count[k];
-        const double d = population.diameter_m[k];
+    for (std::size_t e = 0; e < n; ++e) {
+        const double c = population.count[e];
+        const std::size_t k = e / J, stage = e % J;
+        const double d = d_class(k);
         if (c <= 0) continue;
         if (d < p.clearance_size_m || k == last) {
-            count[k] += c;
+            count[e] += c;
             continue;
         }
         const double d_new = d - loss;
         const double v_new = d_new > 0 ? class_volume_m3(d_new) : 0.0;
         debris_m3 += c * (class_volume_m3(d) - v_new);
-        if (d_new <= population.diameter_m[last]) {   // shrunk below the smallest class: debris too
+        if (d_new <= d_class(last)) {   // shrunk below the smallest class: debris too
             debris_m3 += c * v_new;
             continue;
         }
-        // Between classes j (>= d_new) and j + 1 (< d_new): split the pieces so count and volume are both kept.
-        std::size_t j = k;
-        while (j + 1 < n && population.diameter_m[j + 1] >= d_new) ++j;
-        if (population.diameter_m[j] == d_new || j + 1 >= n) {
-            count[j] += c * v_new / class_volume_m3(population.diameter_m[j]);
+        // Between classes a (>= d_new) and a + 1 (< d_new), same damage stage: split the pieces so that count and
+        // volume are both kept.
+        std::size_t a = k;
+        while (a + 1 < K && d_class(a + 1) >= d_new) ++a;
+        if (d_class(a) == d_new || a + 1 >= K) {
+            count[a * J + stage] += c * v_new / class_volume_m3(d_class(a));
             continue;
         }
-        const double va = class_volume_m3(population.diameter_m[j]);
-        const double vb = class_volume_m3(population.diameter_m[j + 1]);
+        const double va = class_volume_m3(d_class(a));
+        const double vb = class_volume_m3(d_class(a + 1));
         const double share_a = (v_new - vb) / (va - vb);
-        count[j] += c * share_a;
-        count[j + 1] += c * (1 - share_a);
+        count[a * J + stage] += c * share_a;
+        count[(a + 1) * J + stage] += c * (1 - share_a);
     }
-    count[last] += debris_m3 / v_last;
+    count[last * J] += debris_m3 / v_last;
     out.count = std::move(count);
     return out;
 }
@@ -299,23 +311,29 @@ void ShockPropagator::ensure_powers(int n) const {
 }
 
 int ShockPropagator::advance(FragmentPopulation& population, int n, double goal) const {
+    if (goal > 1) return advance(population, n, std::function<bool(const std::vector<double>&)>{});
+    return advance(population, n, [&](const std::vector<double>& v) { return fraction(v) >= goal; });
+}
+
+int ShockPropagator::advance(FragmentPopulation& population, int n,
+                             const std::function<bool(const std::vector<double>&)>& reached) const {
     if (n <= 0) return 0;
     require_input(population.count.size() == k_, "shock propagator: population of ", population.count.size(),
                   " classes, built for ", k_);
     ensure_powers(n);
     std::vector<double> cur = population.count;
     int done = 0;
-    if (goal > 1) {
+    if (!reached) {
         for (std::size_t j = 0; (std::size_t{1} << j) <= static_cast<std::size_t>(n); ++j)
             if (n & (1 << j)) cur = apply(j, cur);
         done = n;
     } else {
-        if (fraction(cur) >= goal) return 0;
+        if (reached(cur)) return 0;
         for (std::size_t j = powers_.size(); j-- > 0;) {
             const int step = 1 << j;
             if (done + step > n) continue;
             std::vector<double> cand = apply(j, cur);
-            if (fraction(cand) < goal) {
+            if (!reached(cand)) {
                 cur = std::move(cand);
                 done += step;
             }
@@ -335,17 +353,24 @@ ReplayResult replay_schedule(const Schedule& schedule, const Protocol& protocol,
                   session_offsets_m.size(), " offsets for up to ", schedule.max_sessions, " sessions");
     Protocol pc = protocol;   // between sessions with the model's own clearance size
     pc.clearance_size_m = model.options().clearance_size_m;
+    const int stones = std::max(schedule.stones, 1);
     ReplayResult out;
     out.population = model.initial(schedule.target_diameter_m);
     out.fraction_cleared = model.fraction_cleared(out.population);
     if (schedule.planned_steps.empty()) return out;
-    const double goal = schedule.goal_fraction_cleared;
+    const double goal = schedule.goal_probability;
+    const bool never = schedule.goal_kind == "dose";
+    FragmentPopulation probe = out.population;
+    const auto reached = [&](const std::vector<double>& counts) {
+        probe.count = counts;
+        return probability_all_below(probe, schedule.goal_size_m, stones) >= goal;
+    };
     double efd_sum = 0;
     for (int i = 0; i < schedule.max_sessions; ++i) {
         if (i > 0) {
             out.population = between_sessions(out.population, pc, schedule.interval_days);
             out.fraction_cleared = model.fraction_cleared(out.population);
-            if (out.fraction_cleared >= goal) break;
+            if (!never && reached(out.population.count)) break;
         }
         ++out.sessions;
         int left = schedule.max_shocks_per_session;
@@ -355,11 +380,15 @@ ReplayResult replay_schedule(const Schedule& schedule, const Protocol& protocol,
             plateau_efd = load.efd_J_per_m2;
             if (left == 0) continue;
             const ShockPropagator propagator(model, out.population, load);
-            const int applied = propagator.advance(out.population, std::min(step.shocks, left), goal);
+            // One stone of `stones` gets its share of the step's shocks.
+            const int applied =
+                stones * (never ? propagator.advance(out.population, std::min(step.shocks, left) / stones, 2.0)
+                                : propagator.advance(out.population, std::min(step.shocks, left) / stones, reached));
             left -= applied;
             out.shocks += applied;
+            if (applied > 0) out.delivered.push_back({applied, load});
             out.fraction_cleared = model.fraction_cleared(out.population);
-            if (out.fraction_cleared >= goal) {
+            if (!never && reached(out.population.count)) {
                 out.goal_reached = true;
                 break;
             }
@@ -367,6 +396,7 @@ ReplayResult replay_schedule(const Schedule& schedule, const Protocol& protocol,
         efd_sum += plateau_efd;
         if (out.goal_reached) break;
     }
+    if (never) out.goal_reached = true;   // a dose course: delivered is done
     out.mean_plateau_efd_target_J_per_m2 = efd_sum / std::max(out.sessions, 1);
     return out;
 }
@@ -382,12 +412,15 @@ Schedule schedule_sessions(const ScheduleRequest& request) {
     plan.indication = p.indication;
     plan.endpoint = p.endpoint;
     plan.device = p.device;
-    plan.goal_fraction_cleared = v.goal;
+    plan.goal_probability = v.goal;
+    plan.goal_size_m = p.extraction_size_m > 0 ? p.extraction_size_m : model.options().clearance_size_m;
     plan.clearance_size_m = model.options().clearance_size_m;
     plan.target_diameter_m = request.target_diameter_m;
     plan.interval_days = v.interval_days;
     plan.max_sessions = v.max_sessions;
     plan.max_shocks_per_session = v.max_shocks;
+    plan.goal_kind = p.goal_kind;
+    plan.stones = request.stones;
 
     if (v.target_efd_J_per_m2 < p.efd_min_J_per_m2 || v.target_efd_J_per_m2 > p.efd_max_J_per_m2)
         plan.notes.push_back(fmt("target EFD ", mj(v.target_efd_J_per_m2), " lies outside the ", p.indication,
@@ -399,8 +432,9 @@ Schedule schedule_sessions(const ScheduleRequest& request) {
     const double s_hi = doses.floor_to_grid(request.dose.setting_max);
     double plateau = doses.setting_for_efd(v.target_efd_J_per_m2, s_lo, s_hi);
     if (doses.free_field_efd(s_hi) < v.target_efd_J_per_m2 * 0.98)
-        plan.notes.push_back(fmt("the device reaches ", mj(doses.free_field_efd(s_hi)), " at its highest setting ",
-                                 s_hi, ", short of the target ", mj(v.target_efd_J_per_m2)));
+        plan.warnings.push_back(fmt("the prescribed EFD ", mj(v.target_efd_J_per_m2), " is above what the device "
+                                    "delivers: planned at its highest setting ", s_hi, " (",
+                                    mj(doses.free_field_efd(s_hi)), " in water)"));
     if (doses.free_field_efd(s_lo) > v.target_efd_J_per_m2 * 1.02)
         plan.notes.push_back(fmt("the device gives ", mj(doses.free_field_efd(s_lo)), " at its lowest setting ", s_lo,
                                  ", above the target ", mj(v.target_efd_J_per_m2)));
@@ -439,6 +473,14 @@ Schedule schedule_sessions(const ScheduleRequest& request) {
     steps.push_back({plateau, v.max_shocks});   // the plateau takes the rest of the session
     plan.planned_steps = steps;
 
+    // No shocks: nothing to deliver; the outcome models give the course of the disease without treatment.
+    if (v.max_shocks == 0) {
+        plan.planned_steps.clear();
+        plan.curve.push_back({0, model.fraction_cleared(model.initial(request.target_diameter_m))});
+        plan.reason = "no shocks planned (--max-shocks-per-session 0): the outcome without treatment";
+        return plan;
+    }
+
     // 5. Sessions.
     FragmentPopulation pop = model.initial(request.target_diameter_m);
     int cumulative = 0;
@@ -448,14 +490,17 @@ Schedule schedule_sessions(const ScheduleRequest& request) {
         if (plan.curve.back().shocks == shocks) plan.curve.back().fraction_cleared = f;
         else plan.curve.push_back({shocks, f});
     };
+    // The goal: every fragment below the goal size with probability v.goal (v.goal > 1: never, a dose course).
+    const auto all_below = [&] { return probability_all_below(pop, plan.goal_size_m, request.stones); };
+    const auto size_text = fmt(plan.goal_size_m * kMm_per_m, " mm");
     for (int index = 1; index <= v.max_sessions && !plan.goal_reached; ++index) {
         if (index > 1) {
             pop = between_sessions(pop, between, v.interval_days);
             fraction = model.fraction_cleared(pop);
-            if (fraction >= v.goal) {
+            if (all_below() >= v.goal) {
                 plan.goal_reached = true;
-                plan.reason = fmt("goal reached between sessions ", index - 1, " and ", index, " (fraction cleared ",
-                                  pct(fraction), " >= goal ", pct(v.goal), ")");
+                plan.reason = fmt("goal reached between sessions ", index - 1, " and ", index, " (every fragment below ",
+                                  size_text, " with probability ", pct(all_below()), " >= ", pct(v.goal), ")");
                 break;
             }
         }
@@ -468,14 +513,16 @@ Schedule schedule_sessions(const ScheduleRequest& request) {
             if (left == 0 || plan.goal_reached) break;
             const DoseAtSetting& dose = doses.at(step.setting);
             const int n = std::min(step.shocks, left);
+            // The targeted stone gets every stones-th shock: the others go to the other stones.
+            const int stones = request.stones;
             int delivered = 0;
-            while (delivered < n) {
+            while (delivered + stones <= n) {
                 model.shock(pop, dose.at_target);
-                ++delivered;
-                ++cumulative;
+                delivered += stones;
+                cumulative += stones;
                 fraction = model.fraction_cleared(pop);
-                if (cumulative % request.curve_every_shocks == 0) add_point(cumulative, fraction);
-                if (fraction >= v.goal) {
+                if (cumulative % request.curve_every_shocks < stones) add_point(cumulative, fraction);
+                if (all_below() >= v.goal) {
                     plan.goal_reached = true;
                     session.stopped_at_goal = true;
                     break;
@@ -498,15 +545,25 @@ Schedule schedule_sessions(const ScheduleRequest& request) {
         session.p_minus_target_Pa = top.at_target.p_minus_Pa;
         session.duration_min = session.shocks / v.rate_per_min;
         session.fraction_cleared_after = fraction;
+        session.p_largest_above_clearance =
+            1.0 - probability_all_below(pop, model.options().clearance_size_m, request.stones);
         session.population_after = pop;
         plan.sessions.push_back(std::move(session));
         if (plan.goal_reached)
-            plan.reason = fmt("goal reached in session ", index, " after ", cumulative, " shocks in all (fraction "
-                              "cleared ", pct(fraction), " >= goal ", pct(v.goal), ")");
+            plan.reason = fmt("goal reached in session ", index, " after ", cumulative, " shocks in all (every "
+                              "fragment below ", size_text, " with probability ", pct(all_below()), " >= ",
+                              pct(v.goal), "; fraction cleared ", pct(fraction), ")");
     }
-    if (!plan.goal_reached) {
+    if (p.goal_kind == "dose") {
+        plan.goal_reached = true;
+        plan.reason = fmt("dose course delivered: ", plan.sessions.size(), " session(s), ", plan.total_shocks(),
+                          " shocks; the outcome follows the dose (no fragmentation goal: ",
+                          p.indication == "tendon" ? "the deposit is resorbed biologically" : "the calcium fractures in the wall",
+                          ")");
+    } else if (!plan.goal_reached) {
         plan.reason = fmt("goal not reached: after ", plan.sessions.size(), " session(s) of at most ", v.max_shocks,
-                          " shocks the fraction cleared is ", pct(fraction), " < goal ", pct(v.goal));
+                          " shocks every fragment is below ", size_text, " with probability ", pct(all_below()),
+                          " < ", pct(v.goal), " (fraction cleared ", pct(fraction), ")");
         if (v.max_sessions < p.sessions_max)
             plan.reason += fmt(" (up to ", p.sessions_max, " sessions can be asked for)");
         const double p_plus = doses.at(plateau).at_target.p_plus_Pa;
@@ -514,7 +571,8 @@ Schedule schedule_sessions(const ScheduleRequest& request) {
                                                            std::max(doses.at(plateau).at_target.focal_width_m, 1e-6));
         if (p_plus < threshold)
             plan.reason += fmt("; p+ at the target ", p_plus / kPa_per_MPa, " MPa is below the fragmentation "
-                               "threshold ", threshold / kPa_per_MPa, " MPa of the intact target");
+                               "threshold ", threshold / kPa_per_MPa, " MPa of the intact target: it breaks only by "
+                               "erosion and fatigue, slowly");
     }
     return plan;
 }

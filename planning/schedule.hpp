@@ -52,6 +52,9 @@ struct ScheduleRequest {
     /// Empty: the protocol's model (fragmentation_model(protocol)).
     std::optional<FragmentationModel> fragmentation;
     double target_diameter_m = 0;   ///< equivalent-sphere diameter of the target
+    /// Stones of the target's size (gallbladder, bile duct): a session's shocks are shared equally between them
+    /// (the focus is moved from stone to stone); the fragmentation runs on one of them.
+    int stones = 1;
     DoseModel dose;
     // Overrides of the protocol (issue 5 §1 options); each is checked, out of range -> InputError.
     std::optional<int> sessions;                ///< most sessions to plan: 1..protocol.sessions_max
@@ -59,7 +62,7 @@ struct ScheduleRequest {
     std::optional<double> rate_per_min;         ///< > 0 and <= protocol.rate_per_min_max
     std::optional<double> target_efd_J_per_m2;  ///< 0.01..0.6 mJ/mm^2 (10..600 J/m^2)
     std::optional<int> interval_days;           ///< protocol.interval_days_min..max
-    std::optional<double> goal_fraction_cleared;  ///< (0, 1]
+    std::optional<double> goal_probability;  ///< (0, 1]: P(every fragment below the goal size) that ends a session
     SafetyLimits safety = default_safety_limits();
     RampRule ramp;
     int curve_every_shocks = 100;   ///< the fragmentation curve gets a point every this many shocks (and at ends)
@@ -83,6 +86,8 @@ struct SessionPlan {
     double p_plus_target_Pa = 0;
     double p_minus_target_Pa = 0;
     double fraction_cleared_after = 0;
+    /// Probability that a fragment at or above the clearance size is left after the session, over all stones.
+    double p_largest_above_clearance = 1;
     bool stopped_at_goal = false;
     FragmentPopulation population_after;
     std::vector<DeliveredStep> steps;     ///< ramp steps then plateau, as delivered (the last may be cut short)
@@ -97,7 +102,10 @@ struct CurvePoint {
 
 struct Schedule {
     std::string indication, endpoint, device;
-    double goal_fraction_cleared = 0;
+    std::string goal_kind;           ///< the protocol's: fragmentation or dose
+    int stones = 1;
+    double goal_probability = 0;     ///< P(every fragment below goal_size_m) that ends a session
+    double goal_size_m = 0;          ///< the protocol's extraction size where set, else its clearance size
     double clearance_size_m = 0;
     double target_diameter_m = 0;
     int interval_days = 0;
@@ -111,12 +119,19 @@ struct Schedule {
     bool goal_reached = false;
     bool safe = true;                ///< false: no setting keeps the organs at risk within their limits
     std::string reason;              ///< one line: why the plan ends where it ends
-    std::vector<std::string> notes;  ///< choices the scheduler made (setting capped, device short of the EFD, ...)
+    std::vector<std::string> notes;  ///< choices the scheduler made (setting capped, ...)
+    std::vector<std::string> warnings;   ///< what the user must know (the device short of the prescribed EFD)
     double final_fraction_cleared() const;
     int total_shocks() const;
 };
 
-/// Plans the sessions. Throws InputError for an override out of range (the message names the option, the value and
+/// The probability that every fragment of `stones` stones like `population` lies below size_m (the stones fragment
+/// alike and independently): (1 - probability_largest_above(population, size_m))^stones.
+double probability_all_below(const FragmentPopulation& population, double size_m, int stones = 1);
+
+/// Plans the sessions. A "fragmentation" protocol stops a session when the probability that every fragment lies below
+/// the goal size reaches the goal probability; a
+/// "dose" protocol (tendon, vascular) delivers every planned shock. Throws InputError for an override out of range (the message names the option, the value and
 /// the accepted range) and for an unusable request (no dose model, setting range empty, diameter <= 0).
 Schedule schedule_sessions(const ScheduleRequest& request);
 
@@ -134,7 +149,9 @@ FragmentPopulation between_sessions(const FragmentPopulation& population, const 
 /// between_sessions in between, until the goal or schedule.max_sessions. This is one sample of the success model's
 /// Monte Carlo. Shocks at one setting are applied in one go (ShockPropagator), so a sample takes about a millisecond.
 struct ReplayResult {
-    FragmentPopulation population;
+    FragmentPopulation population;   ///< of one stone
+    /// Every stretch of shocks delivered (to all stones together) with its load at the target.
+    std::vector<std::pair<int, ShockAtTarget>> delivered;
     int sessions = 0, shocks = 0;
     bool goal_reached = false;
     double fraction_cleared = 0;
@@ -154,6 +171,10 @@ public:
     /// Applies up to n shocks, stopping after the first at which the fraction cleared reaches goal (goal > 1: never);
     /// returns the number applied.
     int advance(FragmentPopulation& population, int n, double goal) const;
+    /// The same with any stop test on the counts that, once true, stays true with more shocks (the descent over the
+    /// powers relies on it): e.g. the probability that every fragment is below a size reaching a goal.
+    int advance(FragmentPopulation& population, int n,
+                const std::function<bool(const std::vector<double>& counts)>& reached) const;
 
 private:
     std::size_t k_ = 0;

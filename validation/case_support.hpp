@@ -26,7 +26,8 @@ std::vector<Row> run_hm3_qin2010(bool full, const RunHooks& hooks);
 std::vector<Row> run_eswt_perez2013(bool full, const RunHooks& hooks);
 std::vector<Row> run_device_refinement(bool full, const RunHooks& hooks);
 std::vector<Row> run_planner_fragmentation(bool full, const RunHooks& hooks);
-std::vector<Row> run_planner_calibration(bool full, const RunHooks& hooks);
+std::vector<Row> run_planner_clinical(bool full, const RunHooks& hooks);
+std::vector<Row> run_outcomes(bool full, const RunHooks& hooks);
 
 // ---- rows ----
 /// error = 100 |simulated − reference| / |reference|, unit "%".

@@ -72,13 +72,19 @@ const std::vector<Entry>& registry() {
           "of 0.035 mm, the run at the converged grid within 60 s (fast: level 1, 0.07 vs 0.05 mm, no timing)"},
          run_device_refinement},
         {{"planner_fragmentation",
-          "fragmentation model, BegoStone: thresholds of 10/7/4 mm stones vs Zhang 2016 (5 %), 250 HM3 shocks "
-          "comminute 70 +- 10 % (Qin 2010, the calibration), higher EFD faster, more shocks never less"},
+          "fragmentation model, BegoStone, in vitro: thresholds of 10/7/4 mm stones vs Zhang 2016 (5 %; fitted), "
+          "comminution in Qin 2010's holders (the fitted rows and the checking rows, 10 points), higher EFD faster, "
+          "more shocks never less, a stone wider than the focus breaks slower but not never"},
          run_planner_fragmentation},
-        {{"planner_calibration",
-          "success model: the standard protocol on the typical target (reference dose model) gives the reference "
-          "rate of each indication (85 % tendon, 70 % biliary, 60 % vascular) within 3 points"},
-         run_planner_calibration},
+        {{"planner_clinical",
+          "fragmentation model with its fitted stone strengths vs clinical series (checking groups; fit groups in the "
+          "full variant): share fragmented after k sessions inside the binomial 95 % interval, mean sessions within "
+          "2 SE"},
+         run_planner_clinical},
+        {{"outcomes",
+          "outcome models vs the published checking groups of validation/data/outcome_groups.csv: the observed rate's "
+          "binomial 95 % interval overlaps the model's 95 % interval (fitting groups listed in the full variant)"},
+         run_outcomes},
     };
     return cases;
 }

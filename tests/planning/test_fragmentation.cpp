@@ -117,12 +117,20 @@ TEST_CASE("population: classes halve the volume, reach below the clearance, few 
         for (double d_mm : {3.0, 10.0, 30.0, 60.0}) {
             const auto p = m.initial(d_mm * kMm);
             REQUIRE(p.diameter_m.size() == p.count.size());
-            CHECK(p.diameter_m.size() <= 40);
-            CHECK(p.diameter_m.front() == Approx(d_mm * kMm));
-            CHECK(p.diameter_m.back() <= std::min(clearance_mm * kMm / 4, 0.25 * kMm) * (1 + 1e-12));
-            for (std::size_t k = 1; k < p.diameter_m.size(); ++k)
-                CHECK(class_volume_m3(p.diameter_m[k - 1]) / class_volume_m3(p.diameter_m[k]) == Approx(2.0));
+            REQUIRE(p.stage.size() == p.count.size());
+            // Entries (class k, damage stage j) at k J + j; the classes themselves halve the volume.
+            const std::size_t J = std::size_t(m.options().constants.damage_stages);
+            CHECK(p.stages == int(J));
+            for (std::size_t e = 0; e < p.count.size(); ++e) CHECK(p.stage[e] == int(e % J));
+            const SizeDistribution sizes = size_distribution(p);
+            CHECK(sizes.diameter_m.size() * J == p.diameter_m.size());
+            CHECK(sizes.diameter_m.size() <= 40);
+            CHECK(sizes.diameter_m.front() == Approx(d_mm * kMm));
+            CHECK(sizes.diameter_m.back() <= std::min(clearance_mm * kMm / 4, 0.25 * kMm) * (1 + 1e-12));
+            for (std::size_t k = 1; k < sizes.diameter_m.size(); ++k)
+                CHECK(class_volume_m3(sizes.diameter_m[k - 1]) / class_volume_m3(sizes.diameter_m[k]) == Approx(2.0));
             CHECK(p.count[0] == 1.0);
+            CHECK(sizes.count[0] == 1.0);
             CHECK(population_volume_m3(p) == Approx(p.initial_volume_m3).epsilon(1e-14));
         }
     }
@@ -136,8 +144,8 @@ TEST_CASE("population: classes halve the volume, reach below the clearance, few 
     for (double c : p.count) CHECK(c >= 0);
 }
 
-TEST_CASE("threshold: nothing breaks below it (1000 shocks), something above; higher for smaller stones as in "
-          "Zhang et al. 2016",
+TEST_CASE("threshold: no direct break below it, something above; below it fatigue breaks slowly, not never; higher "
+          "for smaller stones as in Zhang et al. 2016",
           "[fragmentation]") {
     const auto m = model("begostone", 1.5);
     const double w_mm = 11;
@@ -148,17 +156,18 @@ TEST_CASE("threshold: nothing breaks below it (1000 shocks), something above; hi
         const auto above = shock_of(1.05 * p_th / kMPa, -1.05 * p_th / kMPa / 5, w_mm);
         CHECK(m.break_probability(d_mm * kMm, below) == 0.0);
         CHECK(m.break_probability(d_mm * kMm, above) > 0.0);
-        // Below the intact stone's threshold nothing moves. For a stone no wider than the focus its fragments are no
-        // easier to break than itself (smaller pieces build less tension); a stone wider than the focus is loaded over
-        // part of its section only, so its fragments could break below its threshold - but they never appear.
+        // Below the intact stone's threshold no shock breaks it outright, but each one damages it (fatigue): it
+        // breaks after some hundreds of shocks rather than never (FRAGMENTATION.md §2.4), and far below the threshold
+        // (a third of it) it hardly changes in 1000 shocks.
+        CHECK(m.fatigue_probability(d_mm * kMm, below) > 0);
         auto p = m.initial(d_mm * kMm);
-        if (d_mm <= w_mm) {
-            for (std::size_t k = 0; k < p.diameter_m.size(); ++k)
-                CHECK(m.break_probability(p.diameter_m[k], below) == 0);
-        }
         for (int i = 0; i < 1000; ++i) m.shock(p, below);
-        CHECK(m.fraction_cleared(p) == 0.0);
-        CHECK(p.count[0] == 1.0);
+        CHECK(size_distribution(p).count[0] < 0.9);
+        auto far = m.initial(d_mm * kMm);
+        const auto weak = shock_of(0.33 * p_th / kMPa, -0.33 * p_th / kMPa / 5, w_mm);
+        for (int i = 0; i < 1000; ++i) m.shock(far, weak);
+        CHECK(size_distribution(far).count[0] > 0.99);
+        CHECK(m.fraction_cleared(far) < 0.01);
     }
     CHECK(m.threshold_p_plus_Pa(4 * kMm, w_mm * kMm) > m.threshold_p_plus_Pa(10 * kMm, w_mm * kMm));
     // Against Zhang et al.'s cross-section-averaged thresholds: the model's 1/d law fits the three within 3.4 %.
@@ -214,7 +223,7 @@ TEST_CASE("calibration: HM3 field, 10 mm BegoStone in a 15 mm holder -> about 70
     std::printf("calibration: HM3 (49 MPa, -10 MPa, 11 mm), 10 mm BegoStone, 250 shocks: %.1f %% below 2 mm "
                 "(Qin 2010: ~70 %%)\n",
                 100 * f);
-    CHECK(f == Approx(0.70).margin(0.10));
+    CHECK(f == Approx(0.70).margin(0.15));   // least squares over Qin's five results: each within 15 points
     // Qin et al.'s two other fields of the same pulse energy: the model keeps the broad field ahead of the narrow one
     // in the 30 mm holder (Qin: 26 % vs 14 %), and a holder that lets the fragments spread comminutes less.
     const auto wide = model("begostone", 3.0, 2.0);
@@ -228,6 +237,9 @@ TEST_CASE("calibration: HM3 field, 10 mm BegoStone in a 15 mm holder -> about 70
     CHECK(original_30 > insert_30);
     CHECK(original_30 < f);
     CHECK(insert_15 == Approx(0.70).margin(0.15));
+    CHECK(prefocal_15 == Approx(0.70).margin(0.15));
+    CHECK(original_30 == Approx(0.26).margin(0.15));
+    CHECK(insert_30 == Approx(0.14).margin(0.15));
 }
 
 TEST_CASE("limits: an intact stone is 0 % cleared; very many strong shocks clear it", "[fragmentation]") {
@@ -261,10 +273,18 @@ TEST_CASE("exposure: a narrow focus on a large stone fragments it more slowly pe
 TEST_CASE("materials in order: pigment before cholesterol, translucent before dense deposits, strength slows it",
           "[fragmentation]") {
     const auto s = shock_of(45, -9, 8);
-    // Choudhuri 1994 / Kim 1991: cholesterol-rich gallstones need more shocks than pigment-rich ones.
-    CHECK(cleared_after(model("pigment", 2.0, 5.0), 15, s, 300) > cleared_after(model("cholesterol", 2.0, 5.0), 15, s, 300));
-    CHECK(model("pigment").threshold_p_plus_Pa(15 * kMm, 8 * kMm) <
-          model("cholesterol").threshold_p_plus_Pa(15 * kMm, 8 * kMm));
+    // Choudhuri 1994 / Kim 1991: at equal strength a pigment-rich stone (impedance far from the bile's) takes more
+    // tension from a shock than a cholesterol-rich one. (The biliary strengths themselves are fitted to clinical
+    // series, FRAGMENTATION.md §5.3, so the materials are compared here at the same strength.)
+    FragmentationOptions five;
+    five.clearance_size_m = 5 * kMm;
+    five.cloud_diameter_factor = 2.0;
+    const StoneMaterial& chol = stone_material("cholesterol");
+    const StoneMaterial pig =
+        with_strength_factor(stone_material("pigment"), chol.tensile_strength_Pa / stone_material("pigment").tensile_strength_Pa);
+    const FragmentationModel pm(pig, five), cm(chol, five);
+    CHECK(cleared_after(pm, 15, s, 300) > cleared_after(cm, 15, s, 300));
+    CHECK(pm.threshold_p_plus_Pa(15 * kMm, 8 * kMm) < cm.threshold_p_plus_Pa(15 * kMm, 8 * kMm));
     // Gaertner type II/III (translucent) deposits respond better than type I (dense).
     CHECK(cleared_after(model("hydroxyapatite_translucent", 1.0, 1.0), 10, s, 1000) >
           cleared_after(model("hydroxyapatite_dense", 1.0, 1.0), 10, s, 1000));
@@ -281,6 +301,81 @@ TEST_CASE("materials in order: pigment before cholesterol, translucent before de
     CHECK(model("begostone", 1.0, 3.0).fraction_cleared(p) > model("begostone", 1.0, 2.0).fraction_cleared(p));
 }
 
+TEST_CASE("new inputs: the simulated positive phase, the tissue around the target, the device's shot-to-shot spread",
+          "[fragmentation]") {
+    const auto m = model("begostone", 1.0, 2.0);
+    // A shorter positive phase loads a small fragment less quasi-statically: more tension (q(d) = d / (d + L)).
+    ShockAtTarget longer = hm3(), shorter = hm3();
+    longer.positive_phase_s = 1.5e-6;
+    shorter.positive_phase_s = 0.3e-6;
+    CHECK(m.induced_stress_Pa(4 * kMm, shorter) > m.induced_stress_Pa(4 * kMm, longer));
+    // Without one the model's default (1 us) holds: the same as giving 1 us.
+    ShockAtTarget one_us = hm3();
+    one_us.positive_phase_s = 1e-6;
+    CHECK(m.induced_stress_Pa(4 * kMm, one_us) == Approx(m.induced_stress_Pa(4 * kMm, hm3())));
+    // Tissue around the target instead of water: a soft, water-like deposit in tendon takes less tension.
+    FragmentationOptions water, tendon;
+    tendon.surrounding_impedance_Pa_s_per_m = 1121.0 * 1827.0;   // tendon (MDPI 2025)
+    const FragmentationModel in_water(stone_material("hydroxyapatite_translucent"), water);
+    const FragmentationModel in_tendon(stone_material("hydroxyapatite_translucent"), tendon);
+    CHECK(in_tendon.induced_stress_Pa(10 * kMm, hm3()) < in_water.induced_stress_Pa(10 * kMm, hm3()));
+    // Shot-to-shot spread: just below the threshold some shots exceed it, so the mean break probability is > 0.
+    const double p_th = m.threshold_p_plus_Pa(10 * kMm, 11 * kMm) / kMPa;
+    ShockAtTarget steady = shock_of(0.97 * p_th, -0.2 * p_th, 11), jittery = steady;
+    jittery.p_plus_relative_sd = 0.1;
+    CHECK(m.break_probability(10 * kMm, steady) == 0);
+    CHECK(m.break_probability(10 * kMm, jittery) > 0);
+    // Bad values are input errors.
+    ShockAtTarget bad = hm3();
+    bad.positive_phase_s = -1;
+    CHECK_THROWS_AS(m.break_probability(10 * kMm, bad), InputError);
+    bad = hm3();
+    bad.p_plus_relative_sd = 0.7;
+    CHECK_THROWS_AS(m.break_probability(10 * kMm, bad), InputError);
+}
+
+TEST_CASE("a stone wider than the focus erodes from its faces and fatigues: slower, not never", "[fragmentation]") {
+    // 20 mm BegoStone under the 4 mm reflector-insert field (Qin 2010): the cross-section-averaged stress is below the
+    // threshold, so no shock breaks it outright, yet erosion and fatigue take it apart over the shocks.
+    const auto m = model("begostone", 1.0, 2.0);
+    const auto narrow = shock_of(40, -10, 4);
+    CHECK(m.break_probability(20 * kMm, narrow) == 0);
+    CHECK(m.eroded_volume_m3(20 * kMm, narrow) > 0);
+    CHECK(m.fatigue_probability(20 * kMm, narrow) > 0);
+    const double f_wide = cleared_after(m, 20, narrow, 3000);
+    CHECK(f_wide > 0.01);
+    // ... and more slowly than a stone that fits in the focus, or the same stone under a broad focus.
+    CHECK(f_wide < cleared_after(m, 4, narrow, 3000));
+    CHECK(f_wide < cleared_after(m, 20, shock_of(40, -10, 20), 3000));
+    // Switching erosion and fatigue off brings back the old hard zero: they are what makes it "not never".
+    FragmentationOptions off;
+    off.clearance_size_m = 2 * kMm;
+    off.constants.erosion_depth_m = 0;
+    off.constants.fatigue_rate_at_threshold = 0;
+    const FragmentationModel hard(stone_material("begostone"), off);
+    CHECK(cleared_after(hard, 20, narrow, 3000) == 0.0);
+    // Erosion conserves volume: the eroded part is dust in the smallest class.
+    auto p = m.initial(20 * kMm);
+    for (int i = 0; i < 500; ++i) m.shock(p, narrow);
+    CHECK(population_volume_m3(p) == Approx(p.initial_volume_m3).epsilon(1e-12));
+    CHECK(size_distribution(p).count.back() > 0);
+}
+
+TEST_CASE("largest fragment: the intact stone is certainly above the clearance, pieces by their expected numbers",
+          "[fragmentation]") {
+    const auto m = model("begostone", 1.0, 2.0);
+    const auto p0 = m.initial(10 * kMm);
+    CHECK(probability_largest_above(p0, 2 * kMm) == Approx(1.0));
+    CHECK(probability_largest_above(p0, 12 * kMm) == Approx(0.0).margin(1e-12));
+    auto p = p0;
+    for (int i = 0; i < 3000; ++i) m.shock(p, hm3());
+    const double left = probability_largest_above(p, 2 * kMm);
+    CHECK(left < 0.5);
+    CHECK(left >= 0);
+    // A larger size is less likely to be exceeded.
+    CHECK(probability_largest_above(p, 4 * kMm) <= left);
+}
+
 TEST_CASE("speed: one shock on a 30 mm target's population takes microseconds", "[fragmentation]") {
     const auto m = model("begostone", 1.5, 2.0);
     auto p = m.initial(30 * kMm);
@@ -291,5 +386,5 @@ TEST_CASE("speed: one shock on a 30 mm target's population takes microseconds", 
     const double us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() / n;
     std::printf("speed: %.2f us per shock on %zu classes\n", us, p.count.size());
     CHECK(m.fraction_cleared(p) > 0.5);
-    CHECK(us < 20.0);
+    CHECK(us < 40.0);
 }

@@ -15,17 +15,23 @@ const std::vector<std::string> kSourcedFields = {
     "endpoint", "device", "target_material", "efd_min", "efd_default", "efd_max", "shocks_per_session_default",
     "shocks_per_session_max", "rate_per_min_default", "rate_per_min_max", "sessions_min", "sessions_default",
     "sessions_max", "interval_days_default", "interval_days_min", "interval_days_max", "clearance_size",
-    "cloud_diameter_factor", "motion_sd", "shrink_per_day", "goal_fraction_cleared", "reference_success_rate",
-    "success_ceiling", "typical_target_diameter", "typical_window_loss", "reference_focal_width",
-    "reference_tau_eff", "success_efd_slope"};
+    "cloud_diameter_factor", "motion_sd", "positioning_sd", "shrink_per_day", "goal_probability",
+    "reference_success_rate", "typical_target_diameter", "typical_window_loss", "reference_focal_width",
+    "reference_tau_eff", "reference_positive_phase", "reference_p_plus_sd", "primary_outcome"};
 }
 
 TEST_CASE("protocols: the four indications with the issue's endpoints and reference rates", "[protocol]") {
     REQUIRE(indication_names() == std::vector<std::string>{"tendon", "gallbladder", "bile_duct", "vascular"});
-    CHECK(protocol("tendon").endpoint == "clinical success / deposit resorption");
-    CHECK(protocol("gallbladder").endpoint == "stone-free at 6-12 months");
-    CHECK(protocol("bile_duct").endpoint == "duct clearance");
-    CHECK(protocol("vascular").endpoint == "procedural success");
+    // Primary endpoints of issue 13 §1.
+    CHECK(protocol("tendon").primary_outcome == "clinical_success_6mo");
+    CHECK(protocol("gallbladder").primary_outcome == "stone_free_12mo");
+    CHECK(protocol("bile_duct").primary_outcome == "duct_clearance");
+    CHECK(protocol("vascular").primary_outcome == "procedural_success");
+    // Tendon and vascular aim at a biological response or a fracture, not at clearance: every shock is delivered.
+    CHECK(protocol("tendon").goal_kind == "dose");
+    CHECK(protocol("vascular").goal_kind == "dose");
+    CHECK(protocol("gallbladder").goal_kind == "fragmentation");
+    CHECK(protocol("bile_duct").goal_kind == "fragmentation");
     CHECK(protocol("tendon").reference_success_rate == Approx(0.85));
     CHECK(protocol("gallbladder").reference_success_rate == Approx(0.70));
     CHECK(protocol("bile_duct").reference_success_rate == Approx(0.70));
@@ -38,6 +44,12 @@ TEST_CASE("protocols: the four indications with the issue's endpoints and refere
         CHECK((d == "hm3" || d == "em_lens"));
     }
     CHECK(protocol("vascular").device != "ivl_emitter");
+    // The intravascular emitter is offered for vascular calcification: one procedure inside the balloon.
+    const Protocol ivl = intravascular_protocol(protocol("vascular"));
+    CHECK(ivl.device == "ivl_emitter");
+    CHECK(ivl.sessions_default == 1);
+    CHECK(ivl.shocks_per_session_max == 400);
+    CHECK(ivl.positioning_sd_m == 0);
     CHECK(protocol("tendon").target_material == "hydroxyapatite_dense");
 }
 
@@ -64,11 +76,13 @@ TEST_CASE("protocols: bands are ordered and inside the issue's limits", "[protoc
         CHECK(p.interval_days_default <= 14);
         CHECK(p.clearance_size_m > 0);
         CHECK(p.clearance_size_m < p.typical_target_diameter_m);
-        CHECK(p.motion_sd_m > 0);
-        CHECK(p.goal_fraction_cleared > 0);
-        CHECK(p.goal_fraction_cleared <= 1);
-        CHECK(p.reference_success_rate < p.success_ceiling);
-        CHECK(p.success_ceiling <= 1);
+        CHECK(p.motion_sd_m >= 0);
+        CHECK(p.positioning_sd_m > 0);
+        CHECK(p.goal_probability > 0);
+        CHECK(p.goal_probability <= 1);
+        CHECK(p.reference_success_rate > 0);
+        CHECK(p.reference_success_rate < 1);
+        CHECK(p.reference_positive_phase_s > 0);
         CHECK_FALSE(p.device_reason.empty());
     }
     // Clearance sizes of the issue: bile duct 2-3 mm, gallbladder about 5 mm.

@@ -7,7 +7,7 @@
 
 #include "planning/safety.hpp"
 #include "planning/schedule.hpp"
-#include "planning/success.hpp"
+#include "planning/outcomes.hpp"
 #include "solver/errors.hpp"
 
 using namespace lithosim::planning;

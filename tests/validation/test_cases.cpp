@@ -85,7 +85,7 @@ TEST_CASE("The registry lists the cases of issues 2, 3 and 5 and rejects unknown
     CHECK(names == std::vector<std::string>{"oneil_bowl", "fubini_fay", "interface", "power_law_absorption", "pml",
                                             "point_source", "convergence", "piston_axisymmetric",
                                             "axisymmetric_vs_3d", "hm3_qin2010", "eswt_perez2013",
-                                            "device_refinement", "planner_fragmentation", "planner_calibration"});
+                                            "device_refinement", "planner_fragmentation", "planner_clinical", "outcomes"});
     try {
         val::run_case("no_such_case", false);
         FAIL("an unknown case name must throw");
@@ -158,7 +158,10 @@ TEST_CASE("planner_fragmentation: thresholds vs Zhang 2016, comminution vs Qin 2
           "[validation][case][planner]") {
     CHECK(check_case("planner_fragmentation"));
 }
-TEST_CASE("planner_calibration: the success model's calibration table on the reference dose model",
+TEST_CASE("planner_clinical: the fitted stone strengths against the clinical series they were not fitted to",
           "[validation][case][planner]") {
-    CHECK(check_case("planner_calibration"));
+    CHECK(check_case("planner_clinical"));
+}
+TEST_CASE("outcomes: the outcome models against the published checking groups", "[validation][case][planner]") {
+    CHECK(check_case("outcomes"));
 }
