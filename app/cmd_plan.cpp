@@ -41,9 +41,23 @@ po::options_description plan_options() {
         ("sessions", po::value<std::string>()->value_name("N"),
          "most sessions to plan, 1 to the protocol's maximum (4). Default: the protocol's.")
         ("max-shocks-per-session", po::value<std::string>()->value_name("N"),
-         "shocks per session, 1 to the protocol's maximum. Default: the protocol's.")
+         "shocks per session, 0 to the protocol's maximum (0: no shocks, the outcomes without treatment). Default: the "
+         "protocol's.")
         ("rate-per-min", po::value<std::string>()->value_name("N"),
          "shock rate per minute, > 0 and <= the protocol's maximum. Default: the protocol's.")
+        ("gaertner-type", po::value<std::string>()->value_name("I|II|III"),
+         "tendon: the deposit's Gaertner type (I dense and sharply outlined, II, III cloudy and transparent). Default: "
+         "from the CT (mean HU and edge sharpness of the deposit, models/morphology.hpp).")
+        ("stone-count", po::value<std::string>()->value_name("N"),
+         "gallbladder phantom: build N stones of the target's size, 1 to 5 (the shocks are shared between them). "
+         "Default: 1.")
+        ("bile-acid", po::value<std::string>()->value_name("yes|no")->default_value("yes"),
+         "gallbladder: adjuvant bile-acid therapy after the sessions (as in the trials).")
+        ("gallbladder-function", po::value<std::string>()->value_name("normal|impaired")->default_value("normal"),
+         "gallbladder: emptying normal or impaired (ejection fraction <= 60 %).")
+        ("plaque-arc-deg", po::value<std::string>()->value_name("DEG"),
+         "femoral phantom: the calcium arc around the artery, 30 to 360 degrees (>= 270: concentric). Default: the "
+         "phantom's 150.")
         ("seed", po::value<std::string>()->value_name("N")->default_value("1"),
          "seed of the success Monte Carlo (same seed, same interval), an integer >= 0.")
         ("samples", po::value<std::string>()->value_name("N")->default_value("200"),
@@ -80,9 +94,11 @@ int cmd_plan(const Args& args) {
                      "--model model.h5 | --ct PATH --target-point-mm X,Y,Z)\n"
                      "                     [--device NAME] [--efd-mJ-per-mm2 X] [--sessions N] "
                      "[--max-shocks-per-session N] [--rate-per-min N] [--seed N] --out DIR\n"
+                     "                     [--gaertner-type I|II|III] [--stone-count N] [--bile-acid yes|no]\n"
+                     "                     [--gallbladder-function normal|impaired] [--plaque-arc-deg DEG]\n"
                      "Plans a treatment: the device's shock simulated through the patient to the target, the "
-                     "fragmentation shock by\nshock, the sessions, the organs at risk and the probability of success "
-                     "with its 95 % interval.\nExit codes: 0 plan written, 2 bad input, 3 no safe plan exists (the "
+                     "fragmentation shock by\nshock, the sessions, the organs at risk and the predicted outcomes "
+                     "with their 95 % intervals.\nExit codes: 0 plan written, 2 bad input, 3 no safe plan exists (the "
                      "reason is printed; no plan is written).\n\n"
                   << options;
         return kExitOk;
@@ -109,6 +125,21 @@ int cmd_plan(const Args& args) {
             int(plan_numeric_option("max-shocks-per-session", text_of(vm, "max-shocks-per-session")));
     if (vm.count("rate-per-min"))
         r.rate_per_min = plan_numeric_option("rate-per-min", text_of(vm, "rate-per-min"));
+    if (vm.count("gaertner-type")) {
+        const std::string g = text_of(vm, "gaertner-type");
+        require_input(g == "I" || g == "II" || g == "III", "--gaertner-type '", g, "'; accepted: I, II or III");
+        r.gaertner_type = g == "I" ? 1 : g == "II" ? 2 : 3;
+    }
+    if (vm.count("stone-count")) r.stone_count = int(plan_numeric_option("stone-count", text_of(vm, "stone-count")));
+    {
+        const std::string b = text_of(vm, "bile-acid");
+        require_input(b == "yes" || b == "no", "--bile-acid '", b, "'; accepted: yes or no");
+        r.bile_acid = b == "yes";
+        const std::string f = text_of(vm, "gallbladder-function");
+        require_input(f == "normal" || f == "impaired", "--gallbladder-function '", f, "'; accepted: normal or impaired");
+        r.gallbladder_impaired = f == "impaired";
+    }
+    if (vm.count("plaque-arc-deg")) r.plaque_arc_deg = plan_numeric_option("plaque-arc-deg", text_of(vm, "plaque-arc-deg"));
     r.seed = std::uint64_t(plan_numeric_option("seed", text_of(vm, "seed")));
     r.samples = int(plan_numeric_option("samples", text_of(vm, "samples")));
     const std::string fidelity = text_of(vm, "fidelity");

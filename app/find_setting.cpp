@@ -15,7 +15,9 @@
 //     (DeviceSetup::z_front_m: the reflector mouth, the cap rim, the ESWT coupling plane) beyond the skin, which
 //     happens when the target lies deeper below the skin than the focus lies beyond the front. Then the front touches
 //     the skin (z_front = z_skin) and the target lies beyond the focus; focus_depth_mm (< D) reports where the focus
-//     is. With the focus on the target, standoff_mm is the water between the front and the skin.
+//     is. With the focus on the target, standoff_mm is the water between the front and the skin. The treatment
+//     planner may ask for the focus a little beyond (or short of) the target (DoseAtDepthRequest::focus_offset_mm,
+//     its aim by the simulated dose, app/plan_dose.hpp); the rule is the same with D + offset for the focus depth.
 //   * Medium: [medium] layers = water:<z_skin>,<LIST>. The case key's first layer starts at the grid's z = 0, so the
 //     explicit water layer (the coupling water or gel, and the water around the device) ends at the skin, and the
 //     user's layers (same syntax and presets as the case key) start there; beyond the last layer its material
@@ -151,7 +153,9 @@ std::vector<CaseLayer> user_layers(const std::string& text) {
 }
 
 /// Where the device, the skin and the target lie (see the top of this file).
-DepthGeometry place_device(const models::DevicePreset& preset, double depth_m, double dx_m, double c_min) {
+/// With a focus offset (the planner's aim) the focus lies offset_m beyond the target: depth + offset below the skin.
+DepthGeometry place_device(const models::DevicePreset& preset, double depth_m, double dx_m, double c_min,
+                           double offset_m = 0) {
     const models::DeviceSetup s = models::device_setup(preset, 0.0);
     DepthGeometry g;
     g.dx_m = dx_m;
@@ -161,9 +165,9 @@ DepthGeometry place_device(const models::DevicePreset& preset, double depth_m, d
     g.z_front_m = g.z_device_m + s.z_front_m;
     g.z_focus_m = g.z_device_m + *s.focus_z_m;
     const double focus_beyond_front = g.z_focus_m - g.z_front_m;
-    g.focus_at_target = depth_m <= focus_beyond_front;
+    g.focus_at_target = depth_m + offset_m <= focus_beyond_front;
     if (g.focus_at_target) {
-        g.z_target_m = g.z_focus_m;
+        g.z_target_m = g.z_focus_m - offset_m;
         g.z_skin_m = g.z_target_m - depth_m;
     } else {
         g.z_skin_m = g.z_front_m;
@@ -368,7 +372,10 @@ DoseAtDepth prepare_dose_at_depth(const DoseAtDepthRequest& request) {
         for (const auto& l : user_layers(*request.layers))
             c_min = std::min(c_min, models::tissue_preset(l.name).c_m_per_s);
     const double dx_m = request.dx_mm ? *request.dx_mm * kMm : reference_dx_m(request.device);
-    d.geometry = place_device(d.preset, request.target_depth_mm * kMm, dx_m, c_min);
+    require_input(std::isfinite(request.focus_offset_mm) && request.target_depth_mm + request.focus_offset_mm > 0,
+                  "focus offset ", request.focus_offset_mm, " mm with the target ", request.target_depth_mm,
+                  " mm deep puts the focus above the skin; accepted: an offset > -", request.target_depth_mm, " mm");
+    d.geometry = place_device(d.preset, request.target_depth_mm * kMm, dx_m, c_min, request.focus_offset_mm * kMm);
     if (request.layers) d.medium_layers = "water:" + mm_text(d.geometry.z_skin_m) + "," + *request.layers;
 
     // Plan one run now, so that a grid that does not fit in memory is bad input before anything runs.

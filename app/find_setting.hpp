@@ -51,6 +51,10 @@ struct DoseAtDepthRequest {
     /// Device parameters other than the setting (e.g. the ESWT head's coupling_distance_mm for its other
     /// standoff), checked against the device's ranges and written into the generated case.
     std::map<std::string, double> overrides;
+    /// The treatment planner's aim (app/plan_dose.hpp): the geometric focus placed this far beyond the target along
+    /// the beam (negative: short of it), i.e. target_depth_mm + focus_offset_mm below the skin, when the device
+    /// reaches that deep; 0: the focus on the target. The focus must stay below the skin.
+    double focus_offset_mm = 0;
 };
 
 /// Where everything lies on the axis of the (r, z) grid, m. z = 0 is the grid's first node, 2 mm behind the device.
@@ -59,7 +63,9 @@ struct DepthGeometry {
     double z_back_m = 0, z_front_m = 0;
     double z_focus_m = 0;        ///< the device's geometric focus
     double z_skin_m = 0, z_target_m = 0;
-    bool focus_at_target = true; ///< false: the front touches the skin and the target lies beyond the focus
+    /// true: the focus lies at the target (+ DoseAtDepthRequest::focus_offset_mm beyond it). false: the device
+    /// cannot reach that deep: its front touches the skin and the target lies beyond the focus.
+    bool focus_at_target = true;
     double size_r_m = 0, size_z_m = 0, t_end_s = 0, dx_m = 0;
     double c_min_m_per_s = 0;    ///< slowest sound speed on the path (water and every layer), for t_end
     double longest_path_m = 0;   ///< the longest source -> target acoustic path t_end covers

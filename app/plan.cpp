@@ -14,6 +14,8 @@
 #include "io/model_file.hpp"
 #include "io/plan_file.hpp"
 #include "lithosim/build_info.hpp"
+#include "models/devices.hpp"
+#include "planning/fitted_parameters.hpp"
 #include "planning/safety.hpp"
 #include "solver/errors.hpp"
 
@@ -25,14 +27,6 @@ using nlohmann::json;
 
 constexpr double kMm = 1e-3;
 constexpr double kMJ_per_mm2 = 1e3;  // J/m^2 per mJ/mm^2
-
-// Calibration constants of kPhantomCalibration below (b0; E_std in J/m^2), from plan.json success.
-// intercept_reproducing_reference and success.efd_reproducing_reference_J_per_m2 of the four phantom plans (default
-// options, 2026-11-28).
-constexpr double kCalTendonB0 = 15.3671, kCalTendonE = 134.923;
-constexpr double kCalGallbladderB0 = 3.15464, kCalGallbladderE = 482.164;
-constexpr double kCalBileDuctB0 = 1.00368, kCalBileDuctE = 219.538;
-constexpr double kCalVascularB0 = 8.04152, kCalVascularE = 214.352;
 
 double r3(double x) { return std::round(x * 1000) / 1000; }
 double r1(double x) { return std::round(x * 10) / 10; }
@@ -46,7 +40,13 @@ std::string point_text(const models::Vec3& p) {
 /// The checks of the request that need no model: indication, device, material, overrides, inputs, output folder.
 planning::Protocol checked_protocol(const PlanRequest& r) {
     planning::Protocol p = planning::protocol(r.indication);
-    if (r.device) p.device = *r.device;
+    if (r.device && *r.device == "ivl_emitter") {
+        require_input(p.indication == "vascular", "--device ivl_emitter is intravascular; accepted for --indication "
+                                                  "vascular only");
+        p = planning::intravascular_protocol(p);
+    } else if (r.device) {
+        p.device = *r.device;
+    }
     if (r.material) {
         planning::stone_material(*r.material);  // InputError naming the accepted materials
         p.target_material = *r.material;
@@ -67,9 +67,17 @@ planning::Protocol checked_protocol(const PlanRequest& r) {
         require_input(*r.sessions >= 1 && *r.sessions <= p.sessions_max, "--sessions = ", *r.sessions,
                       " is out of range; accepted: 1 to ", p.sessions_max, " for ", p.indication);
     if (r.max_shocks_per_session)
-        require_input(*r.max_shocks_per_session >= 1 && *r.max_shocks_per_session <= p.shocks_per_session_max,
-                      "--max-shocks-per-session = ", *r.max_shocks_per_session, " is out of range; accepted: 1 to ",
-                      p.shocks_per_session_max, " for ", p.indication);
+        require_input(*r.max_shocks_per_session >= 0 && *r.max_shocks_per_session <= p.shocks_per_session_max,
+                      "--max-shocks-per-session = ", *r.max_shocks_per_session, " is out of range; accepted: 0 (no "
+                      "shocks: the course without treatment) to ", p.shocks_per_session_max, " for ", p.indication);
+    if (r.gaertner_type)
+        require_input(p.indication == "tendon", "--gaertner-type applies to --indication tendon only");
+    if (r.stone_count)
+        require_input(r.phantom && *r.phantom == "gallbladder", "--stone-count builds stones in the gallbladder phantom; "
+                                                                "accepted with --phantom gallbladder only");
+    if (r.plaque_arc_deg)
+        require_input(r.phantom && *r.phantom == "femoral", "--plaque-arc-deg shapes the femoral phantom's plaque; "
+                                                            "accepted with --phantom femoral only");
     if (r.rate_per_min)
         require_input(*r.rate_per_min > 0 && *r.rate_per_min <= p.rate_per_min_max, "--rate-per-min = ",
                       *r.rate_per_min, " is out of range; accepted: > 0 and <= ", p.rate_per_min_max, " for ",
@@ -95,66 +103,67 @@ const SettingRun& nearest_run(const PlanDose& d, double s) {
 }
 
 io::PlanFragments fragments(const planning::FragmentPopulation& p, int day, int shocks, double cleared) {
-    return {day, shocks, cleared, p.diameter_m, p.count};
+    const planning::SizeDistribution d = planning::size_distribution(p);
+    return {day, shocks, cleared, d.diameter_m, d.count};
 }
 
-/// The success model's calibration on the planner's own dose (planning/success.hpp): for each indication, b0 and
-/// E_std such that the standard protocol on the indication's phantom (default target and beam axis, fast fidelity,
-/// default grid, seed 1, 200 samples) gives the reference rate. The values are the plan.json key
-/// success.intercept_reproducing_reference / success.efd_target_mJ_per_mm2 of
-///     lithosim plan --indication I --phantom P --out DIR
-/// (run at the commit that introduced them; `lithosim validate --case planner_phantoms --full` re-runs the four
-/// plans and checks that they give the reference rates within 3 points). An indication without a row uses the
-/// reference dose model's calibration (planning::success_calibration).
-struct PhantomCalibration {
-    const char* indication;
-    const char* phantom;
-    double intercept;
-    double efd_reference_J_per_m2;
-};
-constexpr PhantomCalibration kPhantomCalibration[] = {
-    {"tendon", "shoulder", kCalTendonB0, kCalTendonE},
-    {"gallbladder", "gallbladder", kCalGallbladderB0, kCalGallbladderE},
-    {"bile_duct", "bile_duct", kCalBileDuctB0, kCalBileDuctE},
-    {"vascular", "femoral", kCalVascularB0, kCalVascularE},
-};
+std::string pct_text(double p) { return format_number(std::round(p * 1000) / 10) + " %"; }
 
-/// The incident field is what the fragmentation model takes (as bench and IEC measurements give it): the dose runs
-/// use the model with the target's nodes replaced by the tissue around it (the mean properties and the most
-/// frequent label of the non-target, non-bone nodes within two nodes of the target).
-void replace_target_by_surroundings(io::ModelGrid& g) {
-    const std::ptrdiff_t nx = std::ptrdiff_t(g.nx), ny = std::ptrdiff_t(g.ny), nz = std::ptrdiff_t(g.nz);
-    double sum[5] = {};
-    std::size_t count = 0, label_count[models::kLabelCount] = {};
-    for (std::ptrdiff_t k = 0; k < nz; ++k)
-        for (std::ptrdiff_t j = 0; j < ny; ++j)
-            for (std::ptrdiff_t i = 0; i < nx; ++i) {
-                const std::size_t q = std::size_t(i + nx * (j + ny * k));
-                if (g.target[q] || g.labels[q] == std::uint8_t(models::Label::bone_cortical) ||
-                    g.labels[q] == std::uint8_t(models::Label::bone_trabecular))
-                    continue;
-                bool near = false;
-                for (std::ptrdiff_t c = std::max<std::ptrdiff_t>(k - 2, 0); c <= std::min(k + 2, nz - 1) && !near; ++c)
-                    for (std::ptrdiff_t b = std::max<std::ptrdiff_t>(j - 2, 0); b <= std::min(j + 2, ny - 1) && !near; ++b)
-                        for (std::ptrdiff_t a = std::max<std::ptrdiff_t>(i - 2, 0); a <= std::min(i + 2, nx - 1); ++a)
-                            if (g.target[std::size_t(a + nx * (b + ny * c))]) {
-                                near = true;
-                                break;
-                            }
-                if (!near) continue;
-                sum[0] += g.rho[q], sum[1] += g.c[q], sum[2] += g.alpha[q], sum[3] += g.alpha_power[q],
-                    sum[4] += g.BonA[q];
-                ++count;
-                ++label_count[g.labels[q]];
-            }
-    if (count == 0) return;
-    const auto label = std::uint8_t(std::max_element(label_count, label_count + models::kLabelCount) - label_count);
-    for (std::size_t q = 0; q < g.size(); ++q) {
-        if (!g.target[q]) continue;
-        g.rho[q] = float(sum[0] / count), g.c[q] = float(sum[1] / count), g.alpha[q] = float(sum[2] / count);
-        g.alpha_power[q] = float(sum[3] / count), g.BonA[q] = float(sum[4] / count);
-        g.labels[q] = label;
+/// The outcome models' patient factors: from the model's summary (target morphology, stone count, plaque geometry,
+/// CT density; app/patient_model.hpp) and the options that override or add to them.
+planning::PatientFactors patient_factors(const PlanRequest& r, const planning::Protocol& p, const io::ModelFile& model,
+                                         const json& summary) {
+    planning::PatientFactors f;
+    if (summary.contains("target_morphology")) f.gaertner_type = summary["target_morphology"].value("gaertner_type", 2);
+    if (r.gaertner_type) f.gaertner_type = *r.gaertner_type;
+    if (p.indication == "gallbladder" || p.indication == "bile_duct") {
+        // Stones of the target's kind in the scan: a phantom's stone count; a CT's other calcifications are not
+        // assumed to be stones (one, unless the phantom says otherwise).
+        f.stones = std::clamp(summary.contains("stone_count") && r.phantom ? summary["stone_count"].get<int>() : 1, 1, 5);
     }
+    f.bile_acid = r.bile_acid;
+    f.gallbladder_impaired = r.gallbladder_impaired;
+    f.calcified = planning::gallstone_calcified(summary.value("target_mean_HU", 0.0));
+    if (summary.contains("plaque")) {
+        const json& q = summary["plaque"];
+        f.plaque_arc_deg = q.value("arc_deg_max", f.plaque_arc_deg);
+        f.plaque_thickness_mm = q.value("thickness_mm", f.plaque_thickness_mm);
+        f.lesion_length_mm = q.value("length_mm", f.lesion_length_mm);
+        f.ring_radius_mm = q.value("ring_radius_mm", f.ring_radius_mm);
+    } else {
+        f.lesion_length_mm = summary.value("target_diameter_mm", f.lesion_length_mm);
+    }
+    f.intravascular = p.device == "ivl_emitter";
+    (void)model;
+    return f;
+}
+
+json patient_json(const planning::Protocol& p, const planning::PatientFactors& f, const json& summary,
+                  const PlanRequest& r) {
+    json j = json::object();
+    if (p.indication == "tendon") {
+        j["gaertner_type"] = f.gaertner_type == 1 ? "I" : f.gaertner_type == 2 ? "II" : "III";
+        j["gaertner_type_from"] = r.gaertner_type ? "--gaertner-type" : summary.contains("target_morphology")
+                                                                           ? "CT morphology (target_morphology)"
+                                                                           : "default (type II)";
+        if (summary.contains("target_morphology")) j["target_morphology"] = summary["target_morphology"];
+    } else if (p.indication == "gallbladder" || p.indication == "bile_duct") {
+        j["stones"] = f.stones;
+        if (p.indication == "gallbladder") {
+            j["bile_acid"] = f.bile_acid;
+            j["gallbladder_function"] = f.gallbladder_impaired ? "impaired" : "normal";
+            j["calcified"] = f.calcified;
+            j["target_mean_HU"] = summary.value("target_mean_HU", 0.0);
+        }
+    } else {
+        j["plaque_arc_deg"] = r1(f.plaque_arc_deg);
+        j["plaque_thickness_mm"] = r3(f.plaque_thickness_mm);
+        j["lesion_length_mm"] = r1(f.lesion_length_mm);
+        j["ring_radius_mm"] = r3(f.ring_radius_mm);
+        j["concentric"] = f.plaque_arc_deg >= 270;
+        j["intravascular"] = f.intravascular;
+    }
+    return j;
 }
 
 }  // namespace
@@ -171,12 +180,17 @@ const std::vector<PlanOption>& plan_option_table() {
         {"material", PlanOption::Word},
         {"efd-mJ-per-mm2", PlanOption::Real, 0.01, 0.6},
         {"sessions", PlanOption::Integer, 1, 4},
-        {"max-shocks-per-session", PlanOption::Integer, 1, 1e6},
+        {"max-shocks-per-session", PlanOption::Integer, 0, 1e6},
         {"rate-per-min", PlanOption::Real, 1e-9, 1e6},
         {"seed", PlanOption::Integer, 0, 1e15},
         {"samples", PlanOption::Integer, 0, 100000},
         {"fidelity", PlanOption::Word},
         {"dx-mm", PlanOption::Real, 0.01, 2},
+        {"gaertner-type", PlanOption::Word},
+        {"stone-count", PlanOption::Integer, 1, 5},
+        {"bile-acid", PlanOption::Word},
+        {"gallbladder-function", PlanOption::Word},
+        {"plaque-arc-deg", PlanOption::Real, 30, 360},
     };
     return t;
 }
@@ -225,12 +239,16 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     std::optional<PatientModel> patient;
     std::string model_path;
     std::vector<std::string> notes;
+    models::PhantomOptions phantom_options;
+    phantom_options.stone_count = r.stone_count;
+    phantom_options.plaque_arc_deg = r.plaque_arc_deg;
     if (r.model_path) {
         model = io::read_model_h5(*r.model_path);
         model_path = fs::absolute(*r.model_path).string();
     } else {
         ModelRequest mr;
         if (r.phantom) mr.phantom = *r.phantom;
+        mr.phantom_options = phantom_options;
         if (r.ct_path) mr.ct_path = *r.ct_path;
         mr.target_point_mm = r.target_point_mm;
         mr.source_position_mm = r.source_position_mm;
@@ -248,13 +266,16 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     const double diameter_m = summary["target_diameter_mm"].get<double>() * kMm;
 
     // 2. The beam path: lung or gas refuses the plan, bone is a warning with the loss. A phantom's own treatment axis
-    // that puts the target beyond the device's reach gives way to the shortest soft-tissue window.
+    // that puts the target beyond the device's reach gives way to the shortest soft-tissue window. The intravascular
+    // emitter has no beam path through the body.
+    const bool intravascular = protocol.device == "ivl_emitter";
     BeamPath path = beam_path(model);
-    if (patient && r.phantom && !r.source_position_mm && !r.target_point_mm) {
+    if (!intravascular && patient && r.phantom && !r.source_position_mm && !r.target_point_mm) {
         const double reach = device_reach_mm(protocol.device);
         if (path.depth_mm > reach) {
             ModelRequest mr;
             mr.phantom = *r.phantom;
+            mr.phantom_options = phantom_options;
             mr.shortest_window = true;
             patient = build_patient_model(mr);
             model = patient->file;
@@ -266,9 +287,11 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
         }
     }
     planning::BeamPathCrossing crossing;
-    if (path.lung_mm > 0) crossing.length_m["lung"] = path.lung_mm * kMm;
-    if (path.gas_mm > 0) crossing.length_m["bowel_gas"] = path.gas_mm * kMm;
-    if (path.bone_mm > 0) crossing.length_m["bone"] = path.bone_mm * kMm;
+    if (!intravascular) {
+        if (path.lung_mm > 0) crossing.length_m["lung"] = path.lung_mm * kMm;
+        if (path.gas_mm > 0) crossing.length_m["bowel_gas"] = path.gas_mm * kMm;
+        if (path.bone_mm > 0) crossing.length_m["bone"] = path.bone_mm * kMm;
+    }
     const planning::SafetyCheck path_check = planning::check_beam_path(crossing, limits);
     if (!path_check.ok) {
         std::string reason = join(path_check.violations, "; ");
@@ -284,82 +307,120 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
         }
         throw UnsafePlan(reason);
     }
+    const planning::PatientFactors factors = patient_factors(r, protocol, model, summary);
 
-    // 3. The dose: the device through the patient at a few settings (and in water).
-    if (log) *log << "lithosim plan: " << protocol.indication << " with " << protocol.device << ", target "
-                  << format_number(r1(diameter_m / kMm)) << " mm at " << format_number(r1(path.depth_mm))
-                  << " mm depth (" << (r.full ? "full, 3D" : "fast, axisymmetric") << ")" << std::endl;
-    io::ModelFile incident = model;
-    replace_target_by_surroundings(incident.grid);
-    replace_target_by_surroundings(incident.axisymmetric);
-    const std::string incident_path = fs::absolute(out / ".model_incident.h5.in-progress").string();
-    io::write_model_h5(incident_path, incident);
+    // 3. The dose: the device through the patient at a few settings (and in water), aimed by its simulated dose; the
+    // intravascular emitter's pulse at the vessel wall.
+    const models::DevicePreset& preset = models::device_preset(protocol.device);
+    std::optional<PlanDose> dose;
     PlanDoseRequest dr;
-    dr.model_path = incident_path;
-    dr.device = protocol.device;
-    dr.full = r.full;
-    dr.dx_mm = r.dx_mm;
-    const PlanDose dose = simulate_plan_dose(model, dr, log);
-    if (path.bone_mm > 0) crossing.bone_efd_loss_dB = dose.window_loss_dB(dose.depth.setting_max);
-
-    // 4. Sessions on the fragmentation model.
     planning::ScheduleRequest sr;
     sr.protocol = protocol;
-    sr.fragmentation = planning::FragmentationModel(planning::stone_material(protocol.target_material),
-                                                    planning::fragmentation_options(protocol));
-    sr.target_diameter_m = diameter_m;
-    const double sd = protocol.motion_sd_m;
-    sr.dose.setting_min = dose.depth.setting_min;
-    sr.dose.setting_max = dose.depth.setting_max;
-    sr.dose.setting_step = dose.depth.setting_unit == "level" ? 1.0 : 0.0;
-    const double radius_m = 0.5 * diameter_m;
-    sr.dose.dose = [&dose, sd, radius_m](double setting, double lateral_offset_m) {
-        planning::DoseAtSetting d;
-        d.at_target = dose.load(setting, sd, lateral_offset_m, radius_m);
-        for (const auto& [name, o] : dose.oar_at(setting))
-            d.oar[name] = planning::OrganDose{o.max_p_plus_Pa, o.min_p_minus_Pa, o.max_efd_J_per_m2};
-        return d;
+    planning::FragmentationOptions fo = planning::fragmentation_options(protocol);
+    if (intravascular) {
+        if (log) *log << "lithosim plan: vascular with ivl_emitter (intravascular), plaque arc "
+                      << format_number(r1(factors.plaque_arc_deg)) << " deg, " << format_number(r1(factors.lesion_length_mm))
+                      << " mm long" << std::endl;
+        const planning::ShockAtTarget wall = planning::ivl_wall_load(
+            preset.value("p_source_MPa") * 1e6, preset.value("emitter_radius_mm") * kMm,
+            0.5 * preset.value("balloon_diameter_mm") * kMm, preset.value("positive_phase_us") * 1e-6,
+            preset.shot_to_shot_p_plus_sd);
+        sr.dose.setting_min = sr.dose.setting_max = preset.setting();
+        sr.dose.setting_step = 1;
+        sr.dose.dose = [wall](double, double) { return planning::DoseAtSetting{wall, {}}; };
+        sr.dose.free_field_efd_J_per_m2 = [wall](double) { return wall.efd_J_per_m2; };
+        notes.push_back("intravascular: the pulse at the vessel wall from the ivl_emitter preset (" +
+                        format_number(r3(mpa(wall.p_plus_Pa))) + " MPa, cylindrical spreading from the emitter; "
+                        "PROVISIONAL, models/DEVICES.md); no beam path, no organs at risk on a path");
+    } else {
+        if (log) *log << "lithosim plan: " << protocol.indication << " with " << protocol.device << ", target "
+                      << format_number(r1(diameter_m / kMm)) << " mm at " << format_number(r1(path.depth_mm))
+                      << " mm depth (" << (r.full ? "full, 3D" : "fast, axisymmetric") << ")" << std::endl;
+        io::ModelFile incident = model;
+        fill_target_with_surroundings(incident.grid);
+        fill_target_with_surroundings(incident.axisymmetric);
+        const std::string incident_path = fs::absolute(out / ".model_incident.h5.in-progress").string();
+        io::write_model_h5(incident_path, incident);
+        dr.model_path = incident_path;
+        dr.device = protocol.device;
+        dr.full = r.full;
+        dr.dx_mm = r.dx_mm;
+        dose = simulate_plan_dose(model, dr, log);
+        if (path.bone_mm > 0) crossing.bone_efd_loss_dB = dose->window_loss_dB(dose->depth.setting_max);
+        if (dose->surrounding_impedance_Pa_s_per_m > 0)
+            fo.surrounding_impedance_Pa_s_per_m = dose->surrounding_impedance_Pa_s_per_m;
+        sr.dose.setting_min = dose->depth.setting_min;
+        sr.dose.setting_max = dose->depth.setting_max;
+        sr.dose.setting_step = dose->depth.setting_unit == "level" ? 1.0 : 0.0;
+    }
+    // The dose model the scheduler and the outcome Monte Carlo query (an interpolation between the runs).
+    const double motion_sd = protocol.motion_sd_m, radius_m = 0.5 * diameter_m;
+    const double jitter = preset.shot_to_shot_p_plus_sd;
+    const auto bind_dose = [&](planning::ScheduleRequest& q) {
+        if (!dose) return;
+        const PlanDose* d = &*dose;
+        q.dose.dose = [d, motion_sd, radius_m, jitter](double setting, double lateral_offset_m) {
+            planning::DoseAtSetting out;
+            out.at_target = d->load(setting, motion_sd, lateral_offset_m, radius_m);
+            out.at_target.p_plus_relative_sd = jitter;
+            for (const auto& [name, o] : d->oar_at(setting))
+                out.oar[name] = planning::OrganDose{o.max_p_plus_Pa, o.min_p_minus_Pa, o.max_efd_J_per_m2};
+            return out;
+        };
+        q.dose.free_field_efd_J_per_m2 = [d](double setting) { return d->free_field_efd_J_per_m2(setting); };
     };
-    sr.dose.free_field_efd_J_per_m2 = [&dose](double setting) { return dose.free_field_efd_J_per_m2(setting); };
+    bind_dose(sr);
+
+    // 4. Sessions on the fragmentation model (inputs from the simulation: the tissue around the target's impedance,
+    // the pulse's positive phase and the focal width at the target, the device's shot-to-shot spread).
+    sr.fragmentation = planning::FragmentationModel(planning::stone_material(protocol.target_material), fo);
+    sr.target_diameter_m = diameter_m;
+    sr.stones = factors.stones;
     sr.sessions = r.sessions;
     sr.max_shocks_per_session = r.max_shocks_per_session;
     sr.rate_per_min = r.rate_per_min;
     if (r.efd_mJ_per_mm2) sr.target_efd_J_per_m2 = *r.efd_mJ_per_mm2 * kMJ_per_mm2;
     sr.safety = limits;
-    const planning::Schedule schedule = planning::schedule_sessions(sr);
+    planning::Schedule schedule = planning::schedule_sessions(sr);
+    // The plateau setting is simulated, not interpolated: one more run when it lies between the runs, then the
+    // schedule again on the dose model that now holds it.
+    if (dose && !schedule.sessions.empty()) {
+        const double plateau = schedule.sessions.front().setting;
+        const std::size_t before = dose->runs.size();
+        dose->ensure_setting(model, plateau, log);
+        if (dose->runs.size() != before) schedule = planning::schedule_sessions(sr);
+    }
     if (!schedule.safe) throw UnsafePlan(schedule.reason);
     const planning::SafetyCheck safety =
         planning::check_safety(schedule, crossing, limits, schedule.max_shocks_per_session);
     if (!safety.ok) throw UnsafePlan(join(safety.violations, "; "));
 
-    // 5. Success with its interval.
-    planning::SuccessOptions so;
-    so.samples = r.samples;
-    so.seed = r.seed;
-    std::string calibration_source = "reference dose model (planning/PLANNER.md)";
-    for (const auto& c : kPhantomCalibration)
-        if (protocol.indication == c.indication) {
-            so.calibration = planning::SuccessCalibration{c.intercept, c.efd_reference_J_per_m2};
-            calibration_source = std::string("lithosim plan on the ") + c.phantom + " phantom (app/plan.cpp)";
-        }
-    const planning::SuccessEstimate success = planning::predict_success(sr, schedule, so);
-    // The intercept that would give this very case the reference rate: how the table above is made.
-    planning::SuccessOptions co = so;
-    co.samples = std::max(r.samples, 50);
-    const planning::SuccessCalibration here =
-        planning::calibrate_success(sr, schedule, protocol.reference_success_rate, co);
+    // 5. Outcomes with their intervals (planning/outcomes.hpp): the dose's own uncertainty adds the grid check's
+    // error to the tissue-property spread in quadrature.
+    planning::OutcomeOptions oo;
+    oo.samples = r.samples;
+    oo.seed = r.seed;
+    if (dose) {
+        const double grid = std::max(std::abs(dose->grid_check.p_plus_error_percent),
+                                     std::abs(dose->grid_check.efd_error_percent) / 2) / 100;
+        oo.dose_log_sd = std::hypot(oo.dose_log_sd, grid);
+    }
+    const planning::OutcomePrediction prediction = planning::predict_outcomes(sr, schedule, factors, oo);
+    const planning::OutcomeEstimate& primary = prediction.primary();
 
-    // 6. Full fidelity: the fast estimate of the same case, for the comparison.
+    // 6. Full fidelity: the fast estimate of the same case at the same placement, for the comparison.
     json comparison = nullptr;
-    const double plateau = schedule.sessions.empty() ? dose.depth.setting_max : schedule.sessions.back().setting;
-    if (r.full) {
+    const double plateau = schedule.sessions.empty() ? sr.dose.setting_max : schedule.sessions.back().setting;
+    if (dose && r.full) {
         // The same grid as the 3D runs, so that the difference is the geometry (3D against the axisymmetric form).
         PlanDoseRequest fr = dr;
         fr.full = false;
-        fr.dx_mm = dose.depth.geometry.dx_m / kMm;
+        fr.dx_mm = dose->depth.geometry.dx_m / kMm;
         fr.settings = {plateau};
+        fr.focus_offset_mm = dose->aim.focus_offset_m / kMm;
+        fr.check_grid = false;
         const PlanDose fast = simulate_plan_dose(model, fr, log);
-        const TargetDose a = dose.target_at(plateau), b = fast.target_at(plateau);
+        const TargetDose a = dose->target_at(plateau), b = fast.target_at(plateau);
         comparison = {{"setting", plateau},
                       {"full_efd_target_mJ_per_mm2", r3(mj(a.efd_centre_J_per_m2))},
                       {"fast_efd_target_mJ_per_mm2", r3(mj(b.efd_centre_J_per_m2))},
@@ -370,12 +431,19 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     }
 
     // 7. plan.json
+    std::vector<std::string> warnings = schedule.warnings;
+    if (dose)
+        for (const auto& w : dose->aim.warnings) warnings.push_back(w);
+    if (dose && dose->grid_check.warning) warnings.push_back(*dose->grid_check.warning);
+    const std::string verdict = planning::plan_verdict(protocol, schedule, prediction);
     json j;
     j["indication"] = protocol.indication;
     j["device"] = protocol.device;
     j["endpoint"] = protocol.endpoint;
+    j["verdict"] = verdict;
     json sessions = json::array();
-    for (const auto& s : schedule.sessions) {
+    for (std::size_t k = 0; k < schedule.sessions.size(); ++k) {
+        const auto& s = schedule.sessions[k];
         json ramp = json::array();
         for (const auto& st : s.steps) ramp.push_back({{"setting", st.setting}, {"shocks", st.shocks}});
         sessions.push_back({{"index", s.index},
@@ -387,14 +455,30 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
                             {"p_plus_target_MPa", r3(mpa(s.p_plus_target_Pa))},
                             {"p_minus_target_MPa", r3(mpa(s.p_minus_target_Pa))},
                             {"fraction_cleared_after", r3(s.fraction_cleared_after)},
+                            {"p_largest_fragment_above_clearance", r3(s.p_largest_above_clearance)},
                             {"efd_free_field_mJ_per_mm2", r3(mj(s.efd_free_field_J_per_m2))},
                             {"duration_min", r1(s.duration_min)},
                             {"stopped_at_goal", s.stopped_at_goal},
                             {"ramp", ramp}});
     }
     j["sessions"] = sessions;
-    j["predicted_success_probability"] = r3(success.probability);
-    j["success_ci95"] = json::array({r3(success.ci95_low), r3(success.ci95_high)});
+    j["predicted_success_probability"] = r3(primary.probability);
+    j["success_ci95"] = json::array({r3(primary.ci95_low), r3(primary.ci95_high)});
+    json outcomes = json::array();
+    for (const auto& o : prediction.outcomes) {
+        json cov = json::object();
+        for (const auto& [k, v] : o.covariates) cov[k] = std::abs(v) >= 100 ? r1(v) : r3(v);
+        outcomes.push_back({{"name", o.name},
+                            {"horizon_months", o.horizon_months},
+                            {"probability", r3(o.probability)},
+                            {"ci95", json::array({r3(o.ci95_low), r3(o.ci95_high)})},
+                            {"probability_without_treatment", r3(o.probability_without_treatment)},
+                            {"probability_nominal", r3(o.probability_nominal)},
+                            {"primary", o.primary},
+                            {"covariates", cov},
+                            {"model", o.model}});
+    }
+    j["outcomes"] = outcomes;
     json curve = json::array();
     for (const auto& c : schedule.curve) curve.push_back({{"shocks", c.shocks}, {"fraction_cleared", r3(c.fraction_cleared)}});
     j["fragmentation_curve"] = curve;
@@ -403,58 +487,69 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     for (const auto& o : safety.oar) oar[o.organ] = organ_json(o);
     j["oar"] = oar;
     j["safety"] = {{"ok", safety.ok}, {"warnings", safety.warnings}, {"violations", safety.violations}};
+    j["warnings"] = warnings;
     j["target"] = {{"volume_mm3", summary.value("target_volume_mm3", 0.0)},
                    {"diameter_mm", summary.value("target_diameter_mm", 0.0)},
                    {"centroid_mm", summary.value("target_centroid_mm", json::array())},
                    {"material", protocol.target_material}};
+    j["patient"] = patient_json(protocol, factors, summary, r);
     j["fidelity"] = r.full ? "full" : "fast";
     if (comparison.is_null())
         comparison = {{"note", "fast fidelity: --fidelity full runs the 3D model and the axisymmetric one on its grid "
                                "and reports their difference here (README: Treatment planning)"}};
     j["fidelity_comparison"] = comparison;
     j["goal_reached"] = schedule.goal_reached;
-    j["goal_fraction_cleared"] = schedule.goal_fraction_cleared;
+    j["goal_probability"] = schedule.goal_kind == "dose" ? json(nullptr) : json(schedule.goal_probability);
+    j["goal_kind"] = schedule.goal_kind;
     j["reason"] = schedule.reason;
     for (const auto& n : schedule.notes) notes.push_back(n);
-    for (const auto& w : dose.warnings) notes.push_back("simulation: " + w);
+    if (dose)   // the aim's and the grid check's warnings are in `warnings`; the solver's own caveats are notes
+        for (const auto& w : dose->warnings)
+            if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) notes.push_back("simulation: " + w);
     j["notes"] = notes;
-    j["setting_unit"] = dose.depth.setting_unit;
-    json runs = json::array();
-    for (const auto& run : dose.runs)
-        runs.push_back({{"setting", run.setting},
-                        {"mean_p_plus_target_MPa", r3(mpa(run.target.mean_p_plus_Pa))},
-                        {"max_p_plus_target_MPa", r3(mpa(run.target.max_p_plus_Pa))},
-                        {"p_minus_target_MPa", r3(mpa(run.target.p_minus_Pa))},
-                        {"efd_target_centre_mJ_per_mm2", r3(mj(run.target.efd_centre_J_per_m2))},
-                        {"energy_target_cross_section_mJ", r3(run.target.energy_cross_section_J * 1e3)},
-                        {"focal_width_mm", r1(run.target.focal_width_m / kMm)},
-                        {"efd_free_field_mJ_per_mm2", r3(mj(run.water_efd_J_per_m2))},
-                        {"seconds", r1(run.seconds + run.water_seconds)}});
-    j["target_dose"] = runs;
-    // The device's free field at each simulated setting (IEC 61846 parameters of the water runs).
-    json free_field = json::array();
-    for (const auto& run : dose.runs) {
-        json f = {{"setting", run.setting}};
-        f.update(run.water_field);
-        free_field.push_back(std::move(f));
+    j["setting_unit"] = dose ? dose->depth.setting_unit : preset.setting_key;
+    json runs = json::array(), free_field = json::array();
+    if (dose) {
+        for (const auto& run : dose->runs) {
+            runs.push_back({{"setting", run.setting},
+                            {"mean_p_plus_target_MPa", r3(mpa(run.target.mean_p_plus_Pa))},
+                            {"max_p_plus_target_MPa", r3(mpa(run.target.max_p_plus_Pa))},
+                            {"p_minus_target_MPa", r3(mpa(run.target.p_minus_Pa))},
+                            {"efd_target_centre_mJ_per_mm2", r3(mj(run.target.efd_centre_J_per_m2))},
+                            {"energy_target_cross_section_mJ", r3(run.target.energy_cross_section_J * 1e3)},
+                            {"focal_width_mm", r1(run.target.focal_width_m / kMm)},
+                            {"positive_phase_us", r3(run.target.positive_phase_s * 1e6)},
+                            {"efd_free_field_mJ_per_mm2", r3(mj(run.water_efd_J_per_m2))},
+                            {"seconds", r1(run.seconds + run.water_seconds)}});
+            // The device's free field at each simulated setting (IEC 61846 parameters of the water runs).
+            json f = {{"setting", run.setting}};
+            f.update(run.water_field);
+            free_field.push_back(std::move(f));
+        }
+        j["aim"] = aim_json(dose->aim);
+        j["grid_check"] = grid_check_json(dose->grid_check);
+        j["surrounding_impedance_MRayl"] = r3(dose->surrounding_impedance_Pa_s_per_m * 1e-6);
+    } else {
+        j["aim"] = nullptr;
+        j["grid_check"] = nullptr;
     }
+    j["target_dose"] = runs;
     j["device_free_field"] = free_field;
     j["beam_path"] = {{"depth_mm", r1(path.depth_mm)}, {"bone_mm", r1(path.bone_mm)}, {"lung_mm", r1(path.lung_mm)},
                       {"gas_mm", r1(path.gas_mm)}};
-    j["window_loss_dB"] = r3(dose.window_loss_dB(plateau));
-    j["motion_sd_mm"] = sd / kMm;
-    j["success"] = {{"probability_nominal", r3(success.probability_nominal)},
-                    {"calibration", calibration_source},
-                    {"intercept", success.intercept},
-                    {"efd_reference_mJ_per_mm2", mj(success.efd_reference_J_per_m2)},
-                    {"efd_target_mJ_per_mm2", mj(success.efd_target_J_per_m2)},
+    j["window_loss_dB"] = dose ? r3(dose->window_loss_dB(plateau)) : 0.0;
+    j["motion_sd_mm"] = motion_sd / kMm;
+    j["positioning_sd_mm"] = protocol.positioning_sd_m / kMm;
+    j["success"] = {{"endpoint", protocol.endpoint},
+                    {"outcome", primary.name},
+                    {"probability_nominal", r3(primary.probability_nominal)},
+                    {"probability_without_treatment", r3(primary.probability_without_treatment)},
                     {"reference_rate", protocol.reference_success_rate},
-                    {"intercept_reproducing_reference", here.intercept},
-                    {"efd_reproducing_reference_J_per_m2", here.efd_reference_J_per_m2},
-                    {"samples", success.samples},
-                    {"fraction_cleared", r3(success.fraction_cleared)},
-                    {"residual_diameter_mm", r3(success.residual_diameter_m / kMm)},
-                    {"fragments_above_clearance", r3(success.fragments_above_clearance)}};
+                    {"model", primary.model},
+                    {"samples", prediction.samples},
+                    {"dose_log_sd", r3(oo.dose_log_sd)},
+                    {"fitted_parameters", planning::fitted_parameters().command},
+                    {"fraction_cleared", r3(schedule.final_fraction_cleared())}};
     j["seed"] = r.seed;
     j["pseudonym"] = model.pseudonym;
     j["model"] = r.model_path ? model_path : fs::absolute(out / "model.h5").string();
@@ -465,11 +560,11 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     // 8. plan.h5, then plan.json (written last: its presence means the plan is complete).
     io::PlanFile pf;
     pf.axisymmetric = !r.full;
-    const SettingRun& shown = nearest_run(dose, plateau);
-    pf.setting = shown.setting;
-    pf.p_max = shown.p_max, pf.p_min = shown.p_min, pf.efd = shown.efd;
-    {
-        ModelOnMap on = model_on_map(model, pf.p_max, !r.full, dose.depth.geometry.z_target_m - model.target_m[2]);
+    if (dose) {
+        const SettingRun& shown = nearest_run(*dose, plateau);
+        pf.setting = shown.setting;
+        pf.p_max = shown.p_max, pf.p_min = shown.p_min, pf.efd = shown.efd;
+        ModelOnMap on = model_on_map(model, pf.p_max, !r.full, dose->depth.geometry.z_target_m - model.target_m[2]);
         pf.labels = std::move(on.labels);
         pf.target = std::move(on.target);
     }
@@ -479,7 +574,7 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     pf.plan_json = j.dump(2);
     io::write_plan_h5(out / "plan.h5", pf);
     if (!r.model_path) fs::rename(out / ".model.h5.in-progress", out / "model.h5");
-    fs::rename(out / ".model_incident.h5.in-progress", out / "model_incident.h5");
+    if (dose) fs::rename(out / ".model_incident.h5.in-progress", out / "model_incident.h5");
     temporary.keep = true;
     io::write_json_atomic(out / "plan.json", j);
 
@@ -492,36 +587,46 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     else if (r.ct_path && fs::is_regular_file(*r.ct_path)) provenance.inputs.push_back(*r.ct_path);
     provenance.inputs.push_back(out / "plan.h5");
     const VisualOutputs visuals =
-        r.pictures ? write_plan_visuals(out, pf, j, model, model.target_m[2] - dose.depth.geometry.z_target_m, provenance)
-                   : VisualOutputs{};
+        r.pictures && dose ? write_plan_visuals(out, pf, j, model, model.target_m[2] - dose->depth.geometry.z_target_m,
+                                                provenance)
+                           : VisualOutputs{};
     for (const auto& p : visuals.problems) print_warning(p);
 
-    // 10. The printed summary.
+    // 10. The printed summary: the verdict first.
     std::ostringstream t;
     t << "plan: " << protocol.indication << " (" << protocol.endpoint << "), device " << protocol.device
       << ", fidelity " << (r.full ? "full (3D)" : "fast (axisymmetric)") << "\n";
+    t << "  verdict    " << verdict << "\n";
     t << "  target     " << format_number(r1(summary.value("target_volume_mm3", 0.0))) << " mm^3, "
       << format_number(r1(diameter_m / kMm)) << " mm, " << protocol.target_material << ", "
       << format_number(r1(path.depth_mm)) << " mm deep; clearance size " << format_number(schedule.clearance_size_m / kMm)
       << " mm\n";
+    if (dose)
+        t << "  aim        focus " << format_number(r1(dose->aim.focus_offset_m / kMm)) << " mm beyond the target; EFD "
+          << "maximum " << format_number(r1(dose->aim.efd_max_to_target_m / kMm)) << " mm from it; the target gets "
+          << format_number(std::round(dose->aim.target_efd_fraction_of_max * 100)) << " % of the maximum EFD\n";
     for (const auto& s : schedule.sessions)
         t << "  session " << s.index << "  day " << pad_right(std::to_string(s.day), 3) << " " << s.shocks
-          << " shocks at " << dose.depth.setting_unit << " " << format_number(s.setting) << ", "
+          << " shocks at " << j["setting_unit"].get<std::string>() << " " << format_number(r3(s.setting)) << ", "
           << format_number(s.rate_per_min) << "/min: EFD at the target " << format_number(r3(mj(s.efd_target_J_per_m2)))
           << " mJ/mm^2, p+ " << format_number(r1(mpa(s.p_plus_target_Pa))) << " MPa, p- "
           << format_number(r1(mpa(s.p_minus_target_Pa))) << " MPa -> cleared "
-          << format_number(std::round(s.fraction_cleared_after * 1000) / 10) << " %\n";
-    t << "  success    " << format_number(std::round(success.probability * 1000) / 10) << " % (95 % interval "
-      << format_number(std::round(success.ci95_low * 1000) / 10) << "-"
-      << format_number(std::round(success.ci95_high * 1000) / 10) << " %), " << protocol.endpoint << "\n";
+          << format_number(std::round(s.fraction_cleared_after * 1000) / 10) << " %, P(piece >= "
+          << format_number(schedule.clearance_size_m / kMm) << " mm left) "
+          << format_number(std::round(s.p_largest_above_clearance * 1000) / 10) << " %\n";
+    for (const auto& o : prediction.outcomes)
+        t << "  " << (o.primary ? "primary    " : "outcome    ") << pad_right(o.name, 21) << " "
+          << pct_text(o.probability) << " (95 % interval " << pct_text(o.ci95_low) << "-" << pct_text(o.ci95_high)
+          << "); without treatment " << pct_text(o.probability_without_treatment) << "\n";
     t << "  safety     " << (safety.ok ? "ok" : "NOT OK");
     for (const auto& w : safety.warnings) t << "\n    warning: " << w;
+    for (const auto& w : warnings) t << "\n    warning: " << w;
     t << "\n  " << schedule.reason << "\n";
     t << "  wrote      " << (out / "plan.json").string() << ", " << (out / "plan.h5").string() << "\n";
     if (fs::exists(out / "report.html")) t << "  report     " << (out / "report.html").string() << "\n";
-    if (r.pictures)
+    if (r.pictures && dose)
         t << "  pictures   " << visuals.files.size() << " files in " << (out / "figures").string() << " and "
-      << (out / "paraview").string() << " (" << format_number(r1(visuals.seconds)) << " s)\n";
+          << (out / "paraview").string() << " (" << format_number(r1(visuals.seconds)) << " s)\n";
 
     return {j, t.str()};
 }

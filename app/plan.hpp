@@ -1,7 +1,7 @@
 // The treatment planner (issue 5): `lithosim plan`. From a patient model (a phantom, a CT with a target point, or a
 // model file) and an indication: the device's shock simulated through the patient to the target (app/plan_dose),
 // the sessions scheduled on the fragmentation model (planning/schedule, planning/fragmentation), the organs at risk
-// checked (planning/safety), and the probability of success with its 95 % interval (planning/success).
+// checked (planning/safety), and the predicted outcomes with their 95 % intervals (planning/outcomes).
 //
 // plan.json (contract keys (c); units in the names; positions in patient coordinates, DICOM LPS mm):
 // | key                             | type         | meaning                                                      |
@@ -11,9 +11,15 @@
 // | endpoint                    (c) | string       | the endpoint the success probability refers to               |
 // | sessions                    (c) | [object]     | index, day, shocks, setting, rate_per_min,                   |
 // |                                 |              | efd_target_mJ_per_mm2, p_plus_target_MPa, p_minus_target_MPa,|
-// |                                 |              | fraction_cleared_after (+ efd_free_field_mJ_per_mm2, ramp)   |
-// | predicted_success_probability(c)| number       | mean over the Monte Carlo                                    |
-// | success_ci95                (c) | [low, high]  | 95 % interval (material strength and positioning sampled)    |
+// |                                 |              | fraction_cleared_after, p_largest_fragment_above_clearance(c)|
+// |                                 |              | (+ efd_free_field_mJ_per_mm2, ramp)                          |
+// | predicted_success_probability(c)| number       | the primary outcome's probability (mean over the Monte Carlo)|
+// | success_ci95                (c) | [low, high]  | its 95 % interval (coefficients, between-study spread, dose, |
+// |                                 |              | strength, aim sampled: planning/OUTCOMES.md §3)              |
+// | outcomes                    (c) | [object]     | name, horizon_months, probability, ci95,                     |
+// |                                 |              | probability_without_treatment, covariates, model             |
+// | aim                         (c) | object       | focus_offset_mm, efd_max_to_target_mm,                       |
+// |                                 |              | target_efd_fraction_of_max (+ the search)                    |
 // | fragmentation_curve         (c) | [object]     | shocks (cumulative), fraction_cleared                        |
 // | clearance_size_mm           (c) | number       | fragments below it count as cleared                          |
 // | oar                         (c) | object       | per label: max_p_minus_MPa, max_efd_mJ_per_mm2, limit_ok     |
@@ -28,7 +34,8 @@
 // |                                 |              | target_dose (mean/max p+, p-, EFD, energy through the        |
 // |                                 |              | target's cross-section, focal width, per setting run),       |
 // |                                 |              | beam_path, window_loss_dB, motion_sd_mm, fidelity_comparison,|
-// |                                 |              | success (details), pseudonym, seed, version, runtime_s       |
+// |                                 |              | success (details), verdict, warnings, grid_check, patient,   |
+// |                                 |              | pseudonym, seed, version, runtime_s                          |
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -42,7 +49,7 @@
 #include "app/plan_dose.hpp"
 #include "models/ct_volume.hpp"
 #include "planning/schedule.hpp"
-#include "planning/success.hpp"
+#include "planning/outcomes.hpp"
 
 namespace lithosim::app {
 
@@ -52,7 +59,7 @@ struct PlanRequest {
     std::optional<models::Vec3> target_point_mm, source_position_mm;
     std::optional<std::string> device, material;
     std::optional<double> efd_mJ_per_mm2;
-    std::optional<int> sessions, max_shocks_per_session;
+    std::optional<int> sessions, max_shocks_per_session;   ///< max_shocks 0: no shocks (the untreated course)
     std::optional<double> rate_per_min;
     std::uint64_t seed = 1;
     bool full = false;                   ///< --fidelity full
@@ -62,6 +69,12 @@ struct PlanRequest {
     std::string out_dir;
     std::string command_line;            ///< how the plan was asked for (shown in the report)
     bool pictures = true;                ///< report.html, figures/, paraview/ (off: --no-pictures)
+    // Covariates of the outcome models (issue 13 §1; contract options).
+    std::optional<int> gaertner_type;    ///< --gaertner-type I|II|III (tendon; default: from the CT's morphology)
+    std::optional<int> stone_count;      ///< --stone-count N (gallbladder phantom, 1-5: builds N stones)
+    bool bile_acid = true;               ///< --bile-acid yes|no (gallbladder)
+    bool gallbladder_impaired = false;   ///< --gallbladder-function normal|impaired
+    std::optional<double> plaque_arc_deg;   ///< --plaque-arc-deg (femoral phantom: the plaque's arc)
 };
 
 /// The options of `lithosim plan` with their kinds and numeric ranges: one table that cmd_plan.cpp checks the

@@ -503,10 +503,6 @@ FigureSet write_plan_figures(const fs::path& dir, const io::PlanFile& plan, cons
                 cum += ss.value("shocks", 0.0);
                 c.vlines.push_back({cum, "end of session " + std::to_string(ss.value("index", 0))});
             }
-        if (pj.contains("goal_fraction_cleared") && pj["goal_fraction_cleared"].is_number()) {
-            const double g = pj["goal_fraction_cleared"].get<double>();
-            c.series.push_back({"goal", {s.x.front(), std::max(s.x.back(), cum)}, {g, g}, {0.1, 0.6, 0.2}, 1.5});
-        }
         run.add("plan_fragmentation.png", "fraction of the target cleared against the cumulative shocks, session ends",
                 [&](const fs::path& p) { viz::render_lines(c, p); });
     }

@@ -509,12 +509,51 @@ fs::path write_plan_report(const fs::path& dir, const json& p, const ReportConte
     const std::size_t n_warnings = safety.contains("warnings") ? safety.at("warnings").size() : 0;
     if (n_warnings > 0)
         r.paragraph(std::to_string(n_warnings) + " safety warning(s): see Safety below.", ReportStyle::warning);
+    if (p.contains("verdict")) r.paragraph(text_of(p, "verdict"));
+    if (p.contains("warnings") && p.at("warnings").is_array())
+        for (const auto& w : p.at("warnings")) r.paragraph("warning: " + report_value(w).text, ReportStyle::warning);
+
+    // The predicted outcomes (planning/OUTCOMES.md): each with its interval and the untreated course.
+    const auto percent_of = [](const json& v) {
+        if (!v.is_number()) return std::string();
+        char b[32];
+        std::snprintf(b, sizeof b, "%.1f %%", 100 * v.get<double>());
+        return std::string(b);
+    };
+    if (p.contains("outcomes") && p.at("outcomes").is_array() && !p.at("outcomes").empty()) {
+        r.section("Predicted outcomes");
+        std::vector<std::vector<ReportCell>> t;
+        for (const auto& o : p.at("outcomes")) {
+            ReportCell prob = cell_of(o, "probability");
+            prob.text += " (" + percent_of(o.value("probability", json(nullptr))) + ")";
+            ReportCell ci = cell_of(o, "ci95");
+            if (o.contains("ci95") && o.at("ci95").is_array() && o.at("ci95").size() == 2)
+                ci.text = cell(o.at("ci95")[0]).text + " to " + cell(o.at("ci95")[1]).text;
+            ReportCell none = cell_of(o, "probability_without_treatment");
+            none.text += " (" + percent_of(o.value("probability_without_treatment", json(nullptr))) + ")";
+            t.push_back({cell_of(o, "name"), o.value("primary", false) ? ReportCell("primary") : ReportCell(""),
+                         cell_of(o, "horizon_months"), prob, ci, none, cell_of(o, "probability_nominal")});
+        }
+        r.table({"outcome", "", "horizon (months)", "probability", "95 % interval", "without treatment",
+                 "nominal (mean coefficients)"},
+                t);
+        for (const auto& o : p.at("outcomes")) {
+            r.subsection("Covariates of " + text_of(o, "name") + ": " + text_of(o, "model"));
+            if (o.contains("covariates")) r.key_values(object_rows(o.at("covariates")));
+        }
+        if (p.contains("patient") && p.at("patient").is_object()) {
+            r.subsection("Patient factors");
+            r.key_values(object_rows(p.at("patient")));
+        }
+    }
 
     r.section("Device and settings");
     r.key_values({{"device", cell_of(p, "device")},
                   {"setting unit", cell_of(p, "setting_unit")},
                   {"fidelity", cell_of(p, "fidelity")},
-                  {"positioning and motion SD (mm)", cell_of(p, "motion_sd_mm")},
+                  {"breathing motion SD (mm)", cell_of(p, "motion_sd_mm")},
+                  {"aiming SD per session (mm)", cell_of(p, "positioning_sd_mm")},
+                  {"impedance around the target (MRayl)", cell_of(p, "surrounding_impedance_MRayl")},
                   {"loss through the window (dB)", cell_of(p, "window_loss_dB")},
                   {"clearance size (mm)", cell_of(p, "clearance_size_mm")},
                   {"Monte Carlo seed", cell_of(p, "seed")}});
@@ -525,6 +564,29 @@ fs::path write_plan_report(const fs::path& dir, const json& p, const ReportConte
     if (p.contains("beam_path")) {
         r.subsection("Beam path from the skin to the target");
         r.key_values(object_rows(p.at("beam_path")));
+    }
+
+    if (p.contains("aim") && p.at("aim").is_object()) {
+        r.subsection("Aim: the device placed by its simulated dose");
+        std::vector<std::pair<std::string, ReportCell>> rows;
+        for (const auto& [k, v] : p.at("aim").items())
+            if (k != "runs") rows.emplace_back(k, cell(v));
+        r.key_values(rows);
+        if (p.at("aim").contains("runs") && p.at("aim").at("runs").is_array() && !p.at("aim").at("runs").empty()) {
+            std::vector<std::string> header;
+            for (const auto& [k, v] : p.at("aim").at("runs").front().items()) header.push_back(k);
+            std::vector<std::vector<ReportCell>> t;
+            for (const auto& run : p.at("aim").at("runs")) {
+                std::vector<ReportCell> row;
+                for (const auto& h : header) row.push_back(cell_of(run, h.c_str()));
+                t.push_back(row);
+            }
+            r.table(header, t);
+        }
+    }
+    if (p.contains("grid_check") && p.at("grid_check").is_object()) {
+        r.subsection("Dose grid against the device's calibration grid (water, highest setting)");
+        r.key_values(object_rows(p.at("grid_check")));
     }
 
     r.section("Dose per shock at the target (simulated settings)");
@@ -576,11 +638,13 @@ fs::path write_plan_report(const fs::path& dir, const json& p, const ReportConte
                                 ramp, cell_of(s, "rate_per_min"), cell_of(s, "duration_min"),
                                 cell_of(s, "efd_target_mJ_per_mm2"), cell_of(s, "efd_free_field_mJ_per_mm2"),
                                 cell_of(s, "p_plus_target_MPa"), cell_of(s, "p_minus_target_MPa"),
-                                cell_of(s, "fraction_cleared_after"), cell_of(s, "stopped_at_goal")});
+                                cell_of(s, "fraction_cleared_after"), cell_of(s, "p_largest_fragment_above_clearance"),
+                                cell_of(s, "stopped_at_goal")});
         }
     r.table({"session", "day", "shocks", "setting (" + unit + ")", "ramp (shocks at setting)", "rate (/min)",
              "duration (min)", "EFD at target (mJ/mm^2)", "EFD free field (mJ/mm^2)", "p+ at target (MPa)",
-             "p- at target (MPa)", "fraction cleared after", "stopped at goal"},
+             "p- at target (MPa)", "fraction cleared after", "P(a piece above the clearance size is left)",
+             "stopped at goal"},
             sessions);
     if (p.contains("oar") && p.at("oar").is_object() && !p.at("oar").empty()) {
         r.subsection("Dose at the organs at risk (per shock; session maximum)");
@@ -597,7 +661,7 @@ fs::path write_plan_report(const fs::path& dir, const json& p, const ReportConte
                 t, styles);
     }
 
-    r.section("Predicted success");
+    r.section("Primary outcome and the sessions' goal");
     json ci = p.contains("success_ci95") ? p.at("success_ci95") : json(nullptr);
     // The JSON numbers as they are, with the percentages a clinician reads.
     const auto percent = [](const json& v) {
@@ -614,13 +678,14 @@ fs::path write_plan_report(const fs::path& dir, const json& p, const ReportConte
     if (p.contains("predicted_success_probability"))
         probability.text += " (" + percent(p.at("predicted_success_probability")) + ")";
     r.key_values({{"endpoint", cell_of(p, "endpoint")},
-                  {"predicted success probability", probability},
+                  {"predicted probability (primary outcome)", probability},
                   {"95 % interval", interval},
+                  {"goal of the sessions", cell_of(p, "goal_kind")},
                   {"goal reached", cell_of(p, "goal_reached")},
-                  {"goal (fraction cleared)", cell_of(p, "goal_fraction_cleared")},
+                  {"goal: P(every fragment below the goal size)", cell_of(p, "goal_probability")},
                   {"reason", cell_of(p, "reason")}});
     if (p.contains("success")) {
-        r.subsection("Success model details");
+        r.subsection("Primary outcome: model details");
         r.key_values(object_rows(p.at("success")));
     }
 

@@ -1,11 +1,13 @@
-// planner_phantoms: the whole planner (app/plan.hpp) on the indications' phantoms, the standard protocol, fast
-// fidelity: the predicted success against the reference rate (85 % tendon, 70 % gallbladder and bile duct, 60 %
-// vascular) within 3 points. This checks the calibration table of app/plan.cpp (kPhantomCalibration) against the
-// simulated dose of this build: a change of the solver, a device, the phantoms or the fragmentation model that moves
-// the dose or the fragmentation shows here. Fast variant: tendon on the shoulder phantom; full: all four.
+// planner_phantoms (issue 13 §2): the whole planner (app/plan.hpp) on each indication's phantom with the standard
+// protocol, fast fidelity: the primary outcome's predicted probability against the reference rate users work with
+// for a typical patient (85 % tendon, 70 % gallbladder and bile duct, 60 % vascular), tolerance 10 points. Nothing
+// is fitted to these rates (planning/OUTCOMES.md §2): a miss is a finding about the models, the phantoms or the
+// simulated devices, reported with the outcome's interval and covariates, not tuned away. Fast variant: tendon on the
+// shoulder phantom at twice the calibration grid; full: all four at the plan's default grid.
 #include <filesystem>
 #include <unistd.h>
 
+#include "app/find_setting.hpp"
 #include "app/plan.hpp"
 #include "solver/errors.hpp"
 #include "validation/cases.hpp"
@@ -26,25 +28,28 @@ std::vector<validation::Row> run_planner_phantoms(bool full, const RunHooks& hoo
         r.indication = indication;
         r.phantom = phantom;
         r.out_dir = dir.string();
+        r.pictures = false;
+        // The fast variant (ctest) runs on twice the device's calibration grid, which under-resolves the strongest
+        // settings' p+ by up to a third (app/plan_dose.cpp, kDoseGrid) - a check that the pipeline holds together;
+        // the full variant runs the plan's default grid, the one that reproduces the device's calibration.
+        if (!full) r.dx_mm = 2 * reference_dx_m(indication == std::string("tendon") ? "eswt_head" : "hm3") * 1e3;
         const PlanResult p = run_plan(r, nullptr);
         std::filesystem::remove_all(dir);
+        const auto& ci = p.plan["success_ci95"];
         validation::Row row;
         row.case_name = "planner_phantoms";
-        row.quantity = fmt(indication, " on the ", phantom, " phantom, standard protocol: ",
-                           p.plan["endpoint"].get<std::string>(), " [%]");
-        row.unit = "%";
         row.simulated = 100 * p.plan["predicted_success_probability"].get<double>();
         row.reference = 100 * p.plan["success"]["reference_rate"].get<double>();
+        row.quantity = fmt(indication, " on the ", phantom, " phantom, standard protocol: ",
+                           p.plan["success"]["outcome"].get<std::string>(), " (95 % ", 100 * ci[0].get<double>(), "-",
+                           100 * ci[1].get<double>(), " %, without treatment ",
+                           100 * p.plan["success"]["probability_without_treatment"].get<double>(), " %) [%]");
+        row.unit = "%";
         row.error = std::abs(row.simulated - row.reference);
-        row.tolerance = 3.0;
+        row.tolerance = 10.0;
         row.pass = row.error <= row.tolerance;
         rows.push_back(row);
-        if (hooks.log)
-            hooks.log(fmt("planner_phantoms: ", indication, " predicted ", row.simulated, " %, interval ",
-                          100 * p.plan["success_ci95"][0].get<double>(), "-",
-                          100 * p.plan["success_ci95"][1].get<double>(), " %, intercept reproducing the reference ",
-                          p.plan["success"]["intercept_reproducing_reference"].get<double>(), ", E_std ",
-                          p.plan["success"]["efd_reproducing_reference_J_per_m2"].get<double>(), " J/m^2"));
+        if (hooks.log) hooks.log(fmt("planner_phantoms: ", indication, ": ", p.plan["verdict"].get<std::string>()));
     }
     return rows;
 }
@@ -54,8 +59,9 @@ std::vector<validation::Row> run_planner_phantoms(bool full, const RunHooks& hoo
 void register_planner_validation() {
     validation::register_case(
         {"planner_phantoms",
-         "the planner on the phantoms (fast fidelity, standard protocol): predicted success within 3 points of the "
-         "reference rate (fast: tendon/shoulder; full: all four indications)"},
+         "the planner on the phantoms (fast fidelity, standard protocol): the primary outcome within 10 points of the "
+         "reference rate of a typical patient (85 % tendon, 70 % biliary, 60 % vascular); never fitted to it (fast: "
+         "tendon/shoulder; full: all four)"},
         run_planner_phantoms);
 }
 

@@ -1,7 +1,8 @@
 // `lithosim plan` as the user meets it: a plan on the shoulder phantom writes plan.json with the contract keys and a
 // consistent schedule, plan.h5 with the dose maps and the fragment distributions; an unsafe plan exits 3 and writes no
-// plan; bad input exits 2 with one line. A coarse grid (0.2 mm) keeps these runs short; the calibrated prediction on
-// the default grid is checked by lithosim validate --case planner_phantoms.
+// plan; bad input exits 2 with one line; the outcomes (issue 13) with their contract keys and the untreated course; no
+// shocks give the untreated course. A coarse grid (0.2 mm) keeps these runs short; the phantoms' predictions on the
+// default grid against the reference rates are reported by lithosim validate --case planner_phantoms --full.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -45,12 +46,42 @@ TEST_CASE("plan on the shoulder phantom writes plan.json with the contract keys 
     INFO(r.err);
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
-    CHECK_THAT(r.out, Catch::Contains("session 1") && Catch::Contains("success"));
+    CHECK_THAT(r.out, Catch::Contains("session 1") && Catch::Contains("primary    clinical_success_6mo") &&
+                          Catch::Contains("verdict"));
     const json p = lithosim::io::read_json(dir / "out" / "plan.json");
     for (const char* key : {"indication", "device", "endpoint", "sessions", "predicted_success_probability",
                             "success_ci95", "fragmentation_curve", "clearance_size_mm", "oar", "safety", "target",
-                            "fidelity"})
+                            "fidelity", "outcomes", "aim"})
         CHECK(p.contains(key));
+    // Outcomes (issue 13 §1, contract keys and names): the tendon's three, the primary one carried by
+    // predicted_success_probability, each above the course without treatment.
+    std::vector<std::string> names;
+    for (const auto& o : p["outcomes"]) {
+        for (const char* key : {"name", "horizon_months", "probability", "ci95", "probability_without_treatment",
+                                "covariates", "model"})
+            CHECK(o.contains(key));
+        names.push_back(o["name"].get<std::string>());
+        CHECK(o["ci95"][0].get<double>() <= o["probability"].get<double>());
+        CHECK(o["probability"].get<double>() <= o["ci95"][1].get<double>());
+        CHECK(o["probability"].get<double>() > o["probability_without_treatment"].get<double>());
+        CHECK_THAT(o["model"].get<std::string>(), Catch::Contains("fitted to"));
+        if (o["name"] == "clinical_success_6mo") {
+            CHECK(o["probability"] == p["predicted_success_probability"]);
+            CHECK(o["ci95"] == p["success_ci95"]);
+        }
+    }
+    CHECK(names == std::vector<std::string>{"resorption_3mo", "resorption_6mo", "clinical_success_6mo"});
+    // The covariates the tendon model reads: the deposit's type from the CT (the phantom's dense, sharp deposit is
+    // type I), the EFD and the energy delivered.
+    const json& cov = p["outcomes"][2]["covariates"];
+    CHECK(cov["gaertner"].get<double>() == 1.0);
+    CHECK(cov["energy_to_deposit_mJ"].get<double>() > 0);
+    CHECK(p["patient"]["gaertner_type"] == "I");
+    // Aim (issue 13 §5, contract keys).
+    for (const char* key : {"focus_offset_mm", "efd_max_to_target_mm", "target_efd_fraction_of_max"})
+        CHECK(p["aim"].contains(key));
+    CHECK(p["aim"]["target_efd_fraction_of_max"].get<double>() > 0);
+    CHECK(p["aim"]["target_efd_fraction_of_max"].get<double>() <= 1.0 + 1e-9);
     CHECK(p["indication"] == "tendon");
     CHECK(p["device"] == "eswt_head");
     CHECK(p["fidelity"] == "fast");
@@ -62,7 +93,8 @@ TEST_CASE("plan on the shoulder phantom writes plan.json with the contract keys 
     REQUIRE(s.size() <= 4);
     for (std::size_t i = 0; i < s.size(); ++i) {
         for (const char* key : {"index", "day", "shocks", "setting", "rate_per_min", "efd_target_mJ_per_mm2",
-                                "p_plus_target_MPa", "p_minus_target_MPa", "fraction_cleared_after"})
+                                "p_plus_target_MPa", "p_minus_target_MPa", "fraction_cleared_after",
+                                "p_largest_fragment_above_clearance"})
             CHECK(s[i].contains(key));
         CHECK(s[i]["index"] == int(i) + 1);
         CHECK(s[i]["shocks"].get<int>() >= 1);
@@ -175,6 +207,15 @@ TEST_CASE("bad plan input exits 2 with one line", "[app][cli][plan]") {
     expect_plan_bad_input(dir, shoulder_plan({"--max-shocks-per-session", "-5"}), {"--max-shocks-per-session"});
     expect_plan_bad_input(dir, shoulder_plan({"--material", "granite"}), {"granite"});
     expect_plan_bad_input(dir, shoulder_plan({"--fidelity", "medium"}), {"--fidelity", "medium"});
+    expect_plan_bad_input(dir, shoulder_plan({"--gaertner-type", "IV"}), {"--gaertner-type", "IV", "I, II or III"});
+    expect_plan_bad_input(dir, shoulder_plan({"--stone-count", "3"}), {"--stone-count", "gallbladder"});
+    expect_plan_bad_input(dir, shoulder_plan({"--bile-acid", "maybe"}), {"--bile-acid", "maybe", "yes or no"});
+    expect_plan_bad_input(dir, shoulder_plan({"--gallbladder-function", "weak"}), {"--gallbladder-function", "weak"});
+    expect_plan_bad_input(dir, shoulder_plan({"--plaque-arc-deg", "90"}), {"--plaque-arc-deg", "femoral"});
+    expect_plan_bad_input(dir, shoulder_plan({"--device", "ivl_emitter"}), {"ivl_emitter", "vascular"});
+    expect_plan_bad_input(dir, {"plan", "--indication", "gallbladder", "--phantom", "gallbladder", "--stone-count", "7",
+                                "--out", "out"},
+                          {"--stone-count", "7"});
     // The ESWT head cannot reach the gallbladder stone 68 mm deep.
     expect_plan_bad_input(dir, {"plan", "--indication", "gallbladder", "--phantom", "gallbladder", "--device",
                                 "eswt_head", "--out", "out"},
@@ -186,13 +227,39 @@ TEST_CASE("bad plan input exits 2 with one line", "[app][cli][plan]") {
     CHECK(files == 0);
 }
 
-TEST_CASE("validate planner_phantoms: the tendon plan on the shoulder phantom gives the reference rate",
+TEST_CASE("no shocks: the plan is the untreated course, and the outcomes say so", "[app][cli][plan]") {
+    ScratchDir dir("cli_plan_none");
+    const CliResult r = run_lithosim(shoulder_plan({"--max-shocks-per-session", "0"}), dir.path());
+    INFO(r.err << r.out);
+    REQUIRE(r.exit_code == 0);
+    const json p = lithosim::io::read_json(dir / "out" / "plan.json");
+    CHECK(p["sessions"].empty());
+    for (const auto& o : p["outcomes"]) {
+        INFO(o["name"]);
+        CHECK(o["probability"] == o["probability_without_treatment"]);
+    }
+    CHECK_THAT(p["verdict"].get<std::string>(), Catch::Contains("no shocks planned"));
+}
+
+TEST_CASE("validate planner_phantoms: the tendon plan on the shoulder phantom against the reference rate",
           "[app][cli][plan][slow]") {
+    // The reference rate is a validation target, never fitted (issue 13 §2): the case reports the prediction with its
+    // interval against 85 % +- 10 points, and a miss is a finding, not a failed run (exit 1 when a row misses).
     ScratchDir dir("cli_plan_validate");
     const CliResult r = run_lithosim({"validate", "--case", "planner_phantoms", "--json", "table.json"}, dir.path());
     INFO(r.out << r.err);
-    CHECK(r.exit_code == 0);
+    CHECK((r.exit_code == 0 || r.exit_code == 1));
+    CHECK(r.signal == 0);
     const json t = lithosim::io::read_json(dir / "table.json");
-    CHECK(t["all_pass"] == true);
-    CHECK_THAT(r.out, Catch::Contains("tendon on the shoulder phantom"));
+    const json& rows = t["rows"];
+    REQUIRE(rows.size() == 1);
+    CHECK_THAT(rows[0]["quantity"].get<std::string>(),
+               Catch::Contains("tendon on the shoulder phantom") && Catch::Contains("95 %") &&
+                   Catch::Contains("without treatment"));
+    CHECK(rows[0]["reference"].get<double>() == 85.0);
+    CHECK(rows[0]["tolerance"].get<double>() == 10.0);
+    CHECK(rows[0]["simulated"].get<double>() > 0);
+    CHECK(rows[0]["simulated"].get<double>() < 100);
+    CHECK(rows[0]["pass"] == (rows[0]["error"].get<double>() <= 10.0));
+    CHECK(t["all_pass"] == (r.exit_code == 0));
 }
