@@ -239,6 +239,20 @@ std::vector<std::pair<std::string, ReportCell>> object_rows(const json& o) {
     return rows;
 }
 
+/// A table of an array of objects: one column per key of the first object, one row per object.
+void table_of_objects(viz::HtmlReport& r, const json& array) {
+    if (!array.is_array() || array.empty() || !array.front().is_object()) return;
+    std::vector<std::string> header;
+    for (const auto& [k, v] : array.front().items()) header.push_back(k);
+    std::vector<std::vector<ReportCell>> t;
+    for (const auto& o : array) {
+        std::vector<ReportCell> row;
+        for (const auto& h : header) row.push_back(cell_of(o, h.c_str()));
+        t.push_back(row);
+    }
+    r.table(header, t);
+}
+
 void add_figures(viz::HtmlReport& r, const std::vector<ReportFigure>& figures) {
     if (figures.empty()) return;
     r.section("Figures");
@@ -572,17 +586,7 @@ fs::path write_plan_report(const fs::path& dir, const json& p, const ReportConte
         for (const auto& [k, v] : p.at("aim").items())
             if (k != "runs") rows.emplace_back(k, cell(v));
         r.key_values(rows);
-        if (p.at("aim").contains("runs") && p.at("aim").at("runs").is_array() && !p.at("aim").at("runs").empty()) {
-            std::vector<std::string> header;
-            for (const auto& [k, v] : p.at("aim").at("runs").front().items()) header.push_back(k);
-            std::vector<std::vector<ReportCell>> t;
-            for (const auto& run : p.at("aim").at("runs")) {
-                std::vector<ReportCell> row;
-                for (const auto& h : header) row.push_back(cell_of(run, h.c_str()));
-                t.push_back(row);
-            }
-            r.table(header, t);
-        }
+        if (p.at("aim").contains("runs")) table_of_objects(r, p.at("aim").at("runs"));
     }
     if (p.contains("grid_check") && p.at("grid_check").is_object()) {
         r.subsection("Dose grid against the device's calibration grid (water, highest setting)");
@@ -590,17 +594,7 @@ fs::path write_plan_report(const fs::path& dir, const json& p, const ReportConte
     }
 
     r.section("Dose per shock at the target (simulated settings)");
-    if (p.contains("target_dose") && p.at("target_dose").is_array() && !p.at("target_dose").empty()) {
-        std::vector<std::string> header;
-        for (const auto& [k, v] : p.at("target_dose").front().items()) header.push_back(k);
-        std::vector<std::vector<ReportCell>> t;
-        for (const auto& run : p.at("target_dose")) {
-            std::vector<ReportCell> row;
-            for (const auto& h : header) row.push_back(cell_of(run, h.c_str()));
-            t.push_back(row);
-        }
-        r.table(header, t);
-    }
+    if (p.contains("target_dose")) table_of_objects(r, p.at("target_dose"));
     if (p.contains("device_free_field") && p.at("device_free_field").is_array() &&
         !p.at("device_free_field").empty()) {
         // One column per simulated setting, one row per parameter: the device as a physicist checks it in water.

@@ -13,6 +13,7 @@
 #include <map>
 #include <numbers>
 #include <sstream>
+#include <utility>
 
 #include "solver/absorption.hpp"
 #include "solver/buffer.hpp"
@@ -535,7 +536,8 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks, Com
     const bool nonlinear = opt.nonlinear;
     const bool absorbing = opt.absorption && (mm.any_viscous || mm.any_relaxation);
     const int nrel = absorbing && mm.any_relaxation ? int(mm.tau.size()) : 0;
-    require_input(nrel <= 8, "[solver] relaxation mechanisms = ", nrel, " exceeds the accepted 8");
+    require_input(nrel <= kernels::kMaxMechanisms, "[solver] relaxation mechanisms = ", nrel, " exceeds the accepted ",
+                  kernels::kMaxMechanisms);
 
     // ---- medium coefficients (computed once) ----
     SlabField<float> rho_inv[3], K, bK, nu;
@@ -600,7 +602,7 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks, Com
 
     // ---- state ----
     const bool separate_p = nonlinear || absorbing;
-    SlabField<float> u[3], w, p_store, m[8];
+    SlabField<float> u[3], w, p_store, m[kernels::kMaxMechanisms];
     w.resize(i_first, i_end);
     for (int a = 0; a < g.dims; ++a) u[a].resize(i_first, i_end);
     if (separate_p) p_store.resize(i_first, i_end);
@@ -800,25 +802,22 @@ SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks, Com
         v_filter.n[2] = z_alloc_hi - z_alloc_lo;
     }
     const std::size_t filter_offset = i_first;  // grid index of the view's first cell
-    const int absorb_mode = (nrel > 0 ? 1 : 0) | (absorbing && mm.any_viscous ? 2 : 0);
+    // The pressure kernel's variant: relaxation mechanisms (a compile-time count) and the thermoviscous term.
+    const bool viscous = absorbing && mm.any_viscous;
     auto pick_abs = [&]<int D, int O, bool NL>() {
+        auto with = [&]<int NREL, bool AXI>() {
+            prs = viscous ? kernels::update_pressure<D, O, NL, NREL, true, AXI>
+                          : kernels::update_pressure<D, O, NL, NREL, false, AXI>;
+        };
+        auto with_nrel = [&]<bool AXI>() {
+            [&]<int... R>(std::integer_sequence<int, R...>) {
+                ((nrel == R ? with.template operator()<R, AXI>() : void()), ...);
+            }(std::make_integer_sequence<int, kernels::kMaxMechanisms + 1>{});
+        };
         if constexpr (D == 2) {
-            if (g.axisymmetric) {
-                switch (absorb_mode) {
-                case 0: prs = kernels::update_pressure<2, O, NL, 0, true>; break;
-                case 1: prs = kernels::update_pressure<2, O, NL, 1, true>; break;
-                case 2: prs = kernels::update_pressure<2, O, NL, 2, true>; break;
-                default: prs = kernels::update_pressure<2, O, NL, 3, true>; break;
-                }
-                return;
-            }
+            if (g.axisymmetric) return with_nrel.template operator()<true>();
         }
-        switch (absorb_mode) {
-        case 0: prs = kernels::update_pressure<D, O, NL, 0>; break;
-        case 1: prs = kernels::update_pressure<D, O, NL, 1>; break;
-        case 2: prs = kernels::update_pressure<D, O, NL, 2>; break;
-        default: prs = kernels::update_pressure<D, O, NL, 3>; break;
-        }
+        with_nrel.template operator()<false>();
     };
     auto pick = [&]<int D>() {
         if (opt.order == 4) {

@@ -1,0 +1,171 @@
+// The pressure kernel against a plain scalar transcription of its equation (the form it had before the mechanism
+// count became a template parameter): every variant the solver dispatches to, 0 .. kMaxMechanisms mechanisms.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <utility>
+#include <vector>
+
+#include "solver/kernels.hpp"
+
+using namespace lithosim;
+using kernels::StepView;
+
+namespace {
+
+/// A small grid of random fields and coefficients, and the StepView over it.
+struct Fixture {
+    int n[3];
+    std::vector<float> u[3], w, p, K, bK, nu, r_face, inv_r;
+    std::vector<std::vector<float>> m, Ka;
+    StepView v{};
+
+    Fixture(int dims, bool axi, int nrel, unsigned seed) : n{24, dims >= 2 ? 20 : 1, dims >= 3 ? 18 : 1} {
+        std::mt19937 rng(seed);
+        std::uniform_real_distribution<float> U(-1.0f, 1.0f), pos(0.5f, 1.5f);
+        const std::size_t N = std::size_t(n[0]) * n[1] * n[2];
+        auto fill = [&](std::vector<float>& f, float scale, bool positive) {
+            f.resize(N);
+            for (auto& x : f) x = scale * (positive ? pos(rng) : U(rng));
+        };
+        for (int a = 0; a < 3; ++a) fill(u[a], 1e-2f, false);
+        // Scales chosen so that every term of the update is of the same size (~1e4 Pa; div u ~ 200 1/s) and a
+        // change of 1e-5 in any one of them shows above the tolerance.
+        fill(w, 1e3f, false);
+        fill(p, 0.0f, false);
+        fill(K, 2.3e9f, true);
+        fill(bK, 1e-5f, true);
+        fill(nu, 50.0f, true);
+        m.resize(nrel);
+        Ka.resize(nrel);
+        for (int l = 0; l < nrel; ++l) {
+            fill(m[l], 1e3f, false);
+            fill(Ka[l], 1e9f, true);
+        }
+        for (int a = 0; a < 3; ++a) {
+            v.n[a] = n[a];
+            v.lo[a] = a < dims ? 2 : 0;
+            v.hi[a] = a < dims ? n[a] - 2 : 1;
+            v.u[a] = u[a].data();
+        }
+        v.s[0] = 1;
+        v.s[1] = n[0];
+        v.s[2] = std::ptrdiff_t(n[0]) * n[1];
+        v.dt = 1e-8f;
+        v.dx = 5e-5f;
+        v.w = w.data();
+        v.p = p.data();
+        v.K = K.data();
+        v.bK = bK.data();
+        v.nu = nu.data();
+        v.nrel = nrel;
+        for (int l = 0; l < nrel; ++l) {
+            v.m[l] = m[l].data();
+            v.Ka[l] = Ka[l].data();
+            v.e[l] = std::exp(-float(l + 1) * 0.3f);
+        }
+        v.q_coef = 0.5f;
+        v.div_cap = 100.0f;  // below the largest |div u| of the random field: the cap is exercised
+        if (axi) {
+            const int A = 4;  // axis node
+            r_face.resize(n[0]);
+            inv_r.resize(n[0]);
+            for (int i = 0; i < n[0]; ++i) {
+                const float r = float(i - A) * v.dx;
+                r_face[i] = r + 0.5f * v.dx;
+                inv_r[i] = i == A ? 0.0f : 1.0f / r;
+            }
+            v.r_face = r_face.data();
+            v.inv_r = inv_r.data();
+            v.axis_i = A;
+        }
+    }
+};
+
+/// The update of kernels.hpp written out cell by cell, the mechanism count a run-time value.
+void reference_update(const StepView& v, int dims, int order, bool nonlinear, bool visc, bool axi) {
+    const float c1 = order == 4 ? 9.0f / 8.0f : 1.0f, c2 = order == 4 ? -1.0f / 24.0f : 0.0f;
+    const bool absorbing = v.nrel > 0 || visc;
+    for (int i2 = v.lo[2]; i2 < v.hi[2]; ++i2)
+        for (int i1 = v.lo[1]; i1 < v.hi[1]; ++i1)
+            for (int i0 = v.lo[0]; i0 < v.hi[0]; ++i0) {
+                const std::ptrdiff_t i = i0 + i1 * v.s[1] + i2 * v.s[2];
+                const float* u0 = v.u[0];
+                const std::ptrdiff_t s0 = v.s[0];
+                double div;
+                if (axi) {
+                    const float* rf = v.r_face;
+                    div = i0 == v.axis_i
+                              ? 4.0 * ((c1 + 2.0 * c2) * u0[i] + 3.0 * c2 * u0[i + s0]) / (c1 + 11.0 * c2)
+                              : (c1 * (double(rf[i0]) * u0[i] - double(rf[i0 - 1]) * u0[i - s0]) +
+                                 c2 * (double(rf[i0 + 1]) * u0[i + s0] - double(rf[i0 - 2]) * u0[i - 2 * s0])) *
+                                    v.inv_r[i0];
+                } else {
+                    div = c1 * (double(u0[i]) - u0[i - s0]) + c2 * (double(u0[i + s0]) - u0[i - 2 * s0]);
+                }
+                for (int a = 1; a < dims; ++a) {
+                    const float* ua = v.u[a];
+                    const std::ptrdiff_t s = v.s[a];
+                    div += c1 * (double(ua[i]) - ua[i - s]) + c2 * (double(ua[i + s]) - ua[i - 2 * s]);
+                }
+                div /= v.dx;
+                double wn = v.w[i] - double(v.dt) * v.K[i] * div, pm = 0;
+                for (int l = 0; l < v.nrel; ++l) {
+                    const double mo = v.m[l][i];
+                    const double mn = v.e[l] * mo + (1.0 - v.e[l]) * div;
+                    v.m[l][i] = float(mn);
+                    wn += double(v.dt) * v.Ka[l][i] * 0.5 * (mo + mn);
+                }
+                if (visc) pm -= v.nu[i] * div;
+                v.w[i] = float(wn);
+                double pn = wn;
+                if (nonlinear) {
+                    pn += double(v.bK[i]) * wn * wn;
+                    pm -= v.q_coef * std::min(std::abs(div), double(v.div_cap)) * div;
+                }
+                if (nonlinear || absorbing) v.p[i] = float(pn + pm);
+            }
+}
+
+/// Largest |a - b| over a field, relative to the field's largest |b|.
+double max_rel_diff(const std::vector<float>& a, const std::vector<float>& b) {
+    double d = 0, scale = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        d = std::max(d, std::abs(double(a[i]) - double(b[i])));
+        scale = std::max(scale, std::abs(double(b[i])));
+    }
+    return scale > 0 ? d / scale : d;
+}
+
+template <int D, int ORDER, bool NL, int NREL, bool VISC, bool AXI>
+void check_variant() {
+    CAPTURE(D, ORDER, NL, NREL, VISC, AXI);
+    Fixture kernel(D, AXI, NREL, 7u + NREL), ref(D, AXI, NREL, 7u + NREL);
+    for (int step = 0; step < 3; ++step) {  // a few steps: the memory variables carry over
+        kernels::update_pressure<D, ORDER, NL, NREL, VISC, AXI>(kernel.v);
+        reference_update(ref.v, D, ORDER, NL, VISC, AXI);
+    }
+    CHECK(max_rel_diff(kernel.w, ref.w) < 1e-6);
+    if (NL || NREL > 0 || VISC) CHECK(max_rel_diff(kernel.p, ref.p) < 1e-6);
+    for (int l = 0; l < NREL; ++l) CHECK(max_rel_diff(kernel.m[l], ref.m[l]) < 1e-6);
+}
+
+template <int NREL>
+void check_all_geometries() {
+    check_variant<1, 4, true, NREL, false, false>();
+    check_variant<2, 2, false, NREL, true, false>();
+    check_variant<3, 4, true, NREL, true, false>();
+    check_variant<3, 2, true, NREL, false, false>();
+    check_variant<2, 4, true, NREL, false, true>();
+    check_variant<2, 2, true, NREL, true, true>();
+}
+
+}  // namespace
+
+TEST_CASE("pressure kernel: every mechanism count matches the scalar update to 1e-6", "[solver][kernels]") {
+    [&]<int... R>(std::integer_sequence<int, R...>) {
+        (check_all_geometries<R>(), ...);
+    }(std::make_integer_sequence<int, kernels::kMaxMechanisms + 1>{});
+}
