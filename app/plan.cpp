@@ -456,6 +456,7 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
                             {"p_minus_target_MPa", r3(mpa(s.p_minus_target_Pa))},
                             {"fraction_cleared_after", r3(s.fraction_cleared_after)},
                             {"p_largest_fragment_above_clearance", r3(s.p_largest_above_clearance)},
+                            {"p_fragment_above_goal_size", r3(s.p_piece_above_goal)},
                             {"efd_free_field_mJ_per_mm2", r3(mj(s.efd_free_field_J_per_m2))},
                             {"duration_min", r1(s.duration_min)},
                             {"stopped_at_goal", s.stopped_at_goal},
@@ -587,20 +588,28 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     else if (r.ct_path && fs::is_regular_file(*r.ct_path)) provenance.inputs.push_back(*r.ct_path);
     provenance.inputs.push_back(out / "plan.h5");
     const VisualOutputs visuals =
-        r.pictures && dose ? write_plan_visuals(out, pf, j, model, model.target_m[2] - dose->depth.geometry.z_target_m,
-                                                provenance)
-                           : VisualOutputs{};
+        r.pictures ? write_plan_visuals(out, pf, j, model,
+                                        dose ? std::optional<double>(model.target_m[2] - dose->depth.geometry.z_target_m)
+                                             : std::nullopt,
+                                        provenance)
+                   : VisualOutputs{};
     for (const auto& p : visuals.problems) print_warning(p);
 
     // 10. The printed summary: the verdict first.
     std::ostringstream t;
     t << "plan: " << protocol.indication << " (" << protocol.endpoint << "), device " << protocol.device
-      << ", fidelity " << (r.full ? "full (3D)" : "fast (axisymmetric)") << "\n";
+      << (!dose ? ", the pulse at the vessel wall (no field simulated)"
+                : r.full ? ", fidelity full (3D)" : ", fidelity fast (axisymmetric)")
+      << "\n";
     t << "  verdict    " << verdict << "\n";
     t << "  target     " << format_number(r1(summary.value("target_volume_mm3", 0.0))) << " mm^3, "
       << format_number(r1(diameter_m / kMm)) << " mm, " << protocol.target_material << ", "
       << format_number(r1(path.depth_mm)) << " mm deep; clearance size " << format_number(schedule.clearance_size_m / kMm)
-      << " mm\n";
+      << " mm"
+      << (schedule.goal_size_m != schedule.clearance_size_m
+              ? ", goal: every piece below " + format_number(schedule.goal_size_m / kMm) + " mm (extraction)"
+              : std::string())
+      << "\n";
     if (dose)
         t << "  aim        focus " << format_number(r1(dose->aim.focus_offset_m / kMm)) << " mm beyond the target; EFD "
           << "maximum " << format_number(r1(dose->aim.efd_max_to_target_m / kMm)) << " mm from it; the target gets "
@@ -612,8 +621,8 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
           << " mJ/mm^2, p+ " << format_number(r1(mpa(s.p_plus_target_Pa))) << " MPa, p- "
           << format_number(r1(mpa(s.p_minus_target_Pa))) << " MPa -> cleared "
           << format_number(std::round(s.fraction_cleared_after * 1000) / 10) << " %, P(piece >= "
-          << format_number(schedule.clearance_size_m / kMm) << " mm left) "
-          << format_number(std::round(s.p_largest_above_clearance * 1000) / 10) << " %\n";
+          << format_number(schedule.goal_size_m / kMm) << " mm left) "
+          << format_number(std::round(s.p_piece_above_goal * 1000) / 10) << " %\n";
     for (const auto& o : prediction.outcomes)
         t << "  " << (o.primary ? "primary    " : "outcome    ") << pad_right(o.name, 21) << " "
           << pct_text(o.probability) << " (95 % interval " << pct_text(o.ci95_low) << "-" << pct_text(o.ci95_high)
@@ -624,7 +633,7 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     t << "\n  " << schedule.reason << "\n";
     t << "  wrote      " << (out / "plan.json").string() << ", " << (out / "plan.h5").string() << "\n";
     if (fs::exists(out / "report.html")) t << "  report     " << (out / "report.html").string() << "\n";
-    if (r.pictures && dose)
+    if (r.pictures && dose)   // an intravascular plan has no field to draw: its report is the picture
         t << "  pictures   " << visuals.files.size() << " files in " << (out / "figures").string() << " and "
           << (out / "paraview").string() << " (" << format_number(r1(visuals.seconds)) << " s)\n";
 

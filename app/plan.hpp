@@ -12,7 +12,8 @@
 // | sessions                    (c) | [object]     | index, day, shocks, setting, rate_per_min,                   |
 // |                                 |              | efd_target_mJ_per_mm2, p_plus_target_MPa, p_minus_target_MPa,|
 // |                                 |              | fraction_cleared_after, p_largest_fragment_above_clearance(c)|
-// |                                 |              | (+ efd_free_field_mJ_per_mm2, ramp)                          |
+// |                                 |              | (+ efd_free_field_mJ_per_mm2, ramp,                          |
+// |                                 |              | p_fragment_above_goal_size: what the goal measures)          |
 // | predicted_success_probability(c)| number       | the primary outcome's probability (mean over the Monte Carlo)|
 // | success_ci95                (c) | [low, high]  | its 95 % interval (coefficients, between-study spread, dose, |
 // |                                 |              | strength, aim sampled: planning/OUTCOMES.md §3)              |

@@ -632,13 +632,14 @@ fs::path write_plan_report(const fs::path& dir, const json& p, const ReportConte
                                 ramp, cell_of(s, "rate_per_min"), cell_of(s, "duration_min"),
                                 cell_of(s, "efd_target_mJ_per_mm2"), cell_of(s, "efd_free_field_mJ_per_mm2"),
                                 cell_of(s, "p_plus_target_MPa"), cell_of(s, "p_minus_target_MPa"),
-                                cell_of(s, "fraction_cleared_after"), cell_of(s, "p_largest_fragment_above_clearance"),
+                                cell_of(s, "fraction_cleared_after"), cell_of(s, "p_fragment_above_goal_size"),
+                                cell_of(s, "p_largest_fragment_above_clearance"),
                                 cell_of(s, "stopped_at_goal")});
         }
     r.table({"session", "day", "shocks", "setting (" + unit + ")", "ramp (shocks at setting)", "rate (/min)",
              "duration (min)", "EFD at target (mJ/mm^2)", "EFD free field (mJ/mm^2)", "p+ at target (MPa)",
-             "p- at target (MPa)", "fraction cleared after", "P(a piece above the clearance size is left)",
-             "stopped at goal"},
+             "p- at target (MPa)", "fraction cleared after", "P(a piece above the goal size is left)",
+             "P(a piece above the clearance size is left)", "stopped at goal"},
             sessions);
     if (p.contains("oar") && p.at("oar").is_object() && !p.at("oar").empty()) {
         r.subsection("Dose at the organs at risk (per shock; session maximum)");

@@ -82,11 +82,13 @@ VisualOutputs write_plan_visuals(const fs::path& dir, const io::PlanFile& plan, 
                                  const RunProvenance& provenance) {
     const auto t0 = std::chrono::steady_clock::now();
     VisualOutputs out;
-    part(out, "ParaView files", [&] {
-        for (auto& f : write_plan_paraview(dir, plan, &model, dose_to_model_z_m)) out.files.push_back(f);
-    });
     std::vector<ReportFigure> figures;
-    part(out, "figures", [&] { take_figures(out, write_plan_figures(dir, plan, plan_json, &model), figures); });
+    if (!plan.p_max.values.empty()) {   // an intravascular plan simulates no field: the report alone
+        part(out, "ParaView files", [&] {
+            for (auto& f : write_plan_paraview(dir, plan, &model, dose_to_model_z_m)) out.files.push_back(f);
+        });
+        part(out, "figures", [&] { take_figures(out, write_plan_figures(dir, plan, plan_json, &model), figures); });
+    }
     part(out, "report", [&] {
         out.files.push_back(write_plan_report(dir, plan_json, context_of(provenance, std::move(figures))));
     });

@@ -98,11 +98,13 @@ void write_plan_h5(const std::filesystem::path& path, const PlanFile& p) {
         stage = "writing /dose";
         H5::Group dose = file.createGroup(h5::plan_dose_group);
         write_double_attribute(dose, h5::attr_setting, p.setting);
-        write_map(file, h5::plan_dose_p_max, p.p_max, h5::unit_pressure, p.axisymmetric);
-        write_map(file, h5::plan_dose_p_min, p.p_min, h5::unit_pressure, p.axisymmetric);
-        write_map(file, h5::plan_dose_efd, p.efd, h5::unit_energy_density, p.axisymmetric);
-        write_u8(file, h5::plan_dose_labels, p.p_max, p.labels, p.axisymmetric);
-        write_u8(file, h5::plan_dose_target, p.p_max, p.target, p.axisymmetric);
+        if (!p.p_max.values.empty()) {   // an intravascular plan simulates no field: /dose holds the setting only
+            write_map(file, h5::plan_dose_p_max, p.p_max, h5::unit_pressure, p.axisymmetric);
+            write_map(file, h5::plan_dose_p_min, p.p_min, h5::unit_pressure, p.axisymmetric);
+            write_map(file, h5::plan_dose_efd, p.efd, h5::unit_energy_density, p.axisymmetric);
+            write_u8(file, h5::plan_dose_labels, p.p_max, p.labels, p.axisymmetric);
+            write_u8(file, h5::plan_dose_target, p.p_max, p.target, p.axisymmetric);
+        }
         stage = "writing /sessions";
         file.createGroup(h5::plan_sessions_group);
         write_fragments(file, h5::plan_initial_group, p.initial);
@@ -126,11 +128,13 @@ PlanFile read_plan_h5(const std::filesystem::path& path) {
         p.axisymmetric = read_string_attribute(root, h5::root_geometry) == h5::geometry_axisymmetric;
         p.plan_json = read_string_attribute(root, h5::root_plan_json);
         p.setting = read_optional_double(file.openGroup(h5::plan_dose_group), h5::attr_setting).value_or(0);
-        p.p_max = read_map(file, h5::plan_dose_p_max, h5::unit_pressure, p.axisymmetric).value();
-        p.p_min = read_map(file, h5::plan_dose_p_min, h5::unit_pressure, p.axisymmetric).value();
-        p.efd = read_map(file, h5::plan_dose_efd, h5::unit_energy_density, p.axisymmetric).value();
-        p.labels = read_u8(file, h5::plan_dose_labels, p.p_max.size());
-        p.target = read_u8(file, h5::plan_dose_target, p.p_max.size());
+        if (link_exists(file, h5::plan_dose_p_max)) {
+            p.p_max = read_map(file, h5::plan_dose_p_max, h5::unit_pressure, p.axisymmetric).value();
+            p.p_min = read_map(file, h5::plan_dose_p_min, h5::unit_pressure, p.axisymmetric).value();
+            p.efd = read_map(file, h5::plan_dose_efd, h5::unit_energy_density, p.axisymmetric).value();
+            p.labels = read_u8(file, h5::plan_dose_labels, p.p_max.size());
+            p.target = read_u8(file, h5::plan_dose_target, p.p_max.size());
+        }
         p.initial = read_fragments(file, h5::plan_initial_group);
         for (int k = 1; link_exists(file, h5::plan_session_prefix + std::to_string(k)); ++k)
             p.sessions.push_back(read_fragments(file, h5::plan_session_prefix + std::to_string(k)));

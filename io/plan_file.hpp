@@ -8,6 +8,8 @@
 // |                                        | [nz][nr]         |         |       | last session's plateau            |
 // | /dose/efd                              | as p_max         | float32 | J/m^2 |                                   |
 // | /dose/labels, /dose/target_mask        | as p_max         | uint8   | 1     | the model at each map node        |
+// |                                        |                  |         |       | (the maps are absent from an      |
+// |                                        |                  |         |       | intravascular plan: no field)     |
 // | /sessions/initial/fragment_diameter_m  | [nclasses]       | float64 | m     | size classes, decreasing          |
 // | /sessions/initial/fragment_count       | [nclasses]       | float64 | 1     | expected fragments per class      |
 // | /sessions/session_<k>/... (k = 1, 2..) | as initial       |         |       | after session k (before the       |

@@ -189,13 +189,13 @@ std::string plan_verdict(const Protocol& p, const Schedule& schedule, const Outc
                      " shocks: the goal is fracture of the calcium in the wall (", pct(fr.probability),
                      "), not clearance; ", predicted);
     } else {
-        const double left = prediction.p_largest_above_clearance.empty() ? 1.0 : prediction.p_largest_above_clearance.back();
+        const double left = schedule.sessions.empty() ? 1.0 : schedule.sessions.back().p_piece_above_goal;
         course = schedule.goal_reached
                      ? fmt("fragmentation goal reached in ", schedule.sessions.size(), " session(s), ",
                            schedule.total_shocks(), " shocks")
                      : fmt("fragmentation goal NOT reached after ", schedule.sessions.size(), " session(s), ",
                            schedule.total_shocks(), " shocks");
-        course += fmt(" (a piece >= ", schedule.clearance_size_m * 1e3, " mm is left with probability ", pct(left),
+        course += fmt(" (a piece >= ", schedule.goal_size_m * 1e3, " mm is left with probability ", pct(left),
                       "); ", predicted);
     }
     if (primary.probability < p.reference_success_rate - 0.10)

@@ -431,11 +431,15 @@ Schedule schedule_sessions(const ScheduleRequest& request) {
     const double s_lo = request.dose.setting_min;
     const double s_hi = doses.floor_to_grid(request.dose.setting_max);
     double plateau = doses.setting_for_efd(v.target_efd_J_per_m2, s_lo, s_hi);
-    if (doses.free_field_efd(s_hi) < v.target_efd_J_per_m2 * 0.98)
+    const bool one_setting = s_hi <= s_lo;   // e.g. the intravascular emitter: no EFD to prescribe
+    if (one_setting)
+        plan.notes.push_back(fmt("the device has one setting (", s_lo, ", ", mj(doses.free_field_efd(s_lo)),
+                                 "): the prescribed EFD does not apply"));
+    else if (doses.free_field_efd(s_hi) < v.target_efd_J_per_m2 * 0.98)
         plan.warnings.push_back(fmt("the prescribed EFD ", mj(v.target_efd_J_per_m2), " is above what the device "
                                     "delivers: planned at its highest setting ", s_hi, " (",
                                     mj(doses.free_field_efd(s_hi)), " in water)"));
-    if (doses.free_field_efd(s_lo) > v.target_efd_J_per_m2 * 1.02)
+    if (!one_setting && doses.free_field_efd(s_lo) > v.target_efd_J_per_m2 * 1.02)
         plan.notes.push_back(fmt("the device gives ", mj(doses.free_field_efd(s_lo)), " at its lowest setting ", s_lo,
                                  ", above the target ", mj(v.target_efd_J_per_m2)));
 
@@ -547,6 +551,7 @@ Schedule schedule_sessions(const ScheduleRequest& request) {
         session.fraction_cleared_after = fraction;
         session.p_largest_above_clearance =
             1.0 - probability_all_below(pop, model.options().clearance_size_m, request.stones);
+        session.p_piece_above_goal = 1.0 - all_below();
         session.population_after = pop;
         plan.sessions.push_back(std::move(session));
         if (plan.goal_reached)

@@ -88,6 +88,8 @@ struct SessionPlan {
     double fraction_cleared_after = 0;
     /// Probability that a fragment at or above the clearance size is left after the session, over all stones.
     double p_largest_above_clearance = 1;
+    /// Probability that a fragment at or above the goal size (Schedule::goal_size_m) is left: 1 - the goal's measure.
+    double p_piece_above_goal = 1;
     bool stopped_at_goal = false;
     FragmentPopulation population_after;
     std::vector<DeliveredStep> steps;     ///< ramp steps then plateau, as delivered (the last may be cut short)

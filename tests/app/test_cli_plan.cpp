@@ -241,6 +241,39 @@ TEST_CASE("no shocks: the plan is the untreated course, and the outcomes say so"
     CHECK_THAT(p["verdict"].get<std::string>(), Catch::Contains("no shocks planned"));
 }
 
+TEST_CASE("vascular with the intravascular emitter: one procedure, fracture then procedural success, above PTA",
+          "[app][cli][plan]") {
+    // The femoral phantom's plaque (150 degrees, about 1.5 mm thick) treated from inside the artery: no field is
+    // simulated (the pulse at the vessel wall follows from the emitter), so this runs in seconds.
+    ScratchDir dir("cli_plan_ivl");
+    const CliResult r = run_lithosim({"plan", "--indication", "vascular", "--phantom", "femoral", "--device",
+                                      "ivl_emitter", "--samples", "50", "--out", "out"},
+                                     dir.path());
+    INFO(r.err << r.out);
+    REQUIRE(r.exit_code == 0);
+    const json p = lithosim::io::read_json(dir / "out" / "plan.json");
+    CHECK(p["device"] == "ivl_emitter");
+    REQUIRE(p["sessions"].size() == 1);
+    CHECK(p["sessions"][0]["shocks"] == 240);
+    CHECK(p["aim"].is_null());
+    REQUIRE(p["outcomes"].size() == 2);
+    CHECK(p["outcomes"][0]["name"] == "calcium_fracture");
+    CHECK(p["outcomes"][1]["name"] == "procedural_success");
+    // Above the balloon alone (PTA) and in the range of the trial the model was fitted to.
+    CHECK(p["outcomes"][0]["probability"].get<double>() > p["outcomes"][0]["probability_without_treatment"].get<double>());
+    const double success = p["predicted_success_probability"].get<double>();
+    CHECK(success > p["outcomes"][1]["probability_without_treatment"].get<double>());
+    CHECK(success > 0.5);
+    CHECK(success < 0.85);
+    CHECK(p["patient"]["intravascular"] == true);
+    const auto h = lithosim::io::read_plan_h5(dir / "out" / "plan.h5");
+    CHECK(h.p_max.values.empty());   // no field simulated, no map written
+    CHECK(h.sessions.size() == 1);
+    CHECK(fs::exists(dir / "out" / "report.html"));
+    // One setting: an EFD prescription does not apply and is not reported as out of the device's reach.
+    for (const auto& w : p["warnings"]) CHECK_THAT(w.get<std::string>(), !Catch::Contains("above what the device"));
+}
+
 TEST_CASE("validate planner_phantoms: the tendon plan on the shoulder phantom against the reference rate",
           "[app][cli][plan][slow]") {
     // The reference rate is a validation target, never fitted (issue 13 §2): the case reports the prediction with its

@@ -106,6 +106,8 @@ TEST_CASE("schedule: invariants of the standard plans of the four indications", 
         } else {
             const double p_all = probability_all_below(s.sessions.back().population_after, s.goal_size_m, s.stones);
             CHECK(s.goal_reached == (p_all >= s.goal_probability));
+            // What the plan prints per session is the goal's own measure at the goal size.
+            CHECK(s.sessions.back().p_piece_above_goal == Approx(1 - p_all).margin(1e-12));
             CHECK(s.sessions.back().p_largest_above_clearance >= 0);
             CHECK(s.sessions.back().p_largest_above_clearance <= 1);
         }
