@@ -73,13 +73,13 @@ const std::vector<Entry>& registry() {
          run_device_refinement},
         {{"planner_fragmentation",
           "fragmentation model, BegoStone, in vitro: thresholds of 10/7/4 mm stones vs Zhang 2016 (5 %; fitted), "
-          "comminution in Qin 2010's holders (the fitted rows and the checking rows, 10 points), higher EFD faster, "
-          "more shocks never less, a stone wider than the focus breaks slower but not never"},
+          "comminution in Qin 2010's five holders and fields (least-squares fit: its residuals, 15 points), higher EFD "
+          "faster, more shocks never less, a stone wider than the focus breaks slower but not never"},
          run_planner_fragmentation},
         {{"planner_clinical",
-          "fragmentation model with its fitted stone strengths vs clinical series (checking groups; fit groups in the "
-          "full variant): share fragmented after k sessions inside the binomial 95 % interval, mean sessions within "
-          "2 SE"},
+          "fragmentation model with its fitted stone strengths vs clinical series: the share of the series not fitted "
+          "to whose binomial 95 % interval (mean sessions: 2 SE) meets the model's interval, at least half (full: "
+          "every series one by one)"},
          run_planner_clinical},
         {{"outcomes",
           "outcome models vs the published checking groups of validation/data/outcome_groups.csv: the observed rate's "
