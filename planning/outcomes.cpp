@@ -277,14 +277,19 @@ OutcomePrediction predict_outcomes(const ScheduleRequest& request, const Schedul
     const Delivered nominal_delivered{nominal.delivered, schedule.planned_steps.empty() ? nullptr : &nominal.population};
 
     std::vector<std::vector<double>> with(list.size()), without(list.size());
-    std::mt19937_64 rng(options.seed);
-    std::normal_distribution<double> normal(0.0, 1.0);
+    // Two random streams: the delivery (strength, dose, aim) and the model (coefficients, between-study shift,
+    // stress exponent). The model's draws are then the same for every plan of a patient with the same seed, whatever
+    // the course consumed from the delivery stream: plans compared with one seed differ by their dose, not by noise.
+    const auto lo = std::uint32_t(options.seed & 0xffffffffu), hi = std::uint32_t(options.seed >> 32);
+    std::seed_seq delivery_seed{lo, hi, 1u}, model_seed{lo, hi, 2u};
+    std::mt19937_64 rng_delivery(delivery_seed), rng_model(model_seed);
+    std::normal_distribution<double> normal_delivery(0.0, 1.0), normal_model(0.0, 1.0);
     std::vector<double> offsets(std::max(schedule.max_sessions, 1));
     for (int i = 0; i < options.samples; ++i) {
-        double strength = std::exp(options.strength_log_sd * normal(rng));
-        if (strength_fit) strength *= std::exp(strength_fit->log_sd * normal(rng));
-        const double dose_factor = std::exp(options.dose_log_sd * normal(rng));
-        for (double& off : offsets) off = positioning * normal(rng);
+        double strength = std::exp(options.strength_log_sd * normal_delivery(rng_delivery));
+        if (strength_fit) strength *= std::exp(strength_fit->log_sd * normal_delivery(rng_delivery));
+        const double dose_factor = std::exp(options.dose_log_sd * normal_delivery(rng_delivery));
+        for (double& off : offsets) off = positioning * normal_delivery(rng_delivery);
         const FragmentationModel model(with_strength_factor(base.material(), strength), base.options());
         DoseModel dose = request.dose;
         dose.dose = [&request, dose_factor](double setting, double offset) {
@@ -296,16 +301,17 @@ OutcomePrediction predict_outcomes(const ScheduleRequest& request, const Schedul
         };
         const ReplayResult r = replay_schedule(schedule, p, model, dose, offsets);
         const Delivered delivered{r.delivered, schedule.planned_steps.empty() ? nullptr : &r.population};
-        const double exponent = std::max(0.5, kFractureStressExponent + kFractureStressExponentSd * normal(rng));
+        const double exponent =
+            std::max(0.5, kFractureStressExponent + kFractureStressExponentSd * normal_model(rng_model));
         OutcomeCovariates x = covariates(indication, delivered, schedule, patient, p, true, exponent);
         OutcomeCovariates x0 = covariates(indication, delivered, schedule, patient, p, false);
         double p_fracture = 0, p_fracture0 = 0;
         for (std::size_t k = 0; k < list.size(); ++k) {
             const Drawable& m = models[k];
             Eigen::VectorXd z(m.mean.size());
-            for (Eigen::Index j = 0; j < z.size(); ++j) z(j) = normal(rng);
+            for (Eigen::Index j = 0; j < z.size(); ++j) z(j) = normal_model(rng_model);
             const Eigen::VectorXd theta = m.mean + m.lower * z;
-            const double u = m.fit->tau * normal(rng);
+            const double u = m.fit->tau * normal_model(rng_model);
             x.value["horizon_months"] = x0.value["horizon_months"] = list[k].horizon_months;
             if (std::string(list[k].model) == "vascular_procedural") {
                 x.value["p_fracture"] = p_fracture;

@@ -14,7 +14,9 @@
 // strength, a systematic dose factor (grid error, tissue properties), an aiming offset per session, the device's
 // shot-to-shot spread (inside the fragmentation model); each sample replays the plan's rules. The estimate is the
 // mean over the samples, the interval their 2.5 and 97.5 percentiles; probability_without_treatment is the same
-// model with no shocks (the same coefficient draws). std::mt19937_64 with the seed.
+// model with no shocks (the same coefficient draws). Two std::mt19937_64 streams seeded from the seed: one for the
+// delivery (strength, dose, aim), one for the model (coefficients, shift, stress exponent), so plans of one patient
+// compared with one seed share the model's draws and differ by their dose, not by Monte Carlo noise.
 #pragma once
 #include <cstdint>
 #include <map>

@@ -180,6 +180,22 @@ TEST_CASE("outcomes: the same seed gives the same numbers, another seed others; 
     CHECK_THROWS_AS(predict_outcomes(c.request, s, bad, options()), lithosim::InputError);
 }
 
+TEST_CASE("outcomes: plans of one patient with one seed share the model's draws, whatever the course", "[outcomes]") {
+    // The untreated course does not depend on the plan: with common draws it is the same number for every course,
+    // so the difference between two plans is their dose, not Monte Carlo noise.
+    for (const std::string& name : kIndications) {
+        INFO(name);
+        const Case base = standard(name);
+        Case once = base;
+        once.request.sessions = 1;
+        Case few = base;
+        few.request.max_shocks_per_session = 100;
+        const double p0 = predict(base).primary().probability_without_treatment;
+        CHECK(predict(once).primary().probability_without_treatment == Approx(p0).margin(1e-12));
+        CHECK(predict(few).primary().probability_without_treatment == Approx(p0).margin(1e-12));
+    }
+}
+
 TEST_CASE("outcomes: the largest fragment decides biliary failure; reported per session", "[outcomes]") {
     for (const char* name : {"gallbladder", "bile_duct"}) {
         INFO(name);
