@@ -488,6 +488,15 @@ void check_device_fits(const CaseText& c, const Grid& grid) {
                          mm_text(*d->setup.focus_z_m) + " mm plus a margin)");
 }
 
+std::vector<std::string> device_grid_warnings(const CaseText& c, const Grid& grid) {
+    const auto d = case_device(c);
+    if (!d || !(d->preset.calibration_dx_m > 0) || grid.dx <= d->preset.calibration_dx_m * (1 + 1e-6)) return {};
+    return {"[grid] dx_mm = " + format_number(to_mm(grid.dx)) + " is coarser than the " + d->preset.name +
+            "'s calibration grid " + format_number(to_mm(d->preset.calibration_dx_m)) +
+            " mm: the shock front is under-resolved (p+ low; the EFD less so); use dx_mm = " +
+            format_number(to_mm(d->preset.calibration_dx_m)) + " for dosimetry"};
+}
+
 std::optional<double> geometric_focus_z_m(const SimulationSpec& spec) {
     // The first source that focuses; a bowl's centre of curvature lies focal_length beyond its apex along +z.
     for (const auto& s : spec.sources)

@@ -55,6 +55,10 @@ FocusGeometry focus_geometry(const CaseText& c, const SimulationSpec& spec);
 /// Throws InputError showing the device's extent, the focus and the region, in mm. No-op for other sources.
 void check_device_fits(const CaseText& c, const Grid& grid);
 
+/// Warnings about a device case's grid: a cell coarser than the device's calibration grid
+/// (models::DevicePreset::calibration_dx_m) under-resolves the shock front. Empty without a device.
+std::vector<std::string> device_grid_warnings(const CaseText& c, const Grid& grid);
+
 /// z (m) of the geometric focus of the case's sources, when one of them has one (a bowl: apex z + focal length);
 /// the plane the disc energies of the dosimetry use.
 std::optional<double> geometric_focus_z_m(const SimulationSpec& spec);

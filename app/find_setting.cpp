@@ -24,7 +24,7 @@
 //     continues. Without --layers the whole path is water ([medium] preset = water). The forward report runs the same
 //     geometry a second time in water, for the loss.
 //   * Grid: R = device radius + 5 mm; Z = max(target, focus) + 15 mm; dx = --dx-mm, else the device's calibration
-//     grid (kReferenceDx).
+//     grid (models::DevicePreset::calibration_dx_m).
 //   * Time: t_end = (longest acoustic path) / c_min + max(10 us, 10 T+). Every path from a source point to the target
 //     (straight, or via the reflector) is at most (path to the focus) + |target - focus| (triangle inequality), where
 //     the path to the focus is 2a for hm3 (spark -> reflector -> F2 is 2a for every ray, the direct wave 2c is
@@ -111,17 +111,7 @@ constexpr double kBeyond_m = 15e-3;        ///< grid length beyond the target an
 constexpr double kTailMin_s = 10e-6;       ///< time after the longest path's arrival, at least ...
 constexpr double kTailPositivePhases = 10; ///< ... and at least this many positive phases (exp(-18) of the energy)
 
-/// Default cell size per device. These are the calibration grids of models/DEVICES.md: the grids the devices'
-/// provisional calibrations are checked on, so that a dose computed on them uses the calibration as made. A coarser
-/// --dx-mm runs faster and under-resolves the shock front (lower p+, EFD close).
-struct ReferenceDx {
-    const char* device;
-    double dx_mm;
-};
-constexpr ReferenceDx kReferenceDx[] = {
-    {"hm3", 0.125},       {"em_lens", 0.125},   {"em_paraboloid", 0.125},
-    {"piezo_cap", 0.125}, {"eswt_head", 0.05},  {"ivl_emitter", 0.05},
-};
+
 
 /// Three significant digits (or more for large numbers) for the report.
 std::string num(double v, int digits = 3) {
@@ -334,10 +324,12 @@ float map_value_at(const Map3& m, const std::array<double, 3>& x_m) {
 }
 
 double reference_dx_m(const std::string& device) {
-    for (const auto& r : kReferenceDx)
-        if (device == r.device) return r.dx_mm * kMm;
-    throw InputError("--device '" + device + "': no reference grid; accepted devices: " +
-                     join(models::device_preset_names(), ", "));
+    try {
+        return models::device_preset(device).calibration_dx_m;
+    } catch (const std::invalid_argument&) {
+        throw InputError("--device '" + device + "': no such preset; accepted devices: " +
+                         join(models::device_preset_names(), ", "));
+    }
 }
 
 DoseAtDepth prepare_dose_at_depth(const DoseAtDepthRequest& request) {

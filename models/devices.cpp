@@ -157,6 +157,7 @@ std::vector<DevicePreset> build_presets() {
     {
         DevicePreset d;
         d.name = "hm3";
+        d.calibration_dx_m = 0.125e-3;
         d.shot_to_shot_p_plus_sd = 4.7 / 49.0;
         d.shot_to_shot_source = "Li et al. 2017 (HM-3 shot-to-shot SD of p+ 4.7 MPa) at the 49 MPa of Qin et al. 2010 (shared/reference/devices-clinical.md §1.1)";
         d.kind = "electrohydraulic";
@@ -209,6 +210,7 @@ std::vector<DevicePreset> build_presets() {
     {
         DevicePreset d;
         d.name = "em_lens";
+        d.calibration_dx_m = 0.125e-3;
         d.shot_to_shot_p_plus_sd = 0.05;
         d.shot_to_shot_source = "assumption: 5 % for an electromagnetic source (no measured spread found; the Duolith SD1 measures 1.2 %, the HM-3 10 %)";
         d.kind = "electromagnetic_lens";
@@ -247,6 +249,7 @@ std::vector<DevicePreset> build_presets() {
     {
         DevicePreset d;
         d.name = "em_paraboloid";
+        d.calibration_dx_m = 0.125e-3;
         d.shot_to_shot_p_plus_sd = 0.05;
         d.shot_to_shot_source = "assumption: 5 % for an electromagnetic source (no measured spread found)";
         d.kind = "electromagnetic_paraboloid";
@@ -286,6 +289,7 @@ std::vector<DevicePreset> build_presets() {
     {
         DevicePreset d;
         d.name = "piezo_cap";
+        d.calibration_dx_m = 0.125e-3;
         d.shot_to_shot_p_plus_sd = 0.05;
         d.shot_to_shot_source = "assumption: 5 % (no measured spread found)";
         d.kind = "piezoelectric";
@@ -325,6 +329,7 @@ std::vector<DevicePreset> build_presets() {
     {
         DevicePreset d;
         d.name = "eswt_head";
+        d.calibration_dx_m = 0.05e-3;
         d.shot_to_shot_p_plus_sd = 0.012;
         d.shot_to_shot_source = "Perez et al. 2013: maximum SD of peak pressure 1.2 % (shared/reference/devices-clinical.md A9)";
         d.kind = "eswt";
@@ -368,6 +373,7 @@ std::vector<DevicePreset> build_presets() {
     {
         DevicePreset d;
         d.name = "ivl_emitter";
+        d.calibration_dx_m = 0.05e-3;
         d.shot_to_shot_p_plus_sd = 0.05;
         d.shot_to_shot_source = "assumption: 5 % (no measured spread found)";
         d.kind = "intravascular";

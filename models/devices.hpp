@@ -52,6 +52,10 @@ struct DevicePreset {
     /// law over it (planning/FRAGMENTATION.md §2.6).
     double shot_to_shot_p_plus_sd = 0;
     std::string shot_to_shot_source;
+    /// The cell size the calibration was made and checked on (models/DEVICES.md, the device validation cases): a
+    /// coarser grid under-resolves the shock front (lower p+; the ESWT head at level 10 gives p+ 30 MPa at 0.1 mm
+    /// against 45 MPa at 0.05 mm), so doses are computed on it and coarser runs are warned about.
+    double calibration_dx_m = 0;
 
     /// The parameter with this key; throws std::invalid_argument (one line, naming the device and the accepted keys).
     const DeviceParameter& parameter(const std::string& key) const;

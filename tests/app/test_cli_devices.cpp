@@ -56,6 +56,12 @@ TEST_CASE("a device case runs end to end, focuses near the device's geometric fo
     CHECK(std::abs(z_focus - 62.0) < 4.0);
     CHECK(s["focal_plane_z_mm"].get<double>() == Approx(62.0).margin(1e-6));
     CHECK(s["p_plus_MPa"].get<double>() > 1.0);
+    // 0.25 mm against the head's 0.05 mm calibration grid: one warning names both; the map ends at z = 70 mm, within
+    // the -6 dB zone beyond the focus (at level 3 it also runs back to the device's front), which is warned about.
+    const std::string warnings = s["warnings"].dump();
+    CHECK_THAT(warnings, Catch::Contains("dx_mm = 0.25 is coarser than the eswt_head's calibration grid 0.05 mm"));
+    CHECK_THAT(warnings, Catch::Contains("-6 dB focal zone reaches the edge of the map at") &&
+                             Catch::Contains("z = 70 mm: its extent there is the map's"));
     // The resolved case names the device and its setting, and re-runs.
     const std::string resolved = lithosim::test::read_text(dir / "out" / "case.ini");
     CHECK_THAT(resolved, Catch::Contains("device = eswt_head"));
