@@ -185,6 +185,7 @@ int cmd_simulate(const Args& args) {
         RunPlan p = plan_run(spec, ranks);
         check_device_fits(case_text, p.grid);
         check_geometry(spec, p.grid);
+        for (auto& w : device_grid_warnings(case_text, p.grid)) p.warnings.push_back(std::move(w));
         // assumption: every rank has the memory this process sees (one rank per node, or a node's memory shared
         // evenly is the user's job through the launcher)
         if (p.memory_bytes_per_rank > available)
@@ -208,8 +209,13 @@ int cmd_simulate(const Args& args) {
     std::vector<std::string> warnings = plan.warnings;
     if (speaks)
         for (const auto& w : plan.warnings) print_warning(w);
+    // The resolved case goes to DIR/case.ini; only --dry-run (whose purpose is to check it) prints it whole.
     if (!quiet_here) {
-        std::cout << resolved_text << "\n";
+        if (dry_run)
+            std::cout << resolved_text << "\n";
+        else
+            std::cout << "lithosim simulate: " << source_name << " -> " << (fs::path(vm["out"].as<std::string>()) / kCaseFile).string()
+                      << " (the resolved case: every key with the value this run uses)\n";
         std::cout.flush();
     }
     if (dry_run) {

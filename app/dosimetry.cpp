@@ -110,6 +110,23 @@ std::string number(double v, const char* format) {
     return buf;
 }
 
+}  // namespace
+
+std::string rise_time_note(const nlohmann::json& rise_ns, const nlohmann::json& cell_ns) {
+    if (!rise_ns.is_number() || !cell_ns.is_number() || !(cell_ns.get<double>() > 0)) return "";
+    const double cells = rise_ns.get<double>() / cell_ns.get<double>();
+    char b[200];
+    if (cells <= kRiseTimeGridLimitedCells)
+        std::snprintf(b, sizeof b, " (%.1f cells of travel, dx/c = %.0f ns: limited by the grid; a physical shock "
+                      "rises in a few ns)", cells, cell_ns.get<double>());
+    else
+        std::snprintf(b, sizeof b, " (%.1f cells of travel, dx/c = %.0f ns: resolved by the grid)", cells,
+                      cell_ns.get<double>());
+    return b;
+}
+
+namespace {
+
 std::string zone_text(const nlohmann::json& z) {
     char buf[160];
     std::snprintf(buf, sizeof buf, "x %.2f mm, y %.2f mm, z %.2f mm", z["x"].get<double>(), z["y"].get<double>(),
@@ -157,6 +174,13 @@ Dosimetry compute_dosimetry(const SimulationResult& r, const DosimetryInputs& in
     const MaterialProps medium = in.medium_at(focus_m);
     d.rho_focus_kg_per_m3 = medium.rho_kg_per_m3;
     d.c_focus_m_per_s = medium.c_m_per_s;
+    {
+        double dx = 0;
+        const std::size_t n[3] = {p_max.nx, p_max.ny, p_max.nz};
+        for (int a = 0; a < 3; ++a)
+            if (n[a] > 1) dx = std::max(dx, p_max.spacing_m[a]);
+        if (dx > 0 && medium.c_m_per_s > 0) d.grid_cell_travel_ns = dx / medium.c_m_per_s * 1e9;
+    }
     d.focal_series = nearest_series(series, p_max, in.axisymmetric, focus_m);
     if (d.focal_series) {
         const auto& t = d.focal_series->t_s;
@@ -174,6 +198,35 @@ Dosimetry compute_dosimetry(const SimulationResult& r, const DosimetryInputs& in
                                               medium.rho_kg_per_m3, medium.c_m_per_s, plane, in.axisymmetric);
         d.pulse_duration_ns = d.iec->pulse_duration_ns;
         d.efd_plus_focus_mJ_per_mm2 = d.iec->efd_plus_focus_mJ_per_mm2;
+        // A zone cut by the map: name the faces it reaches (the low z face is the device's front where the focus
+        // search starts: the zone reaching it runs back to the device and cannot be enclosed).
+        const auto faces_text = [&](const std::array<std::array<bool, 2>, 3>& f, bool& enlarge) {
+            std::vector<std::string> out;
+            enlarge = false;
+            const char* names[3] = {in.axisymmetric ? "r" : "x", "y", "z"};
+            for (int a = 0; a < 3; ++a)
+                for (int side = 0; side < 2; ++side) {
+                    if (!f[a][side]) continue;
+                    const std::size_t n = a == 0 ? p_max.nx : a == 1 ? p_max.ny : p_max.nz;
+                    const double at = p_max.origin_m[a] + (side ? double(n - 1) : 0.0) * p_max.spacing_m[a];
+                    std::string t = std::string(names[a]) + " = " + mm_text(at) + " mm";
+                    const bool front = a == 2 && side == 0 && in.search_from_z_m;
+                    if (front) t += " (the device's front: the zone runs back to the device)";
+                    else enlarge = true;
+                    out.push_back(t);
+                }
+            return join(out, " and ");
+        };
+        bool enlarge6 = false, enlarge5 = false;
+        const std::string e6 = faces_text(d.iec->zone_6dB_edge_faces, enlarge6);
+        const std::string e5 = faces_text(d.iec->zone_5MPa_edge_faces, enlarge5);
+        if (!e6.empty())
+            warnings.push_back("the -6 dB focal zone reaches the edge of the map at " + e6 +
+                               ": its extent there is the map's, not the field's" +
+                               (enlarge6 ? "; enlarge [grid] size_mm" : ""));
+        if (!e5.empty())
+            warnings.push_back("the 5 MPa zone reaches the edge of the map at " + e5 + ": it is not reported" +
+                               (enlarge5 ? "; enlarge [grid] size_mm" : ""));
     }
     return d;
 }
@@ -243,7 +296,19 @@ nlohmann::json dosimetry_json(const Dosimetry& d) {
     j["focal_zone_6dB_mm"] = !f ? json(nullptr)
                              : d.axisymmetric && iec ? zone_json(d.iec->focal_zone_6dB_mm)
                                                      : zone_json(fs.focal_zone_6dB_mm);
+    // The extremes of the focal waveform (what the waveform figure marks): p+ equals p_plus_MPa when the series lies
+    // on the focus node; p- at the focus is smaller in magnitude than p_minus_MPa (the zone's most negative p_min)
+    // when the tensile peak lies beside the focus.
+    std::optional<double> wave_plus, wave_minus;
+    if (d.focal_series && !d.focal_series->p_Pa.empty() && !d.focal_series->p_Pa[0].empty()) {
+        const auto& p = d.focal_series->p_Pa[0];
+        wave_plus = *std::max_element(p.begin(), p.end()) * 1e-6;
+        wave_minus = *std::min_element(p.begin(), p.end()) * 1e-6;
+    }
+    j["p_plus_focal_waveform_MPa"] = or_null(wave_plus);
+    j["p_minus_focal_waveform_MPa"] = or_null(wave_minus);
     j["rise_time_ns"] = or_null(f ? fs.rise_time_ns : std::nullopt);
+    j["grid_cell_travel_ns"] = or_null(d.grid_cell_travel_ns);
     j["pulse_duration_ns"] = or_null(d.pulse_duration_ns);
     j["positive_phase_duration_ns"] = or_null(f ? fs.pulse_duration_ns : std::nullopt);
     j["focal_zone_5MPa_mm"] =
@@ -294,7 +359,8 @@ std::string dosimetry_text(const Dosimetry& d) {
     line("focus", buf);
     line("-6 dB focal zone", zone_text(j["focal_zone_6dB_mm"]));
     line("EFD at focus", value("efd_focus_mJ_per_mm2", "%.4f mJ/mm^2", "n/a (no efd map)"));
-    line("rise time", value("rise_time_ns", "%.1f ns", "n/a (no time series at the focus)"));
+    line("rise time", value("rise_time_ns", "%.1f ns", "n/a (no time series at the focus)") +
+                          rise_time_note(j["rise_time_ns"], j["grid_cell_travel_ns"]));
     line("pulse duration", value("pulse_duration_ns", "%.1f ns", "n/a (no time series at the focus)") +
                                " (positive phase at half maximum)");
     if (!d.iec) return s;  // 1D, 2D: no discs and zones of revolution

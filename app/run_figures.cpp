@@ -339,8 +339,10 @@ FigureSet write_field_figures(const fs::path& dir, const SimulationResult& resul
                                               std::min(s.x.back(), s.x[last] + margin)};
         }
         w.series = {s};
-        w.markers.push_back({s.x[imax], pk, "p+ " + fmt("%.1f", pk) + " MPa", {0.8, 0.1, 0.1}});
-        w.markers.push_back({s.x[imin], s.y[imin], "p- " + fmt("%.1f", s.y[imin]) + " MPa", {0.1, 0.3, 0.8}});
+        // Labelled as the table's "p+/p- of the focal waveform" rows (p- of the zone may lie beside the focus).
+        w.markers.push_back({s.x[imax], pk, "p+ at the focus " + fmt("%.4g", pk) + " MPa", {0.8, 0.1, 0.1}});
+        w.markers.push_back(
+            {s.x[imin], s.y[imin], "p- at the focus " + fmt("%.4g", s.y[imin]) + " MPa", {0.1, 0.3, 0.8}});
         // Crossing of level `v` on the rising edge before the peak (backwards) or the falling edge after it.
         auto crossing = [&](double v, bool rising) -> std::optional<double> {
             if (rising) {
@@ -359,7 +361,12 @@ FigureSet write_field_figures(const fs::path& dir, const SimulationResult& resul
             const std::optional<double> rise = d.field ? d.field->rise_time_ns : std::nullopt;
             if (t10 && t90 && rise) {
                 w.markers.push_back({*t10, 0.1 * pk, "", {0.1, 0.6, 0.2}});
-                w.markers.push_back({*t90, 0.9 * pk, "rise 10-90 %: " + fmt("%.0f", *rise) + " ns", {0.1, 0.6, 0.2}});
+                w.markers.push_back({*t90, 0.9 * pk,
+                                     "rise 10-90 %: " + fmt("%.0f", *rise) + " ns" +
+                                         (d.grid_cell_travel_ns && *rise <= kRiseTimeGridLimitedCells * *d.grid_cell_travel_ns
+                                              ? " (grid-limited)"
+                                              : ""),
+                                     {0.1, 0.6, 0.2}});
             }
             const auto h0 = crossing(0.5 * pk, true), h1 = crossing(0.5 * pk, false);
             if (h0 && h1 && d.pulse_duration_ns) {

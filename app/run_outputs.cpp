@@ -11,7 +11,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "app/dosimetry.hpp"
 #include "app/revolve.hpp"
+#include "app/text.hpp"
 #include "io/ct_import.hpp"
 #include "models/ct_volume.hpp"
 #include "viz/paraview.hpp"
@@ -464,6 +466,9 @@ fs::path write_simulate_report(const fs::path& dir, const json& s, const ReportC
         {"p_plus_MPa", "p+", "MPa", "peak positive pressure (largest p_max)"},
         {"p_minus_MPa", "p-", "MPa", "peak negative pressure in the -6 dB focal zone"},
         {"focus_mm", "focus", "mm", "position of the largest p_max (x, y, z; axisymmetric: r, 0, z)"},
+        {"p_plus_focal_waveform_MPa", "p+ of the focal waveform", "MPa", "largest p(t) at the focus (the waveform figure)"},
+        {"p_minus_focal_waveform_MPa", "p- of the focal waveform", "MPa",
+         "most negative p(t) at the focus (the waveform figure); p- above is the -6 dB zone's most negative"},
         {"rise_time_ns", "rise time", "ns", "10 % to 90 % of the leading compression at the focus"},
         {"pulse_duration_ns", "pulse duration", "ns", "positive phase at half maximum"},
         {"positive_phase_duration_ns", "positive phase", "ns", "zero crossing to zero crossing around the peak"},
@@ -479,7 +484,12 @@ fs::path write_simulate_report(const fs::path& dir, const json& s, const ReportC
     };
     std::vector<std::vector<ReportCell>> table;
     for (const auto& row : rows)
-        if (s.contains(row.key)) table.push_back({row.name, cell(s.at(row.key)), row.unit, row.meaning});
+        if (s.contains(row.key)) {
+            std::string meaning = row.meaning;
+            if (std::string(row.key) == "rise_time_ns" && s.contains("grid_cell_travel_ns"))
+                meaning += rise_time_note(s.at(row.key), s.at("grid_cell_travel_ns"));
+            table.push_back({row.name, cell(s.at(row.key)), row.unit, meaning});
+        }
     r.table({"quantity", "value", "unit", "definition"}, table);
 
     if (s.contains("planes") && s.at("planes").is_array() && !s.at("planes").empty()) {

@@ -424,7 +424,7 @@ std::optional<ZoneExtent> zone_extent_at_or_above(const Map3& m, double threshol
                 if (!nb) {
                     pos = static_cast<double>(c[axis]);
                     const bool symmetry_axis = geometry == MapGeometry::axisymmetric && axis == 0 && dir < 0;
-                    if (!symmetry_axis) out.reaches_map_edge = true;
+                    if (!symmetry_axis) out.reaches_map_edge = out.edge_faces[axis][dir > 0] = true;
                 } else {
                     const std::size_t j = index_of(m, *nb);
                     if (in_zone[j]) continue;
@@ -504,7 +504,11 @@ IecParameters iec61846_parameters(const Map3& p_max, const Map3& p_min, const Ma
     out.focal_zone_6dB_mm = axisymmetric ? axisymmetric_focal_zone_6dB_mm(p_max) : s.focal_zone_6dB_mm;
     if (const auto zone = zone_extent_at_or_above(p_max, kFiveMPaZoneThreshold_Pa, geometry)) {
         if (!zone->reaches_map_edge) out.focal_zone_5MPa_mm = zone->size_mm;
+        out.zone_5MPa_edge_faces = zone->edge_faces;
     }
+    const double peak_Pa = *std::max_element(p_max.values.begin(), p_max.values.end());
+    if (const auto zone = zone_extent_at_or_above(p_max, 0.5 * peak_Pa, geometry))
+        out.zone_6dB_edge_faces = zone->edge_faces;
 
     // Focal plane and disc energies.
     const auto focus_cell = cell_of(p_max, index_of_max(p_max.values));

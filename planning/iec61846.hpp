@@ -85,6 +85,8 @@ double plane_energy_J(const Map3& efd_plane_J_per_m2, MapGeometry geometry);
 struct ZoneExtent {
     FocalZone size_mm;              ///< full extents along x, y, z, mm (axisymmetric: x = y = 2 r_out)
     bool reaches_map_edge = false;  ///< the zone touches the edge of the map (the symmetry axis does not count)
+    /// Which faces it touches: [axis][0] the low face, [axis][1] the high face (axis 0 = x or r, 1 = y, 2 = z).
+    std::array<std::array<bool, 2>, 3> edge_faces{};
 };
 
 /// Extents of the connected zone around the focus (the cell of the largest p_max, first in x-fastest order) in which
@@ -117,6 +119,9 @@ struct IecParameters {
     std::optional<double> pulse_duration_ns;   ///< positive phase at half maximum of the focal waveform
     FocalZone focal_zone_6dB_mm;               ///< full -6 dB widths through the focus
     std::optional<FocalZone> focal_zone_5MPa_mm;  ///< empty below 5 MPa or when the zone is cut by the map edge
+    /// The faces of the map the -6 dB zone (p_max >= p+/2 around the focus) and the 5 MPa zone reach (ZoneExtent):
+    /// a zone cut by the region (the 5 MPa zone is then not reported).
+    std::array<std::array<bool, 2>, 3> zone_6dB_edge_faces{}, zone_5MPa_edge_faces{};
     double efd_focus_mJ_per_mm2 = 0;              ///< whole pulse, EFD map at the focus
     std::optional<double> efd_plus_focus_mJ_per_mm2;  ///< positive phase only, from the focal waveform
     std::optional<double> E5mm_mJ;                    ///< disc of 5 mm radius in the focal plane

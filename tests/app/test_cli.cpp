@@ -265,6 +265,9 @@ TEST_CASE("a 1D case runs end to end: summary.json, result.h5, case.ini and maps
     // stderr is not a terminal here: plain progress lines, the last at 100 %
     CHECK_THAT(r.err, Catch::Contains("progress: 100 %"));
     CHECK_THAT(r.out, Catch::Contains("dosimetry summary") && Catch::Contains("summary.json"));
+    // the resolved case is in case.ini, named on stdout but not printed whole (only --dry-run prints it)
+    CHECK_THAT(r.out, Catch::Contains("case.ini (the resolved case"));
+    CHECK(r.out.find("[grid]") == std::string::npos);
 
     const auto j = lithosim::io::read_json(dir / "out" / "summary.json");
     for (const char* key : {"p_plus_MPa", "p_minus_MPa", "focus_mm", "efd_focus_mJ_per_mm2", "focal_zone_6dB_mm",

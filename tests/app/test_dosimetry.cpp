@@ -10,6 +10,7 @@
 #include "app/case_spec.hpp"
 #include "app/dosimetry.hpp"
 #include "app/revolve.hpp"
+#include "app/text.hpp"
 #include "io/h5_names.hpp"
 #include "models/tissue.hpp"
 #include "solver/errors.hpp"
@@ -342,4 +343,61 @@ TEST_CASE("[medium] layers with a preset or a per-key override is an error namin
     seen.clear();
     CHECK_THAT(input_error([&] { apply_override(e, "medium.layers=water:5,granite:2", seen); }),
                Catch::Contains("'granite' in entry 'granite:2' is not one of the accepted names"));
+}
+
+TEST_CASE("zones cut by the map are warned about by face; the focal waveform's extremes; the rise time's grid limit",
+          "[app]") {
+    DosimetryInputs in;
+    in.axisymmetric = true;
+    in.medium_at = [](const std::array<double, 3>&) { return fixed_medium(1000.0, 1500.0); };
+    in.focal_plane_z_m = 10e-3;
+    {
+        // The whole focus inside the map: no zone warning; the waveform at the focus is the half-sine of 20 MPa with
+        // a tail of -4 MPa (p- of the zone is -5 MPa: p_min = -p_max / 4 there).
+        std::vector<std::string> warnings;
+        const Dosimetry d = compute_dosimetry(gaussian_run(), in, warnings);
+        CHECK(warnings.empty());
+        const nlohmann::json j = dosimetry_json(d);
+        CHECK(j["p_plus_focal_waveform_MPa"].get<double>() == Approx(20.0).epsilon(1e-4));
+        CHECK(j["p_minus_focal_waveform_MPa"].get<double>() == Approx(-4.0).epsilon(1e-3));
+        CHECK(j["p_minus_MPa"].get<double>() == Approx(-5.0));
+        // dx / c with the larger spacing (0.2 mm along z) and c = 1500 m/s
+        CHECK(j["grid_cell_travel_ns"].get<double>() == Approx(0.2e-3 / 1500 * 1e9));
+        CHECK_THAT(rise_time_note(200.0, j["grid_cell_travel_ns"]), Catch::Contains("1.5 cells") &&
+                                                                       Catch::Contains("limited by the grid"));
+        CHECK_THAT(rise_time_note(2000.0, j["grid_cell_travel_ns"]), Catch::Contains("resolved by the grid"));
+        CHECK(rise_time_note(nullptr, j["grid_cell_travel_ns"]).empty());
+    }
+    {
+        // The focus at z = 18 mm of a map ending at 20 mm: the -6 dB zone (18 +- 4.2 mm) and the 5 MPa zone reach
+        // the high z face, not the radial one.
+        SimulationResult r = gaussian_run();
+        r.p_max = gaussian_rz(20e6, 2e-3, 5e-3, 18e-3);
+        r.efd = gaussian_rz(100.0, 2e-3 / std::sqrt(2.0), 5e-3 / std::sqrt(2.0), 18e-3);
+        r.p_min = *r.p_max;
+        for (float& v : r.p_min->values) v *= -0.25f;
+        r.axis = half_sine_series(20e6, 1e-6, {0, 0, 18e-3});
+        in.focal_plane_z_m = 18e-3;
+        std::vector<std::string> warnings;
+        const Dosimetry d = compute_dosimetry(r, in, warnings);
+        INFO(join(warnings, "\n"));
+        REQUIRE(warnings.size() == 2);
+        CHECK_THAT(warnings[0], Catch::StartsWith("the -6 dB focal zone reaches the edge of the map at z = 20 mm") &&
+                                    Catch::Contains("enlarge [grid] size_mm"));
+        CHECK_THAT(warnings[1], Catch::StartsWith("the 5 MPa zone reaches the edge of the map at z = 20 mm") &&
+                                    Catch::Contains("not reported"));
+        CHECK(warnings[0].find("r = ") == std::string::npos);
+        CHECK(dosimetry_json(d)["focal_zone_5MPa_mm"].is_null());
+        // searched from the device's front at z = 8 mm (the zone still closed there): the same two warnings
+        in.search_from_z_m = 8e-3;
+        warnings.clear();
+        compute_dosimetry(r, in, warnings);
+        CHECK(warnings.size() == 2);
+        // searched from 16 mm: the zone also runs back to the front, which is named as the device's
+        in.search_from_z_m = 16e-3;
+        warnings.clear();
+        compute_dosimetry(r, in, warnings);
+        REQUIRE(warnings.size() == 2);
+        CHECK_THAT(warnings[0], Catch::Contains("z = 16 mm (the device's front") && Catch::Contains("z = 20 mm"));
+    }
 }

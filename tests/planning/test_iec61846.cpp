@@ -315,6 +315,29 @@ TEST_CASE("5 MPa zone of a Gaussian spot: analytic crossings, 3D and axisymmetri
         REQUIRE(zone.has_value());
         CHECK(zone->reaches_map_edge);
         CHECK(zone->size_mm.z_mm == Approx(20.0));  // edge to edge
+        // the faces it reaches: both z faces, not the lateral ones
+        CHECK(zone->edge_faces[2][0]);
+        CHECK(zone->edge_faces[2][1]);
+        for (int a : {0, 1}) CHECK_FALSE((zone->edge_faces[a][0] || zone->edge_faces[a][1]));
+        // the map starting at the focus: only the low z face; the whole IEC set names the faces of both zones
+        const Map3 half = make_map(33, 33, 31, {-8e-3, -8e-3, 60e-3}, {0.5e-3, 0.5e-3, 1e-3}, spot);
+        const auto cut = zone_extent_at_or_above(half, kFiveMPaZoneThreshold_Pa, MapGeometry::cartesian);
+        REQUIRE(cut.has_value());
+        CHECK(cut->edge_faces[2][0]);
+        CHECK_FALSE(cut->edge_faces[2][1]);
+        const IecParameters iec = iec61846_parameters(half, make_map(33, 33, 31, {-8e-3, -8e-3, 60e-3},
+                                                                     {0.5e-3, 0.5e-3, 1e-3},
+                                                                     [](double, double, double) { return -1e6; }),
+                                                      half, SensorRecord{}, 1000, 1500, std::nullopt, false);
+        CHECK(iec.zone_5MPa_edge_faces[2][0]);
+        CHECK(iec.zone_6dB_edge_faces[2][0]);
+        CHECK_FALSE(iec.zone_6dB_edge_faces[2][1]);
+        CHECK_FALSE(iec.focal_zone_5MPa_mm.has_value());
+        // on the 50-70 mm map the -6 dB zone (60 +- 9.4 mm) lies inside, the 5 MPa zone does not
+        const auto inside = iec61846_parameters(
+            short_map, short_map, short_map, SensorRecord{}, 1000, 1500, std::nullopt, false);
+        for (int a : {0, 1, 2}) CHECK_FALSE((inside.zone_6dB_edge_faces[a][0] || inside.zone_6dB_edge_faces[a][1]));
+        CHECK((inside.zone_5MPa_edge_faces[2][0] && inside.zone_5MPa_edge_faces[2][1]));
     }
 }
 
