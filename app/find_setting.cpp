@@ -78,6 +78,7 @@
 // water run) and the loss relative to water, loss_efd_dB = 10 log10(EFD_water / EFD_layers) and
 // loss_p_plus_dB = 20 log10(p+_water / p+_layers), both at the target node.
 #include "app/find_setting.hpp"
+#include "app/progress.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -311,7 +312,7 @@ std::string placement_text(const nlohmann::json& j) {
     return s.str();
 }
 
-std::string duration_text(double s) {
+std::string run_duration_text(double s) {
     if (s < 120) return num(s, 3) + " s";
     return std::to_string(int(s / 60)) + " min " + std::to_string(int(std::round(s - 60 * int(s / 60)))) + " s";
 }
@@ -407,7 +408,8 @@ std::string dose_at_depth_case(const DoseAtDepth& d, double setting, bool layere
     return s.str();
 }
 
-InProcessRun run_case_text(const std::string& ini, const std::string& origin) {
+InProcessRun run_case_text(const std::string& ini, const std::string& origin, CommandProgress* progress,
+                           double work) {
     InProcessRun r;
     const PreparedCase p = run_stage("build model", [&] { return prepare_case(ini, origin); });
     for (const auto& w : p.plan.warnings) add_warning(r.warnings, w);
@@ -415,9 +417,14 @@ InProcessRun run_case_text(const std::string& ini, const std::string& origin) {
     hooks.log = [&r](const std::string& line) {
         if (line.rfind("warning: ", 0) == 0) add_warning(r.warnings, line.substr(9));
     };
+    if (progress)
+        hooks.progress = [progress, work](long long step, long long total, double) {
+            progress->run_step(work, step, total);
+        };
     const auto t0 = std::chrono::steady_clock::now();
     r.result = run_stage("simulate", [&] { return simulate(p.spec, hooks); });
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (progress) progress->run_done(work);
     r.spec = p.spec;
     return r;
 }
@@ -569,7 +576,7 @@ DepthReport run_find_setting(const DoseAtDepth& d, std::ostream* log, std::vecto
     t << "  range         " << setting_text(d, d.setting_min) << " -> "
       << num(j["efd_at_min_setting_mJ_per_mm2"].get<double>(), 4) << " mJ/mm^2, " << setting_text(d, d.setting_max)
       << " -> " << num(j["efd_at_max_setting_mJ_per_mm2"].get<double>(), 4) << " mJ/mm^2\n";
-    t << "  runs          " << runs.size() << " in " << duration_text(runtime_s) << "\n";
+    t << "  runs          " << runs.size() << " in " << run_duration_text(runtime_s) << "\n";
     return {j, t.str()};
 }
 
@@ -632,7 +639,7 @@ DepthReport run_dose_report(const DoseAtDepth& d, std::ostream* log, std::vector
         t << "  EFD           " << num(main_run.efd_mJ_per_mm2, 4) << " mJ/mm^2\n";
         t << "  p+ / p-       " << num(main_run.p_plus_MPa, 4) << " / " << num(main_run.p_minus_MPa, 4) << " MPa\n";
     }
-    t << "  runs          " << (water ? 2 : 1) << " in " << duration_text(runtime_s) << "\n";
+    t << "  runs          " << (water ? 2 : 1) << " in " << run_duration_text(runtime_s) << "\n";
     return {j, t.str()};
 }
 

@@ -20,6 +20,8 @@
 
 namespace lithosim::app {
 
+class CommandProgress;
+
 /// Accepted --target-efd range, mJ/mm^2 (clinical ESWL/ESWT doses lie well inside it).
 inline constexpr double kTargetEfdMin_mJ_per_mm2 = 0.01, kTargetEfdMax_mJ_per_mm2 = 0.6;
 /// Accepted target depth below the skin: (0, 300] mm.
@@ -98,7 +100,9 @@ struct InProcessRun {
     double seconds = 0;
     std::vector<std::string> warnings;
 };
-InProcessRun run_case_text(const std::string& ini, const std::string& origin);
+/// With `progress`: the run's steps are reported to it as a unit of `work` (run_step, then run_done).
+InProcessRun run_case_text(const std::string& ini, const std::string& origin, CommandProgress* progress = nullptr,
+                           double work = 0);
 
 /// The inverse search on any monotone setting -> EFD function (the solver in lithosim, a formula in the tests).
 struct SearchRun {

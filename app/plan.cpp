@@ -1,4 +1,5 @@
 #include "app/plan.hpp"
+#include "app/progress.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -209,6 +210,11 @@ double plan_numeric_option(const std::string& name, const std::string& text) {
 }
 
 PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
+    // One progress line per 10 % of the dose runs and of the outcomes' samples (a bar on a terminal), with the
+    // elapsed time and the stage's ETA, on stdout with the plan's log (stderr keeps to warnings and errors); none
+    // when quiet (no log).
+    CommandProgress progress(log ? ProgressReporter::choose_mode(false, stdout) : ProgressReporter::Mode::Silent,
+                             stdout, "plan");
     const auto t0 = std::chrono::steady_clock::now();
     planning::Protocol protocol = checked_protocol(r);
     planning::SafetyLimits limits = planning::default_safety_limits();
@@ -345,6 +351,7 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
         dr.device = protocol.device;
         dr.full = r.full;
         dr.dx_mm = r.dx_mm;
+        dr.progress = &progress;
         dose = simulate_plan_dose(model, dr, log);
         if (path.bone_mm > 0) crossing.bone_efd_loss_dB = dose->window_loss_dB(dose->depth.setting_max);
         if (dose->surrounding_impedance_Pa_s_per_m > 0)
@@ -405,6 +412,8 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
                                      std::abs(dose->grid_check.efd_error_percent) / 2) / 100;
         oo.dose_log_sd = std::hypot(oo.dose_log_sd, grid);
     }
+    progress.stage("outcomes", double(r.samples));
+    oo.progress = [&progress](int done, int total) { progress.run_step(double(total), done, total); };
     const planning::OutcomePrediction prediction = planning::predict_outcomes(sr, schedule, factors, oo);
     const planning::OutcomeEstimate& primary = prediction.primary();
 

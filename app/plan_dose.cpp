@@ -1,4 +1,5 @@
 #include "app/plan_dose.hpp"
+#include "app/progress.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -396,12 +397,23 @@ struct PatientRun {
     SettingRun run;
     planning::AimTarget target;
 };
+/// The work of one run for the progress line, in cell updates: the grid's cells (PML included) times its steps,
+/// from the placement (the same rule as the generated case: dt = 0.3 dx / c_max with water's 1500 m/s as the
+/// scale; only ratios between runs matter).
+double run_work(const DepthGeometry& g, double dx_m, bool three_d) {
+    constexpr double kPmlCells = 2 * 22;
+    const double nr = g.size_r_m / dx_m + kPmlCells, nz = g.size_z_m / dx_m + kPmlCells;
+    const double cells = three_d ? 4 * nr * nr * nz : nr * nz;
+    return cells * g.t_end_s / (0.3 * dx_m / 1500.0);
+}
+double run_work(const DoseAtDepth& d) { return run_work(d.geometry, d.geometry.dx_m, d.request.three_d); }
+
 PatientRun patient_run(const io::ModelFile& model, const DoseAtDepth& depth, double setting,
-                       std::vector<std::string>& warnings) {
+                       std::vector<std::string>& warnings, CommandProgress* progress) {
     const bool axisymmetric = !depth.request.three_d;
     const DepthGeometry& g = depth.geometry;
     const std::string ini = dose_at_depth_case(depth, setting, true);
-    InProcessRun run = run_case_text(ini, "the plan's dose case");
+    InProcessRun run = run_case_text(ini, "the plan's dose case", progress, run_work(depth));
     for (const auto& w : run.warnings) add_warning(warnings, w);
     if (!run.result.p_max || !run.result.p_min || !run.result.efd)
         throw std::logic_error("the plan's dose run has no p_max, p_min or efd map");
@@ -435,10 +447,10 @@ nlohmann::json water_field(const InProcessRun& water, const std::string& ini, bo
 }
 
 /// The same setting and placement in water: the device's free field.
-void add_water_run(SettingRun& r, const DoseAtDepth& depth) {
+void add_water_run(SettingRun& r, const DoseAtDepth& depth, CommandProgress* progress) {
     const bool axisymmetric = !depth.request.three_d;
     const std::string ini = dose_at_depth_case(depth, r.setting, false);
-    const InProcessRun water = run_case_text(ini, "the plan's water case");
+    const InProcessRun water = run_case_text(ini, "the plan's water case", progress, run_work(depth));
     r.water_seconds = water.seconds;
     r.water_field = water_field(water, ini, axisymmetric);
     r.water_p_plus_Pa = value_at(*water.result.p_max, {0, 0, depth.geometry.z_target_m}, axisymmetric);
@@ -457,9 +469,9 @@ void log_run(std::ostream* log, const DoseAtDepth& depth, const SettingRun& r) {
 
 /// Simulates one setting at the plan's placement (through the model, then in water).
 SettingRun simulate_setting(const io::ModelFile& model, const DoseAtDepth& depth, double setting,
-                            std::vector<std::string>& warnings, std::ostream* log) {
-    SettingRun r = patient_run(model, depth, setting, warnings).run;
-    add_water_run(r, depth);
+                            std::vector<std::string>& warnings, std::ostream* log, CommandProgress* progress) {
+    SettingRun r = patient_run(model, depth, setting, warnings, progress).run;
+    add_water_run(r, depth, progress);
     log_run(log, depth, r);
     return r;
 }
@@ -477,7 +489,8 @@ double round_offset(double offset_m, const planning::OffsetRange& range) {
 /// not kept is tried once at half its length (backtracking).
 double search_offset(const io::ModelFile& model, const DoseAtDepthRequest& base, double aim_dx_m, double dose_dx_m,
                      const planning::OffsetRange& range, AimReport& aim, std::optional<SettingRun>& reusable,
-                     double& seconds, std::vector<std::string>& warnings, std::ostream* log) {
+                     double& seconds, std::vector<std::string>& warnings, std::ostream* log,
+                     CommandProgress* progress) {
     DoseAtDepthRequest q = base;
     q.dx_mm = aim_dx_m / kMm;
     q.three_d = false;  // the axisymmetric form also for a full plan: 3D and it differ by < 1 % in EFD (README)
@@ -489,7 +502,8 @@ double search_offset(const io::ModelFile& model, const DoseAtDepthRequest& base,
     };
     auto run_at = [&](double offset_m) {
         const Placement p = place(q, offset_m);
-        Tried t{offset_m, patient_run(model, p.depth, p.depth.setting_max, warnings), {}, p.depth.geometry.z_skin_m};
+        Tried t{offset_m, patient_run(model, p.depth, p.depth.setting_max, warnings, progress), {},
+                p.depth.geometry.z_skin_m};
         t.a = planning::assess_aim(t.run.run.axis, t.skin_z_m, t.run.target, kAimSmoothing_m);
         seconds += t.run.run.seconds;
         AimRun r;
@@ -554,7 +568,7 @@ double search_offset(const io::ModelFile& model, const DoseAtDepthRequest& base,
 
 /// The calibration grid's p+ and EFD at the focus in water at the top run's setting: kDoseGrid's measurement, the
 /// run itself when it is on the calibration grid, else one water run on the calibration grid.
-GridCheck grid_check(const PlanDose& d, const SettingRun& top, double& seconds) {
+GridCheck grid_check(const PlanDose& d, const SettingRun& top, double& seconds, CommandProgress* progress) {
     GridCheck c;
     c.checked = true;
     const std::string& device = d.depth.preset.name;
@@ -581,7 +595,8 @@ GridCheck grid_check(const PlanDose& d, const SettingRun& top, double& seconds) 
         q.three_d = false;
         const DoseAtDepth cal = prepare_dose_at_depth(q);
         const std::string ini = dose_at_depth_case(cal, top.setting, false);
-        const InProcessRun water = run_case_text(ini, "the plan's grid check");
+        if (progress) progress->expect(run_work(cal));
+        const InProcessRun water = run_case_text(ini, "the plan's grid check", progress, run_work(cal));
         seconds += water.seconds;
         const nlohmann::json f = water_field(water, ini, true);
         c.calibration_p_plus_MPa = f.value("p_plus_MPa", 0.0);
@@ -624,8 +639,13 @@ PlanDose simulate_plan_dose(const io::ModelFile& model, const PlanDoseRequest& r
     d.aim.offset_min_m = std::min(0.0, kMinFocusDepth_m - depth_m);
     d.aim.offset_max_m = std::max(0.0, reach_m - depth_m);
     const planning::OffsetRange range{d.aim.offset_min_m, d.aim.offset_max_m};
+    double dose_work = 0, aim_work = 0;
     {
         const Placement at_target = place(q, 0.0);
+        dose_work = run_work(at_target.depth);
+        const double aim_dx_m =
+            request.aim_dx_mm ? *request.aim_dx_mm * kMm : std::max(dose_dx_m, 2 * reference_dx_m(request.device));
+        aim_work = run_work(at_target.depth.geometry, aim_dx_m, false);
         const DepthGeometry& g = at_target.depth.geometry;
         if (!g.focus_at_target)
             throw InputError("--device " + request.device + " cannot reach the target " +
@@ -633,6 +653,15 @@ PlanDose simulate_plan_dose(const io::ModelFile& model, const PlanDoseRequest& r
                              format_number(std::round((g.z_focus_m - g.z_front_m) / kMm)) +
                              " mm beyond its front; accepted: a device whose focus reaches the depth "
                              "(lithosim devices)");
+    }
+
+    // The progress line's stage: the aim runs (up to 1 + kAimReruns, highest setting, aim grid) and two runs per
+    // setting (through the model, in water) on the dose grid; the grid check adds its run when it makes one.
+    const std::size_t n_settings = request.settings.empty() ? 3 : request.settings.size();
+    if (request.progress) {
+        double expected = 2.0 * double(n_settings) * dose_work;
+        if (!request.focus_offset_mm && request.aim) expected += (1 + kAimReruns) * aim_work;
+        request.progress->stage("dose runs", expected);
     }
 
     // Aim.
@@ -648,7 +677,13 @@ PlanDose simulate_plan_dose(const io::ModelFile& model, const PlanDoseRequest& r
             request.aim_dx_mm ? *request.aim_dx_mm * kMm : std::max(dose_dx_m, 2 * reference_dx_m(request.device));
         d.aim.searched = true;
         offset_m =
-            search_offset(model, q, aim_dx_m, dose_dx_m, range, d.aim, reusable, d.total_seconds, d.warnings, log);
+            search_offset(model, q, aim_dx_m, dose_dx_m, range, d.aim, reusable, d.total_seconds, d.warnings, log,
+                          request.progress);
+    }
+    if (request.progress && d.aim.searched) {
+        // the aim runs not made, and the highest setting's run the search leaves for reuse
+        request.progress->expect(-double(1 + kAimReruns - int(d.aim.runs.size())) * aim_work);
+        if (reusable) request.progress->expect(-dose_work);
     }
     const Placement placed = place(q, offset_m);
     d.depth = placed.depth;
@@ -667,11 +702,11 @@ PlanDose simulate_plan_dose(const io::ModelFile& model, const PlanDoseRequest& r
         if (reusable && std::abs(reusable->setting - s) <= 1e-9) {
             r = std::move(*reusable);  // the aim search's run at this placement and grid
             reusable.reset();
-            add_water_run(r, d.depth);
+            add_water_run(r, d.depth, request.progress);
             d.total_seconds += r.water_seconds;
             log_run(log, d.depth, r);
         } else {
-            r = simulate_setting(model, d.depth, s, d.warnings, log);
+            r = simulate_setting(model, d.depth, s, d.warnings, log, request.progress);
             d.total_seconds += r.seconds + r.water_seconds;
         }
         d.runs.push_back(std::move(r));
@@ -712,7 +747,7 @@ PlanDose simulate_plan_dose(const io::ModelFile& model, const PlanDoseRequest& r
     }
 
     if (request.check_grid) {
-        d.grid_check = grid_check(d, top, d.total_seconds);
+        d.grid_check = grid_check(d, top, d.total_seconds, request.progress);
         if (d.grid_check.warning) add_warning(d.warnings, *d.grid_check.warning);
     } else {
         d.grid_check.dx_mm = d.depth.geometry.dx_m / kMm;
@@ -744,7 +779,7 @@ void PlanDose::ensure_setting(const io::ModelFile& model, double setting, std::o
         if (std::abs(r.setting - setting) <= 1e-9) return;
     require_input(setting >= depth.setting_min - 1e-9 && setting <= depth.setting_max + 1e-9, "setting ", setting,
                   " is outside the ", depth.preset.name, "'s range ", depth.setting_min, " to ", depth.setting_max);
-    SettingRun r = simulate_setting(model, depth, setting, warnings, log);
+    SettingRun r = simulate_setting(model, depth, setting, warnings, log, nullptr);
     total_seconds += r.seconds + r.water_seconds;
     const auto at = std::find_if(runs.begin(), runs.end(), [&](const SettingRun& x) { return x.setting > setting; });
     runs.insert(at, std::move(r));

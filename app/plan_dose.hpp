@@ -60,6 +60,8 @@
 
 namespace lithosim::app {
 
+class CommandProgress;
+
 struct TargetDose {
     double mean_p_plus_Pa = 0, max_p_plus_Pa = 0, p_minus_Pa = 0;
     double efd_centre_J_per_m2 = 0;
@@ -119,6 +121,8 @@ struct PlanDoseRequest {
     /// Compare the highest setting's water run with the calibration grid (GridCheck); false: not checked (e.g. the
     /// fast comparison of a full plan, which need not pay for a calibration-grid run at a setting kDoseGrid lacks).
     bool check_grid = true;
+    /// The command's progress line (stage "dose runs"); null: none.
+    CommandProgress* progress = nullptr;
 };
 
 /// One run of the aim search (the highest setting through the incident model).

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <string>
 
@@ -50,6 +52,71 @@ void ProgressReporter::operator()(long long step, long long total, double elapse
     const std::string bar = std::string(filled, '#') + std::string(width - filled, '-');
     std::fprintf(out_, "\r[%s] %5.1f %%  step %lld/%lld  elapsed %s  ETA %s   ", bar.c_str(), 100 * fraction, step,
                  total, duration_text(elapsed_s).c_str(), duration_text(eta).c_str());
+    if (last) std::fputc('\n', out_);
+    std::fflush(out_);
+}
+
+namespace {
+double now_s() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+CommandProgress::CommandProgress(ProgressReporter::Mode mode, std::FILE* out, std::string command,
+                                 double quiet_stage_s)
+    : mode_(mode), out_(out), command_(std::move(command)), quiet_stage_s_(quiet_stage_s), start_s_(now_s()) {}
+
+void CommandProgress::stage(const std::string& name, double expected_work) {
+    stage_ = name;
+    stage_start_s_ = now_s();
+    expected_ = std::max(0.0, expected_work);
+    done_ = current_ = 0;
+    next_decile_ = 1;
+    last_draw_s_ = -1;
+}
+
+void CommandProgress::expect(double work) { expected_ = std::max(done_ + current_, expected_ + work); }
+
+double CommandProgress::stage_fraction() const {
+    return expected_ > 0 ? std::clamp((done_ + current_) / expected_, 0.0, 1.0) : 0.0;
+}
+
+void CommandProgress::run_step(double work, long long step, long long total) {
+    if (total <= 0) return;
+    current_ = work * std::clamp(double(step) / double(total), 0.0, 1.0);
+    if (done_ + current_ > expected_) expected_ = done_ + current_;
+    draw(stage_fraction());
+}
+
+void CommandProgress::run_done(double work) {
+    done_ += work;
+    current_ = 0;
+    if (done_ > expected_) expected_ = done_;
+    draw(stage_fraction());
+}
+
+void CommandProgress::draw(double fraction) {
+    if (mode_ == ProgressReporter::Mode::Silent) return;
+    const double t = now_s(), elapsed = t - start_s_, in_stage = t - stage_start_s_;
+    const double eta = fraction > 0 ? in_stage * (1 - fraction) / fraction : NAN;
+    if (in_stage < quiet_stage_s_) return;  // a stage of a second or two needs no progress line
+    if (mode_ == ProgressReporter::Mode::Lines) {
+        const int decile = int(std::floor(fraction * 10 + 1e-9));
+        if (decile < next_decile_) return;
+        next_decile_ = decile + 1;
+        std::fprintf(out_, "%s: %s %3d %%  elapsed %s  ETA %s\n", command_.c_str(), stage_.c_str(), decile * 10,
+                     duration_text(elapsed).c_str(), duration_text(eta).c_str());
+        std::fflush(out_);
+        return;
+    }
+    const bool last = fraction >= 1;
+    if (!last && last_draw_s_ >= 0 && t - last_draw_s_ < 0.2) return;
+    last_draw_s_ = t;
+    constexpr int width = 30;
+    const int filled = int(fraction * width);
+    std::fprintf(out_, "\r%s: %s [%s%s] %5.1f %%  elapsed %s  ETA %s   ", command_.c_str(), stage_.c_str(),
+                 std::string(filled, '#').c_str(), std::string(width - filled, '-').c_str(), 100 * fraction,
+                 duration_text(elapsed).c_str(), duration_text(eta).c_str());
     if (last) std::fputc('\n', out_);
     std::fflush(out_);
 }

@@ -321,6 +321,7 @@ OutcomePrediction predict_outcomes(const ScheduleRequest& request, const Schedul
             without[k].push_back(m.eq->probability(theta.data(), x0, u));
             if (std::string(list[k].model) == "vascular_fracture") p_fracture = with[k].back(), p_fracture0 = without[k].back();
         }
+        if (options.progress) options.progress(i + 1, options.samples);
     }
 
     // Nominal values: mean coefficients, no between-study shift, the plan as scheduled.

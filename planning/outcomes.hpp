@@ -19,6 +19,7 @@
 // compared with one seed share the model's draws and differ by their dose, not by Monte Carlo noise.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -52,6 +53,8 @@ struct OutcomeOptions {
     double dose_log_sd = 0.1;
     /// SD of the aiming offset per session; empty: the protocol's positioning_sd_m.
     std::optional<double> positioning_sd_m;
+    /// Called after each Monte Carlo sample with (done, total); empty: not called. For a progress line.
+    std::function<void(int, int)> progress;
 };
 
 struct OutcomeEstimate {

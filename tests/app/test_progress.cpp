@@ -77,3 +77,48 @@ TEST_CASE("the terminal bar redraws in place, at most 5 times a second, and ends
     CHECK(count(fast, "\r") <= 7);
     CHECK(fast.back() == '\n');
 }
+
+TEST_CASE("a command's progress: the stage's share of its expected work, runs added and dropped on the way", "[app]") {
+    using lithosim::app::CommandProgress;
+    const std::string text = captured([](std::FILE* f) {
+        CommandProgress p(ProgressReporter::Mode::Lines, f, "plan", 0.0);
+        p.stage("dose runs", 400);  // four runs of 100
+        for (long long s = 1; s <= 10; ++s) p.run_step(100, s, 10);
+        p.run_done(100);              // 25 %
+        CHECK(p.stage_fraction() == Approx(0.25));
+        p.expect(-200);               // two runs not needed after all: one of two left
+        CHECK(p.stage_fraction() == Approx(0.5));
+        p.run_step(100, 5, 10);       // halfway through the last: 75 %
+        CHECK(p.stage_fraction() == Approx(0.75));
+        p.expect(100);                // one more run appears (a grid check): 150 of 300
+        CHECK(p.stage_fraction() == Approx(0.5));
+        p.run_done(100);
+        p.run_done(100);
+        CHECK(p.stage_fraction() == Approx(1.0));
+        p.stage("outcomes", 200);     // a new stage starts from 0
+        CHECK(p.stage_fraction() == Approx(0.0));
+        for (int i = 1; i <= 200; ++i) p.run_step(200, i, 200);
+        CHECK(p.stage_fraction() == Approx(1.0));
+    });
+    // a line each time the stage passes a multiple of 10 % (the last one when a jump passes several), never twice:
+    // the dose runs at 10 and 20 % (the first run), 70 % (after two runs were dropped), not again when a run was
+    // added (back to 50 %), then 100 %; the outcomes at every 10 %
+    CHECK(count(text, "plan: dose runs ") == 4);
+    for (const char* at : {"plan: dose runs  10 %", "plan: dose runs  20 %", "plan: dose runs  70 %",
+                           "plan: dose runs 100 %"})
+        CHECK(count(text, at) == 1);
+    CHECK(count(text, "plan: outcomes ") == 10);
+    CHECK(count(text, "ETA ") == 14);
+    CHECK(count(text, "elapsed ") == 14);
+    CHECK(text.find("plan: dose runs  20 %") < text.find("plan: dose runs  70 %"));
+    const std::string silent = captured([](std::FILE* f) {
+        CommandProgress p(ProgressReporter::Mode::Silent, f, "plan", 0.0);
+        p.stage("dose runs", 10);
+        p.run_done(10);
+        // a stage shorter than the quiet time writes nothing either
+        CommandProgress q(ProgressReporter::Mode::Lines, f, "plan", 60.0);
+        q.stage("outcomes", 10);
+        q.run_done(10);
+    });
+    CHECK(silent.empty());
+}
