@@ -14,6 +14,7 @@
 #include "app/patient_model.hpp"
 #include "app/text.hpp"
 #include "io/json_file.hpp"
+#include "models/phantoms.hpp"
 #include "models/property_mapping.hpp"
 #include "models/segmentation.hpp"
 
@@ -87,6 +88,14 @@ po::options_description model_options() {
          "where to write summary.json. Default: summary.json in the directory of --out.")
         ("write-dicom", po::value<std::string>()->value_name("DIR"),
          "phantom: also write it as a DICOM CT series into DIR (new or empty), keeping its patient coordinates.")
+        ("slice-thickness-mm", po::value<std::string>()->value_name("T"),
+         "with --write-dicom: write the phantom as a CT reconstruction of slices T mm thick, each the mean of the "
+         "phantom over T mm (rectangular slice profile, models/phantoms.hpp), with SliceThickness T; from the "
+         "phantom's voxel size to 10. Default: the phantom's grid, contiguous slices.")
+        ("slice-increment-mm", po::value<std::string>()->value_name("I"),
+         "with --slice-thickness-mm: distance between the written slices' centres (the reconstruction increment, "
+         "written as SpacingBetweenSlices), > 0 and <= T (overlapping or contiguous; gaps hide calcium and are "
+         "refused). Default: T.")
         ("threads", po::value<std::string>()->value_name("N"),
          "OpenMP threads, an integer in [1, 4096]. Default: OMP_NUM_THREADS, else all cores.")
         ("quiet", po::bool_switch(), "print nothing on stdout; errors still go to stderr. Default: off.")
@@ -216,17 +225,58 @@ int cmd_model(const Args& args) {
             throw InputError("--write-dicom '" + dicom->string() +
                              "' exists and is not an empty folder; accepted: a new or empty folder");
     }
+    // The CT protocol of the written series (a reconstruction of the phantom; models::reconstruct_slices).
+    std::optional<double> slice_thickness, slice_increment;
+    for (const char* o : {"slice-thickness-mm", "slice-increment-mm"})
+        if (vm.count(o) && !dicom)
+            throw InputError(std::string("--") + o + " applies to --write-dicom only (the slices of the DICOM series "
+                             "written from a phantom)");
+    if (vm.count("slice-increment-mm") && !vm.count("slice-thickness-mm"))
+        throw InputError("--slice-increment-mm needs --slice-thickness-mm (the thickness of the slices it spaces)");
+    if (vm.count("slice-thickness-mm")) {
+        const std::string t = text_of(vm, "slice-thickness-mm");
+        slice_thickness = numeric_option("slice-thickness-mm", t, false, 0, models::kMaxReconstructedSlice_mm);
+        if (!(*slice_thickness > 0))
+            throw InputError("--slice-thickness-mm = " + t + ": a slice needs a thickness; accepted: > 0 and <= " +
+                             format_number(models::kMaxReconstructedSlice_mm) + " mm");
+        slice_increment = *slice_thickness;
+        if (vm.count("slice-increment-mm")) {
+            const std::string i = text_of(vm, "slice-increment-mm");
+            slice_increment = numeric_option("slice-increment-mm", i, false, 0, 1e6);
+            if (!(*slice_increment > 0))
+                throw InputError("--slice-increment-mm = " + i + ": slices need distinct positions; accepted: > 0 and "
+                                 "<= --slice-thickness-mm (" + t + " mm)");
+            if (*slice_increment > *slice_thickness)
+                throw InputError("--slice-increment-mm = " + i + " is larger than --slice-thickness-mm = " + t +
+                                 ": the slices would leave gaps, where calcium is not seen; accepted: > 0 and <= " +
+                                 t + " mm (overlapping or contiguous slices)");
+        }
+    }
     if (!out && !dicom)
         throw InputError("nothing to write: give --out model.h5 (and/or --write-dicom DIR with --phantom), or "
                          "--list-calcifications");
 
     const PatientModel model = run_stage("build model", [&] { return build_patient_model(request); });
+    // The series as a scanner would reconstruct it, made before anything is written (its range errors are input).
+    std::optional<models::HuVolume> reconstructed;
+    if (slice_thickness && *slice_thickness < model.ct.volume.spacing_mm[2] * (1 - 1e-9))
+        throw InputError("--slice-thickness-mm = " + text_of(vm, "slice-thickness-mm") + " is thinner than the " +
+                         model.phantom->name + " phantom's voxels; accepted: " +
+                         format_number(model.ct.volume.spacing_mm[2]) + " to " +
+                         format_number(models::kMaxReconstructedSlice_mm) + " mm");
+    if (slice_thickness)
+        reconstructed = run_stage("write DICOM", [&] {
+            return models::reconstruct_slices(model.ct.volume, *slice_thickness, *slice_increment);
+        });
     if (dicom) {
         io::DicomWriteOptions o;
         o.pseudonym = model.ct.pseudonym;
         o.series_description = "lithosim phantom " + model.phantom->name;
-        run_stage("write DICOM", [&] { io::write_dicom_series(model.ct.volume, *dicom, o); });
+        o.slice_thickness_mm = slice_thickness;
+        run_stage("write DICOM",
+                  [&] { io::write_dicom_series(reconstructed ? *reconstructed : model.ct.volume, *dicom, o); });
     }
+    for (const auto& w : model.summary["warnings"]) print_warning(w.get<std::string>());
     std::optional<VisualOutputs> visuals;
     if (out) {
         run_stage("write results", [&] {
@@ -239,7 +289,13 @@ int cmd_model(const Args& args) {
     }
     if (!quiet) {
         std::cout << describe_model(model);
-        if (dicom) std::cout << "  DICOM series  " << dicom->string() << " (" << model.ct.volume.nz << " slices)\n";
+        if (dicom) {
+            const models::HuVolume& written = reconstructed ? *reconstructed : model.ct.volume;
+            std::cout << "  DICOM series  " << dicom->string() << " (" << written.nz << " slices, "
+                      << format_number(slice_thickness.value_or(written.spacing_mm[2])) << " mm thick every "
+                      << format_number(written.spacing_mm[2]) << " mm"
+                      << (reconstructed ? ", rectangular slice profile" : ", the phantom's grid") << ")\n";
+        }
         if (out) std::cout << "  wrote         " << out->string() << ", " << summary->string() << "\n";
         if (visuals) {
             std::cout << "  pictures      " << visuals->files.size() << " files in figures/ and paraview/ ("

@@ -57,6 +57,21 @@ std::string mapping_name(const ModelRequest& r) {
     return s;
 }
 
+/// What the calcium score means for a plan (summary.json calcium_score_note; README, "Target and calcium score").
+constexpr const char* kCalciumScoreNote =
+    "The Agatston score is a coronary-risk scale: its bands (0, 1-10, 11-100, 101-400, >400) grade the risk of "
+    "coronary events from calcium in the coronary arteries. Here it measures the calcium burden of this scan's "
+    "calcifications (bone excluded) and of the target with the same rules; it enters neither the outcome models nor "
+    "the safety check, so for the plan it is informative only.";
+
+/// Where the slice thickness of summary.json comes from.
+std::string thickness_source(const io::CtImage& ct) {
+    if (ct.format == "phantom") return "phantom grid (contiguous voxels)";
+    if (ct.format == "dicom" && ct.slice_thickness_mm) return "DICOM SliceThickness (0018,0050)";
+    return std::string("assumed: the slice increment (") +
+           (ct.format == "dicom" ? "SliceThickness is empty" : "a " + ct.format + " file has no slice thickness") + ")";
+}
+
 json label_counts_json(const models::LabelMap& labels) {
     const auto counts = models::label_counts(labels);
     json j = json::object();
@@ -112,6 +127,7 @@ io::CtImage load_ct(const ModelRequest& r, std::optional<models::Phantom>& phant
     io::CtImage ct;
     ct.volume = phantom->ct;
     ct.format = "phantom";
+    ct.slice_thickness_mm = ct.volume.spacing_mm[2];  // voxels: contiguous samples of the built anatomy
     ct.input_sha1 = io::volume_sha1(ct.volume);
     ct.pseudonym = io::pseudonym({"phantom", phantom->name, ct.input_sha1}, io::site_salt());
     return ct;
@@ -181,6 +197,7 @@ PatientModel build_patient_model(const ModelRequest& r) {
     // Calcium scores: the scan without its bone, and the target alone.
     models::CalciumOptions co;
     co.mass_calibration_mg_per_mL_per_HU = r.mass_calibration;
+    co.slice_thickness_mm = m.ct.slice_thickness_mm;
     const models::CalciumScore score = models::calcium_score(masked(v, not_bone(m.labels)), co);
     const models::CalciumScore target_score = models::calcium_score(masked(v, m.target.mask), co);
 
@@ -212,12 +229,21 @@ PatientModel build_patient_model(const ModelRequest& r) {
                        {"ring_radius_mm", ring},
                        {"concentric", plaque->concentric}};
     }
+    // The CT protocol and the 3 mm-equivalent score (models/calcium_score.hpp).
     s["agatston_total"] = score.agatston_total;
+    s["agatston_raw"] = score.agatston_raw;
+    s["slice_thickness_mm"] = score.slice_thickness_mm;
+    s["slice_increment_mm"] = score.slice_increment_mm;
+    s["slice_thickness_from"] = thickness_source(m.ct);
+    s["agatston_rule"] = "3 mm-equivalent: agatston_raw x slice_increment_mm / 3 mm (Agatston 1990 on 3 mm "
+                         "contiguous slices; each slice stands for its increment of the lesion's length)";
+    s["calcium_score_note"] = kCalciumScoreNote;
     json lesions = json::array();
     for (std::size_t i = 0; i < score.lesions.size(); ++i) {
         const auto& l = score.lesions[i];
         lesions.push_back({{"id", i + 1},
                            {"agatston", l.agatston},
+                           {"agatston_raw", l.agatston_raw},
                            {"volume_mm3", l.volume_mm3},
                            {"centroid_mm", vec_json(l.centroid_mm)},
                            {"peak_HU", l.peak_HU},
@@ -244,6 +270,10 @@ PatientModel build_patient_model(const ModelRequest& r) {
     s["ct_grid"] = {{"nx", v.nx}, {"ny", v.ny}, {"nz", v.nz},
                     {"spacing_mm", vec_json(v.spacing_mm)}, {"origin_mm", vec_json(v.origin_mm)}};
     s["segmentation"] = seg.describe();
+    json warnings = json::array();
+    for (const auto& w : m.ct.warnings) warnings.push_back(w);
+    for (const auto& w : score.protocol_warnings) warnings.push_back("calcium score: " + w);
+    s["warnings"] = warnings;
     s["lithosim_version"] = std::string(build::version) + " (" + build::git_commit + ")";
 
     // The model file.
@@ -297,8 +327,12 @@ std::string describe_model(const PatientModel& m) {
           << " mm thick, " << num(p["length_mm"].get<double>()) << " mm long"
           << (p["concentric"].get<bool>() ? ", concentric" : "") << "\n";
     }
-    o << "  calcium       Agatston " << num(s["agatston_total"].get<double>()) << " (risk band "
-      << s["risk_band"].get<std::string>() << "), volume score " << num(s["volume_score_mm3"].get<double>())
+    o << "  CT protocol   slices " << num(s["slice_thickness_mm"].get<double>(), 2) << " mm thick every "
+      << num(s["slice_increment_mm"].get<double>(), 2) << " mm (thickness: " << s["slice_thickness_from"].get<std::string>()
+      << ")\n";
+    o << "  calcium       Agatston " << num(s["agatston_total"].get<double>()) << " (3 mm-equivalent; per-slice sum "
+      << num(s["agatston_raw"].get<double>()) << "; risk band " << s["risk_band"].get<std::string>()
+      << ", a coronary scale: informative here), volume score " << num(s["volume_score_mm3"].get<double>())
       << " mm^3, " << s["agatston_per_lesion"].size() << " lesion(s)";
     if (!s["mass_score_mg"].is_null()) o << ", mass score " << num(s["mass_score_mg"].get<double>(), 2) << " mg";
     o << "\n";

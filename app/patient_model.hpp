@@ -10,8 +10,15 @@
 // | target_centroid_mm     | [x, y, z] mm    | centroid of the target's voxels                                    |
 // | target_peak_HU         | HU              | highest HU in the target                                           |
 // | target_mean_HU         | HU              | mean HU of the target                                              |
-// | agatston_total         | 1               | Agatston score of the scan, bone excluded (models/calcium_score)   |
-// | agatston_per_lesion    | array of objects| per lesion: id, agatston, volume_mm3, centroid_mm, peak_HU, mean_HU|
+// | agatston_total         | 1               | Agatston score of the scan, bone excluded, 3 mm-equivalent:        |
+// |                        |                 | agatston_raw x slice_increment_mm / 3 mm (models/calcium_score)    |
+// | slice_thickness_mm     | mm              | nominal slice thickness (DICOM SliceThickness; phantom: its grid;  |
+// |                        |                 | else assumed = the increment, see slice_thickness_from)            |
+// | slice_increment_mm     | mm              | reconstruction increment: step of the slice positions along the    |
+// |                        |                 | slice normal                                                       |
+// | agatston_per_lesion    | array of objects| per lesion: id, agatston, agatston_raw, volume_mm3, centroid_mm,   |
+// |                        |                 | peak_HU, mean_HU                                                   |
+// | agatston_raw           | 1               | plain per-slice sum of the island scores (not 3 mm-equivalent)     |
 // | volume_score_mm3       | mm^3            | calcium volume score                                               |
 // | labels                 | object          | voxel count per label name on the model grid                       |
 // | mapping                | string          | property mapping name ("labels", "hounsfield"; "+ table.csv")      |
@@ -21,7 +28,9 @@
 // |                        |                 | (models/morphology.hpp)                                            |
 // | plaque                 | object          | arc_deg_max, arc_deg_mean, thickness_mm, length_mm, concentric;    |
 // |                        |                 | only for a target around a lumen (models/morphology.hpp)           |
+// | warnings               | array of strings| CT import and calcium-protocol warnings (slices not 3 mm contiguous)|
 // | ...                    |                 | also: risk_band, mass_score_mg, target_agatston, pseudonym,        |
+// |                        |                 | slice_thickness_from, agatston_rule, calcium_score_note,           |
 // |                        |                 | input_format, input_sha1, source_position_mm, target_point_mm,     |
 // |                        |                 | beam_path_mm, model_grid, segmentation, lithosim_version           |
 #pragma once

@@ -8,6 +8,9 @@
 //   PixelSpacing (0028,0030) = "row spacing\column spacing": the first value is the distance between the centres
 //     of adjacent rows (a step in j), the second the distance between adjacent columns (a step in i).
 // Slices are sorted by the projection of their position on the slice normal n = r x c.
+// The CT protocol: the reconstruction increment is the step of the slice positions along n (the volume's slice
+// spacing); SliceThickness (0018,0050, Type 2 in the Image Plane module) is the nominal thickness of every slice, and
+// SpacingBetweenSlices (0018,0088), when a writer gives it, is checked against the positions.
 #include <gdcmAttribute.h>
 #include <gdcmByteValue.h>
 #include <gdcmDataElement.h>
@@ -53,7 +56,8 @@ namespace {
 const gdcm::Tag kSopClassUid(0x0008, 0x0016), kSopInstanceUid(0x0008, 0x0018), kModality(0x0008, 0x0060),
     kSeriesDescription(0x0008, 0x103e), kPatientName(0x0010, 0x0010), kPatientId(0x0010, 0x0020),
     kPatientBirthDate(0x0010, 0x0030), kStudyInstanceUid(0x0020, 0x000d), kSeriesInstanceUid(0x0020, 0x000e),
-    kImagePosition(0x0020, 0x0032), kImageOrientation(0x0020, 0x0037), kNumberOfFrames(0x0028, 0x0008),
+    kSliceThickness(0x0018, 0x0050), kSpacingBetweenSlices(0x0018, 0x0088), kImagePosition(0x0020, 0x0032),
+    kImageOrientation(0x0020, 0x0037), kNumberOfFrames(0x0028, 0x0008),
     kRows(0x0028, 0x0010), kColumns(0x0028, 0x0011), kPixelSpacing(0x0028, 0x0030), kRescaleIntercept(0x0028, 0x1052),
     kRescaleSlope(0x0028, 0x1053), kPixelData(0x7fe0, 0x0010);
 
@@ -109,6 +113,7 @@ struct SliceHeader {
     fs::path file;
     std::string series_uid, modality, description;
     std::string position, orientation, pixel_spacing, slope, intercept, frames;
+    std::string thickness, spacing_between;  // SliceThickness, SpacingBetweenSlices (may be empty)
     unsigned rows = 0, columns = 0;
     // Identifiers: used only for the pseudonym, never copied out of this file.
     std::string patient_id, patient_name, birth_date;
@@ -296,6 +301,8 @@ SliceHeader read_header(const fs::path& file) {
     h.slope = text_of(ds, kRescaleSlope);
     h.intercept = text_of(ds, kRescaleIntercept);
     h.frames = text_of(ds, kNumberOfFrames);
+    h.thickness = text_of(ds, kSliceThickness);
+    h.spacing_between = text_of(ds, kSpacingBetweenSlices);
     h.rows = us_of<0x0028, 0x0010>(ds);
     h.columns = us_of<0x0028, 0x0011>(ds);
     h.patient_id = text_of(ds, kPatientId);
@@ -596,6 +603,33 @@ CtImage read_dicom_series(const fs::path& dir, const std::string& series_uid, co
     const double nn = norm(normal);
     for (double& c : v.axes[2]) c /= nn;
 
+    // The protocol: one SliceThickness for the series (the slices that leave it empty say nothing), and
+    // SpacingBetweenSlices against the positions, which define the increment.
+    std::optional<double> thickness, between;
+    const SliceHeader* thickness_file = nullptr;
+    for (const Slice& sl : slices) {
+        const SliceHeader& h = *sl.header;
+        if (!h.thickness.empty()) {
+            const double t = parse_ds(h.thickness, 1, h.file, "SliceThickness (0018,0050)")[0];
+            require_input(t > 0, "DICOM file ", quoted(h.file), " has SliceThickness ", h.thickness,
+                          " mm; accepted: > 0, or empty when unknown");
+            if (!thickness) {
+                thickness = t;
+                thickness_file = &h;
+            }
+            require_input(std::abs(t - *thickness) <= tolerance_of(*thickness), in_series, ": ", quoted(h.file),
+                          " has SliceThickness ", h.thickness, " mm but ", quoted(thickness_file->file), " has ",
+                          thickness_file->thickness, " mm; all slices of a series must have the same thickness");
+        }
+        if (!between && !h.spacing_between.empty())
+            between = std::abs(parse_ds(h.spacing_between, 1, h.file, "SpacingBetweenSlices (0018,0088)")[0]);
+    }
+    std::vector<std::string> warnings;
+    if (between && std::abs(*between - v.spacing_mm[2]) > tolerance_of(v.spacing_mm[2]))
+        warnings.push_back(fmt(in_series, ": SpacingBetweenSlices (0018,0088) is ", mm(*between),
+                               " mm but the slice positions are ", mm(v.spacing_mm[2]),
+                               " mm apart; the positions are used"));
+
     // Pass 2: the pixels of the chosen series.
     v.hu.resize(v.size());
     for (std::size_t k = 0; k < v.nz; ++k) read_slice_pixels(slices[k], v.hu.data() + k * v.nx * v.ny);
@@ -604,6 +638,9 @@ CtImage read_dicom_series(const fs::path& dir, const std::string& series_uid, co
     CtImage out;
     out.format = "dicom";
     out.series_uid = chosen;
+    out.slice_thickness_mm = thickness;
+    out.spacing_between_slices_mm = between;
+    out.warnings = std::move(warnings);
     out.input_sha1 = volume_sha1(v);
     const SliceHeader& first = *slices.front().header;
     if (first.patient_id.empty() && first.patient_name.empty() && first.birth_date.empty())
@@ -671,6 +708,9 @@ void write_dicom_series(const models::HuVolume& v, const fs::path& dir, const Di
                   " pixels per slice: DICOM allows at most 65535 rows and columns");
     check_text(options.pseudonym, "patient pseudonym");
     check_text(options.series_description, "series description");
+    const double thickness = options.slice_thickness_mm.value_or(v.spacing_mm[2]);
+    require_input(thickness > 0 && std::isfinite(thickness), "DICOM slice thickness ", thickness,
+                  " mm; accepted: > 0");
     const Vec3 normal = cross(v.axes[0], v.axes[1]);
     require_input(std::abs(std::abs(dot(normal, v.axes[2])) - 1) <= detail::kDirectionTolerance,
                   "the volume to write as DICOM has a slice direction not perpendicular to its rows and columns");
@@ -725,10 +765,10 @@ void write_dicom_series(const models::HuVolume& v, const fs::path& dir, const Di
             put(d, kPatientId, gdcm::VR::LO, options.pseudonym);
             put(d, kPatientBirthDate, gdcm::VR::DA, "");
             put(d, gdcm::Tag(0x0010, 0x0040), gdcm::VR::CS, "");  // PatientSex
-            // assumption: contiguous slices, so the slice thickness equals the slice spacing.
-            put(d, gdcm::Tag(0x0018, 0x0050), gdcm::VR::DS, ds(v.spacing_mm[2]));  // SliceThickness
-            put(d, gdcm::Tag(0x0018, 0x0060), gdcm::VR::DS, "");                   // KVP
-            put(d, gdcm::Tag(0x0018, 0x0088), gdcm::VR::DS, ds(v.spacing_mm[2]));  // SpacingBetweenSlices
+            // Without a thickness (a volume as sampled): contiguous slices, so the thickness is the slice spacing.
+            put(d, kSliceThickness, gdcm::VR::DS, ds(thickness));
+            put(d, gdcm::Tag(0x0018, 0x0060), gdcm::VR::DS, "");  // KVP
+            put(d, kSpacingBetweenSlices, gdcm::VR::DS, ds(v.spacing_mm[2]));
             put(d, kStudyInstanceUid, gdcm::VR::UI, study_uid);
             put(d, kSeriesInstanceUid, gdcm::VR::UI, series_uid);
             put(d, gdcm::Tag(0x0020, 0x0010), gdcm::VR::SH, "");                     // StudyID

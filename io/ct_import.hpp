@@ -22,6 +22,14 @@ struct CtImage {
     std::string input_sha1;  ///< 40 hex digits: volume_sha1() of the HU values and geometry (same for every format)
     std::string pseudonym;   ///< "LS-" + 12 hex digits, see pseudonym()
     std::string series_uid;  ///< DICOM SeriesInstanceUID of the series read; empty for the other formats
+    /// Nominal thickness of the reconstructed slices, mm: DICOM SliceThickness (0018,0050), the same on every slice
+    /// that gives it; std::nullopt when no slice gives it (Type 2, may be empty) and for the other formats, which
+    /// have none. The reconstruction increment is volume.spacing_mm[2], from the slice positions.
+    std::optional<double> slice_thickness_mm;
+    /// DICOM SpacingBetweenSlices (0018,0088) when present; the increment is taken from the positions, and a
+    /// SpacingBetweenSlices that disagrees with them is named in `warnings`.
+    std::optional<double> spacing_between_slices_mm;
+    std::vector<std::string> warnings;  ///< one line each: what was read but looks wrong (nothing here is fatal)
 };
 
 struct CtReadOptions {
@@ -69,9 +77,13 @@ std::string file_sha1(const std::filesystem::path& file);
 struct DicomWriteOptions {
     std::string pseudonym = "LITHOSIM^PHANTOM";      ///< written as PatientName and PatientID (<= 64 characters)
     std::string series_description = "lithosim CT";  ///< SeriesDescription (<= 64 characters)
+    /// SliceThickness (0018,0050) to write, mm, > 0; std::nullopt: the slice spacing (contiguous slices). The
+    /// volume's slice spacing is written as SpacingBetweenSlices (0018,0088) and in the slice positions.
+    std::optional<double> slice_thickness_mm;
 };
 
 /// Writes `volume` as a DICOM CT series (CT Image Storage, int16 pixels, RescaleSlope 1, HU rounded to integers)
+/// with SliceThickness options.slice_thickness_mm (a reconstruction at another thickness: models::reconstruct_slices)
 /// of files slice_0001.dcm, ... into `dir`, which must not exist or be empty. The files are written into a
 /// temporary sibling folder that is renamed to `dir` at the end, so an interrupted write never leaves a series
 /// that looks complete. Reading it back with read_dicom_series gives the same volume (see CT_IMPORT.md for

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <numbers>
 #include <stdexcept>
 #include <string>
@@ -61,13 +62,54 @@ void check(const HuVolume& v, const CalciumOptions& o) {
                                     " HU; accepted: >= -1000");
     if (!(o.min_island_area_mm2 > 0) || !(o.reference_slice_mm > 0))
         throw std::invalid_argument("calcium score: minimum island area and reference slice must be > 0");
+    if (o.slice_thickness_mm && !(*o.slice_thickness_mm > 0 && std::isfinite(*o.slice_thickness_mm)))
+        throw std::invalid_argument("calcium score: slice thickness " + std::to_string(*o.slice_thickness_mm) +
+                                    " mm; accepted: > 0");
     if (o.mass_calibration_mg_per_mL_per_HU && !(*o.mass_calibration_mg_per_mL_per_HU > 0))
         throw std::invalid_argument("calcium score: mass calibration " +
                                     std::to_string(*o.mass_calibration_mg_per_mL_per_HU) +
                                     " mg/mL/HU; accepted: > 0");
 }
 
+/// "2.5" for 2.5, "1.25" for 1.25: millimetres in messages, at most 3 decimals.
+std::string mm_text(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f", v);
+    std::string s = buf;
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+    return s;
+}
+
+/// Two lengths are the same when they differ by at most max(0.01 mm, 1 %) (as the DICOM reader's spacing check).
+bool same_mm(double a, double b) { return std::abs(a - b) <= std::max(0.01, 0.01 * std::max(a, b)); }
+
 }  // namespace
+
+std::vector<std::string> agatston_protocol_warnings(double t, double i, bool assumed, double reference) {
+    std::vector<std::string> w;
+    const std::string ref = mm_text(reference) + " mm";
+    if (assumed)
+        w.push_back("the CT gives no slice thickness: taken as the slice increment, " + mm_text(i) +
+                    " mm (contiguous slices, an assumption)");
+    if (!same_mm(t, reference))
+        w.push_back("CT slices " + mm_text(t) + " mm thick, not the " + ref + " of the Agatston definition: " +
+                    "agatston_total is the " + ref + "-equivalent score (each slice weighted by its increment / " +
+                    ref + "), but " + (t < reference ? "thinner slices resolve small, faint calcium that " + ref +
+                                                           " slices average away"
+                                                     : "thicker slices average small, faint calcium below 130 HU") +
+                    ", so it can differ from the score of a " + ref + " scan (repeated Agatston scans agree to " +
+                    "11-20 %)");
+    if (i < t && !same_mm(i, t))
+        w.push_back("overlapping slices (" + mm_text(t) + " mm every " + mm_text(i) +
+                    " mm): the per-slice sum agatston_raw counts each lesion " + mm_text(reference / i) +
+                    " times as often as " + ref + " contiguous slices; agatston_total weights each slice by " +
+                    mm_text(i) + " / " + ref);
+    if (i > t && !same_mm(i, t))
+        w.push_back("gaps between slices (" + mm_text(t) + " mm every " + mm_text(i) +
+                    " mm): calcium between the slices is not seen, so the score underestimates the calcium");
+    return w;
+}
 
 int agatston_density_factor(double peak_HU) {
     if (peak_HU >= 400) return 4;
@@ -95,7 +137,8 @@ CalciumScore calcium_score(const HuVolume& v, const CalciumOptions& o) {
     // Islands: area, peak HU, and the lesion each lies in (one: 26-connectivity contains in-slice 8-connectivity).
     const double pixel_mm2 = v.spacing_mm[0] * v.spacing_mm[1];
     const double voxel_mm3 = pixel_mm2 * v.spacing_mm[2];
-    const double slice_weight = v.spacing_mm[2] / o.reference_slice_mm;
+    const double increment = v.spacing_mm[2];
+    const double slice_weight = increment / o.reference_slice_mm;  // the 3 mm-equivalent weight (header)
     const auto n_isl = static_cast<std::size_t>(n_islands);
     std::vector<std::size_t> island_pixels(n_isl, 0);
     std::vector<double> island_peak(n_isl, -1e30);
@@ -111,15 +154,14 @@ CalciumScore calcium_score(const HuVolume& v, const CalciumOptions& o) {
 
     // Lesions: sums over the qualifying islands and voxels.
     struct Sum {
-        double agatston = 0, voxels = 0, hu = 0, peak = -1e30;
+        double agatston_raw = 0, voxels = 0, hu = 0, peak = -1e30;
         std::array<double, 3> x{0, 0, 0};
     };
     std::vector<Sum> sums(static_cast<std::size_t>(n_lesions));
     for (std::int32_t s = 0; s < n_islands; ++s)
         if (qualifies(s))
-            sums[std::size_t(island_lesion[std::size_t(s)])].agatston +=
-                double(island_pixels[std::size_t(s)]) * pixel_mm2 *
-                agatston_density_factor(island_peak[std::size_t(s)]) * slice_weight;
+            sums[std::size_t(island_lesion[std::size_t(s)])].agatston_raw +=
+                double(island_pixels[std::size_t(s)]) * pixel_mm2 * agatston_density_factor(island_peak[std::size_t(s)]);
     for (std::size_t n = 0; n < v.hu.size(); ++n) {
         if (island_of[n] == kNone || !qualifies(island_of[n])) continue;
         Sum& l = sums[std::size_t(lesion_of[n])];
@@ -132,10 +174,17 @@ CalciumScore calcium_score(const HuVolume& v, const CalciumOptions& o) {
     }
 
     CalciumScore out;
+    out.slice_increment_mm = increment;
+    out.slice_thickness_assumed = !o.slice_thickness_mm.has_value();
+    out.slice_thickness_mm = o.slice_thickness_mm.value_or(increment);
+    out.slice_weight = slice_weight;
+    out.protocol_warnings = agatston_protocol_warnings(out.slice_thickness_mm, increment, out.slice_thickness_assumed,
+                                                       o.reference_slice_mm);
     for (const Sum& l : sums) {
         if (l.voxels == 0) continue;
         LesionScore r;
-        r.agatston = l.agatston;
+        r.agatston_raw = l.agatston_raw;
+        r.agatston = l.agatston_raw * slice_weight;
         r.volume_mm3 = l.voxels * voxel_mm3;
         r.peak_HU = l.peak;
         r.mean_HU = l.hu / l.voxels;
@@ -143,6 +192,7 @@ CalciumScore calcium_score(const HuVolume& v, const CalciumOptions& o) {
         r.equivalent_diameter_mm = std::cbrt(6 * r.volume_mm3 / std::numbers::pi);
         if (o.mass_calibration_mg_per_mL_per_HU)  // mg/mL/HU x mL x HU, 1 mL = 1000 mm^3
             r.mass_mg = *o.mass_calibration_mg_per_mL_per_HU * r.volume_mm3 * 1e-3 * r.mean_HU;
+        out.agatston_raw += r.agatston_raw;
         out.agatston_total += r.agatston;
         out.volume_score_mm3 += r.volume_mm3;
         if (r.mass_mg) out.mass_score_mg = out.mass_score_mg.value_or(0.0) + *r.mass_mg;

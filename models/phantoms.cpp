@@ -911,4 +911,49 @@ Phantom make_phantom(const std::string& name, const PhantomOptions& options) {
     return ph;
 }
 
+HuVolume reconstruct_slices(const HuVolume& fine, double thickness_mm, double increment_mm) {
+    const double dz = fine.spacing_mm[2];
+    const double t = thickness_mm, inc = increment_mm;
+    require_input(fine.nz >= 1 && fine.hu.size() == fine.size() && dz > 0, "reconstruct_slices: an empty volume");
+    require_input(std::isfinite(t) && t >= dz * (1 - 1e-9) && t <= kMaxReconstructedSlice_mm,
+                  "slice thickness ", t, " mm; accepted: from the phantom's slice spacing (", dz, " mm) to ",
+                  kMaxReconstructedSlice_mm, " mm");
+    require_input(std::isfinite(inc) && inc > 0 && inc <= t * (1 + 1e-9), "slice increment ", inc,
+                  " mm; accepted: > 0 and <= the slice thickness (", t,
+                  " mm): overlapping or contiguous slices (gaps hide calcium)");
+    // Positions along axes[2] relative to the centre of fine slice 0: fine covers [lo, hi].
+    const double lo = -0.5 * dz, hi = (double(fine.nz) - 0.5) * dz;
+    const double first = lo + 0.5 * t;  // centre of the first slice
+    const double span = hi - lo - t;    // room for the centres after the first
+    const std::size_t n = span < 0 ? 0 : std::size_t(std::floor(span / inc + 1e-9)) + 1;
+    require_input(n >= 2, "slice thickness ", t, " mm and increment ", inc, " mm give ", n, " slice(s) over the ",
+                  hi - lo, " mm of the phantom; accepted: at least 2");
+    const std::size_t plane = fine.nx * fine.ny;
+    require_input(double(n) * double(plane) <= double(kMaxPhantomVoxels), "slice increment ", inc, " mm gives ", n,
+                  " slices of ", plane, " pixels; accepted: at most ", kMaxPhantomVoxels, " voxels in all");
+
+    HuVolume out = fine;
+    out.hu.clear();
+    out.nz = n;
+    out.spacing_mm[2] = inc;
+    out.origin_mm = fine.position_mm(0, 0, first / dz);
+    out.hu.assign(n * plane, 0.0f);
+    std::vector<double> sum(plane);
+    for (std::size_t m = 0; m < n; ++m) {
+        const double a = first + double(m) * inc - 0.5 * t, b = a + t;  // the slice's profile [a, b]
+        std::fill(sum.begin(), sum.end(), 0.0);
+        const auto k0 = std::size_t(std::max(0.0, std::floor((a - lo) / dz)));
+        const auto k1 = std::min(fine.nz, std::size_t(std::ceil((b - lo) / dz)));
+        for (std::size_t k = k0; k < k1; ++k) {
+            const double w = (std::min(b, (double(k) + 0.5) * dz) - std::max(a, (double(k) - 0.5) * dz)) / t;
+            if (w <= 0) continue;
+            const float* src = fine.hu.data() + k * plane;
+            for (std::size_t q = 0; q < plane; ++q) sum[q] += w * double(src[q]);
+        }
+        float* dst = out.hu.data() + m * plane;
+        for (std::size_t q = 0; q < plane; ++q) dst[q] = float(sum[q]);
+    }
+    return out;
+}
+
 }  // namespace lithosim::models

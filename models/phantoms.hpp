@@ -76,4 +76,17 @@ std::vector<std::string> phantom_names();
 /// Largest volume make_phantom builds (about 200 MB of HU and labels).
 inline constexpr std::size_t kMaxPhantomVoxels = 50'000'000;
 
+/// Thickest slice reconstruct_slices makes, mm (axial CT is reconstructed at 0.5 to 10 mm).
+inline constexpr double kMaxReconstructedSlice_mm = 10;
+
+/// The CT a scanner would reconstruct from `fine` (a phantom, sampled finely): slices `thickness_mm` thick centred
+/// every `increment_mm` along axes[2], each slice the mean of `fine` over its thickness, in-plane grid unchanged.
+/// Slice profile: rectangular (assumption: a real reconstruction's profile is bell-shaped with this width at half
+/// maximum; the rectangle keeps the thickness exact and the mean HU of a uniform lesion unchanged). `fine` counts as
+/// piecewise constant along axes[2], voxel k covering (k - 1/2, k + 1/2) x its spacing, so partial overlaps are
+/// weighted by their length. The first slice starts at the lower edge of `fine`, and slices are made while they lie
+/// inside it. Throws InputError for a thickness below fine's slice spacing or above kMaxReconstructedSlice_mm, an
+/// increment not > 0 or above the thickness (gaps: not a calcium-scoring protocol), or fewer than 2 slices.
+HuVolume reconstruct_slices(const HuVolume& fine, double thickness_mm, double increment_mm);
+
 }  // namespace lithosim::models

@@ -563,6 +563,70 @@ TEST_CASE("DICOM writer: refuses a folder with files, bad volumes and bad names,
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// The CT protocol: SliceThickness, the increment from the positions, SpacingBetweenSlices
+// ---------------------------------------------------------------------------------------------------------------
+
+TEST_CASE("DICOM: SliceThickness and the increment are written and read back (thickness = spacing by default)",
+          "[io][ct]") {
+    const ScratchDir scratch("ct_protocol");
+    HuVolume v = axial_volume(6);
+    v.spacing_mm[2] = 1.25;  // slices every 1.25 mm ...
+    io::DicomWriteOptions o;
+    o.slice_thickness_mm = 2.5;  // ... 2.5 mm thick: overlapping
+    io::write_dicom_series(v, scratch / "overlap", o);
+    CHECK(get_text(slice_file(scratch / "overlap", 1), 0x0018, 0x0050) == "2.5");
+    CHECK(get_text(slice_file(scratch / "overlap", 1), 0x0018, 0x0088) == "1.25");
+    const CtImage a = io::read_dicom_series(scratch / "overlap", "", kSalt);
+    REQUIRE(a.slice_thickness_mm.has_value());
+    CHECK(*a.slice_thickness_mm == 2.5);
+    CHECK(a.volume.spacing_mm[2] == Approx(1.25));
+    REQUIRE(a.spacing_between_slices_mm.has_value());
+    CHECK(*a.spacing_between_slices_mm == Approx(1.25));
+    CHECK(a.warnings.empty());
+
+    io::write_dicom_series(axial_volume(3), scratch / "plain");  // no thickness given: contiguous 2.5 mm
+    const CtImage b = io::read_dicom_series(scratch / "plain", "", kSalt);
+    REQUIRE(b.slice_thickness_mm.has_value());
+    CHECK(*b.slice_thickness_mm == 2.5);
+
+    o.slice_thickness_mm = 0;
+    CHECK_THAT(input_error([&] { io::write_dicom_series(v, scratch / "zero", o); }),
+               Catch::Contains("slice thickness 0") && Catch::Contains("> 0"));
+    CHECK_FALSE(fs::exists(scratch / "zero"));
+}
+
+TEST_CASE("DICOM: the increment comes from the positions, and SliceThickness must agree between slices", "[io][ct]") {
+    const ScratchDir scratch("ct_protocol_checks");
+    const fs::path dir = scratch / "series";
+    io::write_dicom_series(axial_volume(4), dir);  // z = 10, 12.5, 15, 17.5; thickness and spacing 2.5
+    SECTION("SpacingBetweenSlices that disagrees with the positions: a warning, the positions win") {
+        for (int f = 1; f <= 4; ++f)
+            edit_dicom(slice_file(dir, f), [](gdcm::DataSet& ds) { set_text(ds, 0x0018, 0x0088, gdcm::VR::DS, "3"); });
+        const CtImage c = io::read_dicom_series(dir, "", kSalt);
+        CHECK(c.volume.spacing_mm[2] == Approx(2.5));
+        REQUIRE(c.warnings.size() == 1);
+        CHECK_THAT(c.warnings[0], Catch::Contains("SpacingBetweenSlices") && Catch::Contains("3 mm") &&
+                                      Catch::Contains("2.5 mm apart") && Catch::Contains("positions are used"));
+    }
+    SECTION("SliceThickness empty on every slice (Type 2): unknown") {
+        for (int f = 1; f <= 4; ++f)
+            edit_dicom(slice_file(dir, f), [](gdcm::DataSet& ds) { set_text(ds, 0x0018, 0x0050, gdcm::VR::DS, ""); });
+        CHECK_FALSE(io::read_dicom_series(dir, "", kSalt).slice_thickness_mm.has_value());
+    }
+    SECTION("slices of different thickness are refused, naming both files") {
+        edit_dicom(slice_file(dir, 3), [](gdcm::DataSet& ds) { set_text(ds, 0x0018, 0x0050, gdcm::VR::DS, "1"); });
+        CHECK_THAT(read_error(dir), Catch::Contains("slice_0003.dcm") && Catch::Contains("SliceThickness 1 mm") &&
+                                        Catch::Contains("slice_0001.dcm") && Catch::Contains("same thickness"));
+    }
+    SECTION("a thickness of 0 is refused") {
+        for (int f = 1; f <= 4; ++f)
+            edit_dicom(slice_file(dir, f), [](gdcm::DataSet& ds) { set_text(ds, 0x0018, 0x0050, gdcm::VR::DS, "0"); });
+        CHECK_THAT(read_error(dir), Catch::Contains("slice_0001.dcm") && Catch::Contains("SliceThickness 0") &&
+                                        Catch::Contains("> 0"));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Privacy
 // ---------------------------------------------------------------------------------------------------------------
 
