@@ -502,6 +502,10 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
                    {"diameter_mm", summary.value("target_diameter_mm", 0.0)},
                    {"centroid_mm", summary.value("target_centroid_mm", json::array())},
                    {"material", protocol.target_material}};
+    // The CT's calcium score (the scan's, bone excluded; 3 mm-equivalent) and what it means for this plan.
+    for (const char* key : {"agatston_total", "agatston_raw", "risk_band", "slice_thickness_mm", "slice_increment_mm",
+                            "calcium_score_note"})
+        if (summary.contains(key)) j["target"][key] = summary[key];
     j["patient"] = patient_json(protocol, factors, summary, r);
     j["fidelity"] = r.full ? "full" : "fast";
     if (comparison.is_null())

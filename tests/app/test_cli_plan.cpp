@@ -71,6 +71,11 @@ TEST_CASE("plan on the shoulder phantom writes plan.json with the contract keys 
         }
     }
     CHECK(names == std::vector<std::string>{"resorption_3mo", "resorption_6mo", "clinical_success_6mo"});
+    // The CT's calcium score travels with the target, with what it means for the plan (informative only).
+    CHECK(p["target"]["agatston_total"].get<double>() > 0);
+    CHECK(p["target"]["slice_increment_mm"].get<double>() > 0);
+    CHECK_THAT(p["target"]["calcium_score_note"].get<std::string>(), Catch::Contains("informative only"));
+    CHECK_THAT(lithosim::test::read_text(dir / "out" / "report.html"), Catch::Contains("informative only"));
     // The covariates the tendon model reads: the deposit's type from the CT (the phantom's dense, sharp deposit is
     // type I), the EFD and the energy delivered.
     const json& cov = p["outcomes"][2]["covariates"];
