@@ -26,7 +26,7 @@ namespace lithosim::app {
 namespace {
 
 po::options_description bench_options(const BenchOptions& d) {
-    po::options_description o("Options of lithosim bench", kHelpWidth, kHelpWidth / 2);
+    po::options_description o("Options of lithosim bench", help_width(), help_width() / 2);
     o.add_options()
         ("n", po::value<std::string>()->value_name("N"),
          ("cells per axis of the whole grid, PML included (N^3 cells), an integer in [48, 1024]. Default: " +

@@ -12,7 +12,7 @@ namespace po = boost::program_options;
 namespace lithosim::app {
 
 int cmd_devices(const Args& args) {
-    po::options_description o("Options of lithosim devices", kHelpWidth, kHelpWidth / 2);
+    po::options_description o("Options of lithosim devices", help_width(), help_width() / 2);
     o.add_options()("help,h", "print this help.");
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(o).run(), vm);

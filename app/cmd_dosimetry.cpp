@@ -65,7 +65,7 @@ std::optional<double> stored_search_from_z_m(const io::ResultMetadata& meta) {
 }
 
 po::options_description dosimetry_options() {
-    po::options_description o("Options of lithosim dosimetry", kHelpWidth, kHelpWidth / 2);
+    po::options_description o("Options of lithosim dosimetry", help_width(), help_width() / 2);
     o.add_options()
         ("result", po::value<std::string>()->value_name("RESULT.h5"),
          "result file of lithosim simulate (also the first positional argument). Required.")
@@ -84,8 +84,8 @@ po::options_description dosimetry_options() {
 
 /// The options of the dose-at-depth form (no result file).
 po::options_description depth_options() {
-    po::options_description o("Options of lithosim dosimetry --device (dose at depth; no result file)", kHelpWidth,
-                              kHelpWidth / 2);
+    po::options_description o("Options of lithosim dosimetry --device (dose at depth; no result file)", help_width(),
+                              help_width() / 2);
     o.add_options()
         ("device", po::value<std::string>()->value_name("NAME"),
          "the device preset aimed at the target (lithosim devices): hm3, em_lens, em_paraboloid, piezo_cap, "

@@ -25,7 +25,7 @@ namespace lithosim::app {
 namespace {
 
 po::options_description model_options() {
-    po::options_description o("Options of lithosim model", kHelpWidth, kHelpWidth / 2);
+    po::options_description o("Options of lithosim model", help_width(), help_width() / 2);
     o.add_options()
         ("ct", po::value<std::string>()->value_name("PATH"),
          "the CT: a DICOM folder (or one of its files), .nii, .nii.gz, .mha, .mhd, .nrrd or .nhdr (values in HU). "

@@ -54,7 +54,7 @@ constexpr const char* kCaseFile = "case.ini";
 constexpr const char* kDefaultCaseName = "default";
 
 po::options_description simulate_options() {
-    po::options_description o("Options of lithosim simulate", kHelpWidth, kHelpWidth / 2);
+    po::options_description o("Options of lithosim simulate", help_width(), help_width() / 2);
     o.add_options()
         ("config", po::value<std::string>()->value_name("FILE"),
          "case file (INI, keys below), or the word 'default' for the embedded default case (the tutorial "

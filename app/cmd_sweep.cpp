@@ -66,7 +66,7 @@ constexpr int kTagRequest = 701, kTagReply = 702;
 using Clock = std::chrono::steady_clock;
 
 po::options_description sweep_options() {
-    po::options_description o("Options of lithosim sweep", kHelpWidth, kHelpWidth / 2);
+    po::options_description o("Options of lithosim sweep", help_width(), help_width() / 2);
     o.add_options()
         ("config", po::value<std::string>()->value_name("FILE"), "sweep file (INI: [sweep], [plan]; app/SWEEP.md). "
          "Required.")

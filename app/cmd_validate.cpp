@@ -30,7 +30,7 @@ namespace lithosim::app {
 namespace {
 
 po::options_description validate_options() {
-    po::options_description o("Options of lithosim validate", kHelpWidth, kHelpWidth / 2);
+    po::options_description o("Options of lithosim validate", help_width(), help_width() / 2);
     o.add_options()
         ("case", po::value<std::vector<std::string>>()->value_name("NAME")->composing(),
          "run this case (repeatable; names as listed by --list). Default: every case.")

@@ -9,6 +9,7 @@
 #pragma once
 #include <array>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -22,8 +23,18 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitUnsafe = 3;
 
-/// Line width of the option lists in --help.
+/// Line width of --help when stdout is not a terminal (and COLUMNS is not set).
 inline constexpr unsigned kHelpWidth = 110;
+
+/// The width to wrap --help to: the terminal's when stdout is one, else COLUMNS when set, within [60, 200]; empty
+/// otherwise (a pipe or a file: the text as written, kHelpWidth wide).
+std::optional<unsigned> terminal_width();
+/// terminal_width(), else kHelpWidth: the width of the option lists.
+unsigned help_width();
+
+/// Text re-wrapped to `width`: each longer line broken at spaces, its continuation lines indented like it (plus two
+/// spaces for a line that starts an option, "  --name ..."). Shorter lines are kept as they are.
+std::string wrap_help_text(const std::string& text, unsigned width);
 
 /// An internal failure during a named stage ("read input", "build model", "simulate", "write results"):
 /// main() prints "<stage> failed: <what>" and exits with kExitFailure.

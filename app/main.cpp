@@ -4,10 +4,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <sstream>
 #include <string>
 
 #include "app/commands.hpp"
@@ -88,13 +90,36 @@ int dispatch(int argc, char** argv, std::string& command) {
         throw lithosim::InputError("no command given; accepted: " + command_names() + " (see lithosim --help)");
     command = argv[1];
     if (command == "--help" || command == "-h" || command == "help") {
+        std::ostringstream captured;
+        std::streambuf* const saved = std::cout.rdbuf(captured.rdbuf());
         print_usage();
+        std::cout.rdbuf(saved);
+        const auto width = terminal_width();
+        std::cout << (width ? wrap_help_text(captured.str(), *width) : captured.str());
         return kExitOk;
     }
     if (command == "--version") command = "version";
     const Args args(argv + 2, argv + argc);
-    for (const auto& c : kSubcommands)
-        if (command == c.name) return c.run(args);
+    const bool help = std::find(args.begin(), args.end(), "--help") != args.end() ||
+                      std::find(args.begin(), args.end(), "-h") != args.end();
+    for (const auto& c : kSubcommands) {
+        if (command != c.name) continue;
+        if (!help) return c.run(args);
+        // --help: the command's text re-wrapped to the terminal's width (its option list is laid out for it already)
+        std::ostringstream captured;
+        std::streambuf* const saved = std::cout.rdbuf(captured.rdbuf());
+        int code = kExitOk;
+        try {
+            code = c.run(args);
+        } catch (...) {
+            std::cout.rdbuf(saved);
+            throw;
+        }
+        std::cout.rdbuf(saved);
+        const auto width = terminal_width();
+        std::cout << (width ? wrap_help_text(captured.str(), *width) : captured.str());
+        return code;
+    }
     throw lithosim::InputError("unknown command '" + command + "'; accepted: " + command_names() +
                                " (see lithosim --help)");
 }

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "app/case_keys.hpp"
+#include "app/text.hpp"
 #include "io/json_file.hpp"
 #include "io/result_file.hpp"
 #include "lithosim/build_info.hpp"
@@ -532,4 +533,24 @@ TEST_CASE("maps left out by [sensor] maps give null dosimetry entries and a warn
     CHECK_FALSE(fs::exists(dir2 / "out" / "paraview" / "maps.vti"));
     res = lithosim::io::read_result_h5(dir2 / "out" / "result.h5");
     CHECK(res.sensors.p_Pa.size() == 1);  // the point series is still there
+}
+
+TEST_CASE("help text is wrapped to the terminal's width (COLUMNS), and left as written for a pipe", "[app][cli]") {
+    ScratchDir dir("cli_help_width");
+    for (const char* cmd : {"plan", "simulate", "model", "dosimetry", "sweep", "validate"}) {
+        INFO(cmd);
+        ::setenv("COLUMNS", "72", 1);
+        const CliResult narrow = run_lithosim({cmd, "--help"}, dir.path());
+        ::unsetenv("COLUMNS");
+        REQUIRE(narrow.exit_code == 0);
+        std::size_t longest = 0;
+        for (const auto& line : lithosim::app::split_lines(narrow.out)) longest = std::max(longest, line.size());
+        CHECK(longest <= 72);
+        CHECK_THAT(narrow.out, Catch::Contains("usage: lithosim") && Catch::Contains("Options of lithosim"));
+        // without a terminal or COLUMNS: the text as the command wrote it, option lists 110 wide
+        const CliResult piped = run_lithosim({cmd, "--help"}, dir.path());
+        std::size_t widest = 0;
+        for (const auto& line : lithosim::app::split_lines(piped.out)) widest = std::max(widest, line.size());
+        CHECK(widest > 72);
+    }
 }
