@@ -528,14 +528,77 @@ fs::path write_plan_report(const fs::path& dir, const json& p, const ReportConte
     };
     if (!context.case_name.empty()) subtitle.push_back("Case: " + context.case_name);
     subtitle.push_back("Output folder: " + dir.string());
+    subtitle.push_back("For research use; not a medical device. lithosim " + text_of(p, "version") + ", commit " +
+                       text_of(p, "git_commit"));
     viz::HtmlReport r("lithosim treatment plan", subtitle);
     const json& safety = p.contains("safety") ? p.at("safety") : json::object();
-    const std::size_t n_warnings = safety.contains("warnings") ? safety.at("warnings").size() : 0;
-    if (n_warnings > 0)
-        r.paragraph(std::to_string(n_warnings) + " safety warning(s): see Safety below.", ReportStyle::warning);
-    if (p.contains("verdict")) r.paragraph(text_of(p, "verdict"));
-    if (p.contains("warnings") && p.at("warnings").is_array())
-        for (const auto& w : p.at("warnings")) r.paragraph("warning: " + report_value(w).text, ReportStyle::warning);
+
+    // The first screen: what a clinician reads first (the details follow).
+    {
+        const auto sig = [](double v, int digits = 3) {
+            char b[32];
+            std::snprintf(b, sizeof b, "%.*g", digits, v);
+            return std::string(b);
+        };
+        const auto pct = [](double v) {
+            char b[32];
+            std::snprintf(b, sizeof b, "%.1f %%", 100 * v);
+            return std::string(b);
+        };
+        const std::string unit = text_of(p, "setting_unit", "setting");
+        std::vector<std::pair<std::string, std::string>> rows;
+        rows.emplace_back("indication", text_of(p, "indication") + ": " + text_of(p, "endpoint"));
+        std::string sessions, settings;
+        std::vector<double> seen;
+        int n = 0;
+        long long shocks = 0;
+        const json no_sessions = json::array();
+        const json& ss = p.contains("sessions") && p.at("sessions").is_array() ? p.at("sessions") : no_sessions;
+        for (const auto& x : ss) {
+            ++n;
+            shocks += x.value("shocks", 0LL);
+            sessions += std::string(sessions.empty() ? "" : "; ") + "day " + sig(x.value("day", 0.0)) + ": " +
+                        std::to_string(x.value("shocks", 0LL)) + " shocks at " + unit + " " +
+                        sig(x.value("setting", 0.0)) + ", EFD at the target " +
+                        sig(x.value("efd_target_mJ_per_mm2", 0.0)) + " mJ/mm\u00B2, p+ " +
+                        sig(x.value("p_plus_target_MPa", 0.0)) + " MPa";
+        }
+        rows.emplace_back("device", text_of(p, "device") + " (" + text_of(p, "fidelity", "fast") + " fidelity)");
+        rows.emplace_back("sessions", n == 0 ? std::string("none (the untreated course)")
+                                             : std::to_string(n) + " session(s), " + std::to_string(shocks) +
+                                                   " shocks: " + sessions);
+        if (p.contains("outcomes") && p.at("outcomes").is_array())
+            for (const auto& o : p.at("outcomes")) {
+                if (!o.value("primary", false)) continue;
+                const json& ci = o.value("ci95", json::array());
+                rows.emplace_back(
+                    "predicted outcome",
+                    text_of(o, "name") + ": " + pct(o.value("probability", 0.0)) + " (95 % interval " +
+                        (ci.size() == 2 ? pct(ci[0].get<double>()) + " to " + pct(ci[1].get<double>()) : "n/a") +
+                        "); " + pct(o.value("probability_without_treatment", 0.0)) + " without treatment");
+                rows.emplace_back("what it means",
+                                  "the probability that a patient with this target, treated as planned, reaches \"" +
+                                      text_of(p, "endpoint") + "\" at " + sig(o.value("horizon_months", 0.0)) +
+                                      " months, from models fitted to published cohorts; the interval carries the "
+                                      "models' own uncertainty, the dose, the stone's strength and the aim");
+            }
+        if (p.contains("goal_reached") && p.at("goal_reached").is_boolean() && text_of(p, "goal_kind") != "dose")
+            rows.emplace_back("fragmentation goal", std::string(p.at("goal_reached").get<bool>() ? "reached" : "NOT reached") +
+                                                        (p.contains("reason") ? ": " + text_of(p, "reason") : ""));
+        else if (p.contains("reason"))
+            rows.emplace_back("course", text_of(p, "reason"));
+        std::vector<std::string> warnings;
+        if (p.contains("warnings") && p.at("warnings").is_array())
+            for (const auto& w : p.at("warnings")) warnings.push_back(report_value(w).text);
+        for (const char* key : {"violations", "warnings"})
+            if (safety.contains(key) && safety.at(key).is_array())
+                for (const auto& w : safety.at(key)) {
+                    const std::string t = std::string(key) == "violations" ? "organ limit exceeded: " : "safety: ";
+                    if (std::find(warnings.begin(), warnings.end(), report_value(w).text) == warnings.end())
+                        warnings.push_back(t + report_value(w).text);
+                }
+        r.summary_box("Plan at a glance", text_of(p, "verdict"), rows, warnings);
+    }
 
     // The predicted outcomes (planning/OUTCOMES.md): each with its interval and the untreated course.
     const auto percent_of = [](const json& v) {

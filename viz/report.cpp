@@ -44,6 +44,12 @@ div.figure img { max-width: 100%; border: 1px solid #ccc; }
 p.caption { font-size: 0.92em; color: #333; margin-top: 0.2em; }
 pre { background: #f6f6f6; border: 1px solid #ddd; padding: 0.6em; overflow-x: auto; font-size: 0.85em; }
 td[title] { text-decoration: underline dotted #999; }
+div.summary { border: 2px solid #3b5b8c; border-radius: 4px; padding: 0.4em 1em 0.6em; margin: 1em 0;
+              background: #f7f9fc; }
+div.summary h2 { margin-top: 0.3em; border-bottom: none; }
+div.summary p.lead { font-size: 1.1em; font-weight: bold; }
+div.summary table.kv th { width: 14em; }
+@media print { div.summary { break-inside: avoid; } table { break-inside: auto; } tr { break-inside: avoid; } }
 )css";
 
 const char* class_of(ReportStyle s) {
@@ -173,6 +179,28 @@ void HtmlReport::key_values(const std::vector<std::pair<std::string, ReportCell>
     body_ += "<table class=\"kv\">\n";
     for (const auto& [name, value] : rows) body_ += "<tr>" + cell("th", name) + cell("td", value) + "</tr>\n";
     body_ += "</table>\n";
+}
+
+void HtmlReport::summary_box(const std::string& heading, const std::string& lead,
+                             const std::vector<std::pair<std::string, std::string>>& rows,
+                             const std::vector<std::string>& warnings) {
+    if (in_section_) body_ += "</div>\n";
+    in_section_ = false;
+    body_ += "<div class=\"summary\">\n<h2>" + html_escape(heading) + "</h2>\n";
+    if (!lead.empty()) body_ += "<p class=\"lead\">" + html_escape(lead) + "</p>\n";
+    if (!rows.empty()) {
+        body_ += "<table class=\"kv\">\n";
+        for (const auto& [name, value] : rows)
+            body_ += "<tr><th>" + html_escape(name) + "</th><td>" + html_escape(value) + "</td></tr>\n";
+        body_ += "</table>\n";
+    }
+    if (warnings.empty()) body_ += "<p class=\"ok\">no warnings</p>\n";
+    else {
+        body_ += "<ul>\n";
+        for (const auto& w : warnings) body_ += "<li class=\"warning\">" + html_escape(w) + "</li>\n";
+        body_ += "</ul>\n";
+    }
+    body_ += "</div>\n";
 }
 
 void HtmlReport::table(const std::vector<std::string>& header, const std::vector<std::vector<ReportCell>>& rows,

@@ -47,6 +47,11 @@ public:
     void list(const std::vector<std::pair<std::string, ReportStyle>>& items);
     /// A two-column table of names and values.
     void key_values(const std::vector<std::pair<std::string, ReportCell>>& rows);
+    /// A framed box that opens a page (what a reader must see first): a heading, a lead sentence, label-value rows
+    /// and a list of warnings (each highlighted; "no warnings" when empty).
+    void summary_box(const std::string& heading, const std::string& lead,
+                     const std::vector<std::pair<std::string, std::string>>& rows,
+                     const std::vector<std::string>& warnings);
     /// A table with a header row; `styles` (empty, or one per row) colours rows.
     void table(const std::vector<std::string>& header, const std::vector<std::vector<ReportCell>>& rows,
                const std::vector<ReportStyle>& styles = {});

@@ -373,6 +373,18 @@ TEST_CASE("plan report: valid self-contained HTML with every plan.json number, w
     REQUIRE(overall != std::string::npos);
     CHECK(warning < passed);
     CHECK(warning < overall);
+    // The first screen: the summary box before any section, with the verdict, the sessions, the primary outcome
+    // with its interval, the goal and every warning (the plan's and the safety ones); the research-use line.
+    const auto box = html.find("<div class=\"summary\">");
+    REQUIRE(box != std::string::npos);
+    CHECK(box < html.find("<div class=\"section\">"));
+    const std::string first = html.substr(box, html.find("</div>", box) - box);
+    for (const char* part : {"ESWT course of 2 session(s)", "2 session(s), 3500 shocks", "day 7: 1500 shocks at level 9.5",
+                             "clinical_success_6mo: 50.8 % (95 % interval 9.3 % to 96.3 %)", "21.2 % without treatment",
+                             "fragmentation goal", "NOT reached", "the target receives 75 % of the maximum EFD",
+                             "safety: bone in the beam path"})
+        CHECK(first.find(part) != std::string::npos);
+    CHECK(html.find("For research use; not a medical device. lithosim 0.1.0, commit 1d7797e43a2f") < box);
 }
 
 TEST_CASE("simulate report: IEC parameters as summary.json has them, warnings, resolved case", "[app][report]") {
