@@ -231,7 +231,7 @@ std::vector<DevicePreset> build_presets() {
              "machine's level count was not found); default 5, a level measured there"},
             {"aperture_mm", "mm", lens_aperture_mm, 40.0, 300.0,
              "assumption: no EM lens source geometry found; 120 mm lies in the 50-160 mm aperture band of clinical "
-             "lithotripters given in issue 3"},
+             "lithotripters required of the presets"},
             {"focal_length_mm", "mm", lens_focal_mm, 50.0, 300.0,
              "assumption: no lens focal length found; 150 mm lies in the issue's 60-170 mm band; F/D = 1.25"},
             {"p_low_MPa", "MPa", lens_p_high_MPa() / level_span, 0.01, 50.0,
@@ -335,7 +335,7 @@ std::vector<DevicePreset> build_presets() {
         d.kind = "eswt";
         d.description =
             "focused ESWT therapy head (Storz Duolith SD1 type, electromagnetic): a small focused cap behind a "
-            "coupling standoff, focus 15 mm below the standoff tip; issue 3 EFD range 0.01-0.6 mJ/mm^2";
+            "coupling standoff, focus 15 mm below the standoff tip; the required EFD range 0.01-0.6 mJ/mm^2";
         d.setting_key = "level";
         d.law = CalibrationLaw::GeometricInLevel;
         d.source_quantity = "pressure amplitude on the cap surface";
@@ -347,7 +347,7 @@ std::vector<DevicePreset> build_presets() {
         d.parameters = {
             {"level", "1", 5.0, 1.0, 10.0, kLevelsNotFound},
             {"aperture_mm", "mm", eswt_aperture_mm, 10.0, 100.0,
-             "assumption: Duolith head aperture not found; a small aperture (issue 3)"},
+             "assumption: Duolith head aperture not found; a small aperture"},
             {"focal_length_mm", "mm", eswt_R_mm, 10.0, 150.0,
              "assumption: radius of curvature 60 mm (head geometry not found); with coupling_distance_mm it puts "
              "the focus 15 mm below the 30 mm standoff tip as measured by Perez et al. 2013"},

@@ -46,7 +46,7 @@ constexpr double kMm = 1e-3;
 
 // Clinical literature has no per-indication "goal": the scheduler's stopping rule is an assumption shared by all.
 const char* const kGoalSource =
-    "assumption: a session stops when every fragment lies below the goal size with 90 % probability (issue 13 §4: "
+    "assumption: a session stops when every fragment lies below the goal size with 90 % probability (planning/OUTCOMES.md: "
     "the largest remaining fragment decides clinical failure; GE89 and DORN judged fragmentation by the largest piece)";
 
 // Sinusoidal breathing of peak-to-peak amplitude A displaces the target with SD A / (2 sqrt 2).
@@ -90,14 +90,14 @@ Protocol tendon() {
     p.reference_positive_phase_s = 0.5e-6;
     p.reference_p_plus_sd = 0.012;
     p.source = {
-        {"endpoint", "issue 13 §1: clinical success at 6 months is the primary endpoint, radiographic resorption at "
+        {"endpoint", "planning/OUTCOMES.md: clinical success at 6 months is the primary endpoint, radiographic resorption at "
                      "3 and 6 months the others; REF 3.1: the trials measure deposit resorption (37.5-64 %) or "
                      "pain-based success (70-92 %)"},
-        {"primary_outcome", "issue 13 §1 (tendon: clinical success at 6 months)"},
-        {"goal_kind", "issue 13 §1: the deposit is resorbed over months by a biological response; comminution is "
+        {"primary_outcome", "planning/OUTCOMES.md (tendon: clinical success at 6 months)"},
+        {"goal_kind", "planning/OUTCOMES.md: the deposit is resorbed over months by a biological response; comminution is "
                       "not the mechanism: every session delivers its shocks"},
-        {"device", "issue 5 §1 (eswt_head for tendon)"},
-        {"target_material", "issue 5 brief (hydroxyapatite_dense by default): Gaertner type I, the denser of the "
+        {"device", "the planning protocol (README) (eswt_head for tendon)"},
+        {"target_material", "the planning protocol (README) (hydroxyapatite_dense by default): Gaertner type I, the denser of the "
                             "deposit types GERD03 included (types I and II)"},
         {"efd_min", "VERS14: below 0.08 mJ/mm^2 is the low-energy class"},
         {"efd_default", "GERD03 high-energy arm, 0.32 mJ/mm^2 (EFD from a review summary, REF 3.1)"},
@@ -108,20 +108,20 @@ Protocol tendon() {
         {"rate_per_min_default", "assumption: 4 Hz; no focused-ESWT rate found in REF 3.1"},
         {"rate_per_min_max", "MALL17: 5 +- 0.3 Hz (radial ESWT)"},
         {"sessions_default", "SCHM15: 3 sessions at 1-week intervals"},
-        {"sessions_min", "issue 5 §4.1 (1-4 sessions)"},
-        {"sessions_max", "issue 5 §4.1 (1-4 sessions)"},
+        {"sessions_min", "the planning protocol (README) (1-4 sessions)"},
+        {"sessions_max", "the planning protocol (README) (1-4 sessions)"},
         {"interval_days_default", "SCHM15: 1-week intervals"},
-        {"interval_days_min", "issue 5 §4.1 (7-14 days)"},
-        {"interval_days_max", "issue 5 §4.1 (7-14 days); GERD03: 2 sessions about 2 weeks apart"},
+        {"interval_days_min", "the planning protocol (README) (7-14 days)"},
+        {"interval_days_max", "the planning protocol (README) (7-14 days); GERD03: 2 sessions about 2 weeks apart"},
         {"clearance_size", "assumption: a deposit counts as disintegrated when its pieces are below 1 mm, about the "
                            "smallest calcification a shoulder radiograph shows; no published size found"},
         {"cloud_diameter_factor", "assumption: the deposit lies inside the tendon, its pieces stay where it was"},
         {"motion_sd", "assumption: no respiratory motion at the shoulder"},
-        {"positioning_sd", "assumption: 'a few mm' of aiming error per session (issue 5 §2.4)"},
+        {"positioning_sd", "assumption: 'a few mm' of aiming error per session (the planning protocol (README))"},
         {"shrink_per_day", "assumption derived from GAERT: a 10 mm deposit that resolves within 3 years loses "
                            "diameter at about 9 um/day; applied to the pieces between sessions"},
         {"goal_probability", kGoalSource},
-        {"reference_success_rate", "issue 5 §4.3 (85 % tendon); inside REF 3.1's pain-based band 70-92 %"},
+        {"reference_success_rate", "the planning protocol (README) (85 % tendon); inside REF 3.1's pain-based band 70-92 %"},
         {"typical_target_diameter", "assumption: a 10 mm dense deposit; the trials included deposits >= 5 mm "
                                     "(GERD03 inclusion criteria, Cochrane CD008962 table, REF 3.1)"},
         {"typical_window_loss", "assumption: 2 cm of soft tissue to the deposit x about 0.2 dB/cm (ATT)"},
@@ -162,21 +162,21 @@ Protocol biliary_common(Protocol p) {
         {"efd_default", "assumption: no biliary EFD found; high energy below the issue's 0.6 mJ/mm^2 cap (HM3 at "
                         "20 kV, p+ 49 MPa (QIN10), is about 0.7 mJ/mm^2 with the reference pulse of PLANNER.md "
                         "§3.3)"},
-        {"efd_max", "issue 5 §8: the accepted EFD range ends at 0.6 mJ/mm^2"},
+        {"efd_max", "the planning protocol (README): the accepted EFD range ends at 0.6 mJ/mm^2"},
         {"rate_per_min_default", "RASS11: 60-80 shocks/min"},
         {"rate_per_min_max", "WILL06: HM3 at 120 shocks/min"},
-        {"sessions_min", "issue 5 §4.1 (1-4 sessions)"},
-        {"sessions_max", "issue 5 §4.1 (1-4 sessions)"},
-        {"interval_days_min", "issue 5 §4.1 (7-14 days)"},
-        {"interval_days_max", "issue 5 §4.1 (7-14 days)"},
+        {"sessions_min", "the planning protocol (README) (1-4 sessions)"},
+        {"sessions_max", "the planning protocol (README) (1-4 sessions)"},
+        {"interval_days_min", "the planning protocol (README) (7-14 days)"},
+        {"interval_days_max", "the planning protocol (README) (7-14 days)"},
         {"motion_sd", "LIANG18: median liver motion 11.9 mm peak to peak (superior-inferior, free breathing); SD of "
                       "a sinusoid = amplitude / (2 sqrt 2) = 4.2 mm (assumption: sinusoidal breathing, the "
                       "superior-inferior axis across the beam; the gallbladder and bile duct move with the liver)"},
-        {"positioning_sd", "assumption: 'a few mm' of aiming error per session (issue 5 §2.4)"},
+        {"positioning_sd", "assumption: 'a few mm' of aiming error per session (the planning protocol (README))"},
         {"reference_positive_phase", "PACLAB: compressive spike about 1 us of the HM3-type pulse (REF A6)"},
         {"reference_p_plus_sd", "REF 1.1: HM-3 shot-to-shot SD of p+ 4.7 MPa (Li et al. 2017) at 49 MPa (QIN10)"},
         {"goal_probability", kGoalSource},
-        {"reference_success_rate", "issue 5 §4.3 (70 % biliary); REF 3.2 band 60-90 %"},
+        {"reference_success_rate", "the planning protocol (README) (70 % biliary); REF 3.2 band 60-90 %"},
         {"reference_focal_width", "QIN10: HM3 -6 dB focal width 11 mm (measured, 20 kV); the hm3 preset simulates "
                                   "5.95 mm at 16 kV (SIM), see PLANNER.md §3.3"},
         {"reference_tau_eff", "SIM: hm3 at 16 kV at its focus (the p+ maximum, 13 mm beyond the geometric focus), "
@@ -207,10 +207,10 @@ Protocol gallbladder() {
     p.typical_target_diameter_m = 15.0 * kMm;
     p.typical_window_loss_dB = 1.6;
     p.source.insert({
-        {"endpoint", "issue 13 §1: stone-free at 12 months is the primary endpoint (6 months reported too); GE89 "
+        {"endpoint", "planning/OUTCOMES.md: stone-free at 12 months is the primary endpoint (6 months reported too); GE89 "
                      "and P1553825 report stone-free rates at 6-12 months"},
-        {"primary_outcome", "issue 13 §1 (gallbladder: stone-free at 12 months)"},
-        {"device", "issue 5 §1 (hm3 or em_lens): hm3, see device_reason"},
+        {"primary_outcome", "planning/OUTCOMES.md (gallbladder: stone-free at 12 months)"},
+        {"device", "the planning protocol (README) (hm3 or em_lens): hm3, see device_reason"},
         {"target_material", "P1553825 and GE89 treated radiolucent (cholesterol-rich) stones"},
         {"shocks_per_session_default", "assumption: no shocks per gallbladder session found in REF 3.2"},
         {"shocks_per_session_max", "TAND11: 5000 shocks per session (bile and pancreatic duct)"},
@@ -219,7 +219,7 @@ Protocol gallbladder() {
         {"interval_days_default", "assumption: the longest interval the issue allows, nearest DORN's re-treatment "
                                   "at 6 weeks"},
         {"clearance_size", "GE89 (satisfactory = all fragments < 5 mm) and DORN (re-treatment for fragments > 5 mm); "
-                           "issue 5 §3 (about 5 mm with bile-acid therapy)"},
+                           "the planning protocol (README) (about 5 mm with bile-acid therapy)"},
         {"cloud_diameter_factor", "assumption: the pieces spread in the bile over about twice the stone's "
                                   "diameter"},
         {"shrink_per_day", "assumption derived from GE89: with bile acids 90 % were stone-free 12 months after "
@@ -253,16 +253,16 @@ Protocol bile_duct() {
     p.typical_target_diameter_m = 15.0 * kMm;
     p.typical_window_loss_dB = 2.0;
     p.source.insert({
-        {"endpoint", "issue 5 §4.3; HAQUE, TAND11, DDS96 report (complete) duct clearance"},
-        {"primary_outcome", "issue 13 §1 (bile duct: duct clearance, with endoscopic extraction)"},
+        {"endpoint", "the planning protocol (README); HAQUE, TAND11, DDS96 report (complete) duct clearance"},
+        {"primary_outcome", "planning/OUTCOMES.md (bile duct: duct clearance, with endoscopic extraction)"},
         {"extraction_size", "TAND11: calculi are fragmented to < 5 mm and cleared at ERCP"},
-        {"device", "issue 5 §1 (hm3 or em_lens): hm3, see device_reason"},
+        {"device", "the planning protocol (README) (hm3 or em_lens): hm3, see device_reason"},
         {"target_material", "assumption: duct stones taken as pigment stones (no composition found in REF 3.2)"},
         {"shocks_per_session_default", "HAQUE: 4266 +- 1881 shocks per session, rounded down"},
         {"shocks_per_session_max", "TAND11: 5000 shocks per session"},
         {"sessions_default", "TAND11: > 90 % needed at most 3 sessions (HAQUE: 2.1 +- 1.2)"},
         {"interval_days_default", "assumption: the shortest interval the issue allows (no interval found)"},
-        {"clearance_size", "issue 5 §3: 2-3 mm for passage through the duct; the upper value (TAND11 aimed at "
+        {"clearance_size", "the planning protocol (README): 2-3 mm for passage through the duct; the upper value (TAND11 aimed at "
                            "< 5 mm before endoscopic clearance)"},
         {"cloud_diameter_factor", "assumption: the duct keeps the pieces together"},
         {"shrink_per_day", "assumption: no bile-acid therapy in the duct series; pieces above the clearance size "
@@ -316,12 +316,12 @@ Protocol vascular() {
     p.reference_p_plus_sd = 0.05;
     const char* const as_tendon = "assumption: no extracorporeal dosing for vascular calcium found; as tendon";
     p.source = {
-        {"endpoint", "issue 5 §4.3; PAD3: residual stenosis <= 30 % without flow-limiting dissection"},
-        {"primary_outcome", "issue 13 §1 (vascular: procedural success)"},
-        {"goal_kind", "issue 13 §1: the calcium stays in the wall; the outcome follows the fracture dose, so every "
+        {"endpoint", "the planning protocol (README); PAD3: residual stenosis <= 30 % without flow-limiting dissection"},
+        {"primary_outcome", "planning/OUTCOMES.md (vascular: procedural success)"},
+        {"goal_kind", "planning/OUTCOMES.md: the calcium stays in the wall; the outcome follows the fracture dose, so every "
                       "session delivers its shocks"},
-        {"device", "issue 5 §1: an extracorporeal focused device; see device_reason"},
-        {"target_material", "issue 5 §3 (vascular calcium)"},
+        {"device", "the planning protocol (README): an extracorporeal focused device; see device_reason"},
+        {"target_material", "the planning protocol (README) (vascular calcium)"},
         {"efd_min", as_tendon},
         {"efd_default", as_tendon},
         {"efd_max", as_tendon},
@@ -329,19 +329,19 @@ Protocol vascular() {
         {"shocks_per_session_max", as_tendon},
         {"rate_per_min_default", as_tendon},
         {"rate_per_min_max", as_tendon},
-        {"sessions_min", "issue 5 §4.1 (1-4 sessions)"},
+        {"sessions_min", "the planning protocol (README) (1-4 sessions)"},
         {"sessions_default", "assumption: 2 sessions (IVL is one procedure; an extracorporeal plan needs repeats)"},
-        {"sessions_max", "issue 5 §4.1 (1-4 sessions)"},
-        {"interval_days_min", "issue 5 §4.1 (7-14 days)"},
+        {"sessions_max", "the planning protocol (README) (1-4 sessions)"},
+        {"interval_days_min", "the planning protocol (README) (7-14 days)"},
         {"interval_days_default", "assumption: the shortest interval the issue allows"},
-        {"interval_days_max", "issue 5 §4.1 (7-14 days)"},
+        {"interval_days_max", "the planning protocol (README) (7-14 days)"},
         {"clearance_size", "assumption: calcium cracked into plates below 2 mm no longer splints the wall"},
         {"cloud_diameter_factor", "assumption: the calcium stays in the wall"},
         {"motion_sd", "assumption: a limb does not breathe"},
-        {"positioning_sd", "assumption: 'a few mm' of aiming error per session (issue 5 §2.4)"},
+        {"positioning_sd", "assumption: 'a few mm' of aiming error per session (the planning protocol (README))"},
         {"shrink_per_day", "assumption: wall calcium does not dissolve within weeks"},
         {"goal_probability", kGoalSource},
-        {"reference_success_rate", "issue 5 §4.3 (60 % peripheral vascular); PAD3 IVL 65.8 %"},
+        {"reference_success_rate", "the planning protocol (README) (60 % peripheral vascular); PAD3 IVL 65.8 %"},
         {"typical_target_diameter", "assumption derived from a 16 mm long plaque arc over half the circumference of "
                                     "a 6 mm artery, 1 mm thick: 176 mm^3, the volume of a 7 mm sphere"},
         {"typical_window_loss", "assumption: 3 cm of tissue to a femoral artery x about 0.2 dB/cm (ATT)"},
@@ -388,7 +388,7 @@ Protocol intravascular_protocol(const Protocol& vascular) {
     p.typical_window_loss_dB = 0;
     p.motion_sd_m = 0;
     p.positioning_sd_m = 0;
-    p.source["device"] = "issue 13 §1: offer the intravascular emitter for peripheral vascular calcification";
+    p.source["device"] = "planning/OUTCOMES.md: offer the intravascular emitter for peripheral vascular calcification";
     p.source["shocks_per_session_default"] =
         "assumption: 240 pulses, the value the vascular procedural fit assumes for Disrupt PAD III (not published)";
     p.source["shocks_per_session_max"] = "REF 3.3: the peripheral E8 catheter delivers 400 pulses";

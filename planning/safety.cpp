@@ -79,7 +79,7 @@ SafetyLimits default_safety_limits() {
     lung.refuse_in_path = true;
     lung.source = "p+ 1 MPa: HART90 (lithotripter threshold < 2 MPa, mouse) and DAL96L (about 1 MPa); |p-| 0.9 MPa: "
                   "BAGGS96 (neonatal swine, lung surface); EFD derived from 1 MPa with the reference pulse; a path "
-                  "through lung is refused (issue 5 §5)";
+                  "through lung is refused (the planning protocol (README))";
     OrganLimit gas;
     gas.max_p_plus_Pa = 1.0e6;
     gas.max_p_minus_Pa = 1.0e6;
@@ -87,12 +87,12 @@ SafetyLimits default_safety_limits() {
     gas.refuse_in_path = true;
     gas.source = "p+ 1 MPa: DAL95I (intestinal haemorrhage from 1-2 MPa after 200 lithotripter pulses, mouse; the "
                  "lower end); |p-| 1 MPa: assumption, the threshold waveform was nearly sinusoidal; EFD derived from "
-                 "1 MPa with the reference pulse; a path through bowel gas is refused (issue 5 §5)";
+                 "1 MPa with the reference pulse; a path through bowel gas is refused (the planning protocol (README))";
     OrganLimit bone;
     bone.max_efd_J_per_m2 = 0.6 * kJ_per_m2_per_mJ_per_mm2;
     bone.source = "assumption: no bone injury threshold found (REF4); EFD at the bone surface kept within the "
-                  "highest EFD the planner accepts at a target (0.6 mJ/mm^2, issue 5 §8); bone on the path is a "
-                  "warning (issue 5 §5)";
+                  "highest EFD the planner accepts at a target (0.6 mJ/mm^2, the planning protocol (README)); bone on the path is a "
+                  "warning (the planning protocol (README))";
     s.organs = {{"lung", lung}, {"bowel_gas", gas}, {"bone_surface", bone}};
     return s;
 }
