@@ -37,6 +37,7 @@
 #include "lithosim/build_info.hpp"
 #include "solver/mpi_communicator.hpp"
 #include "solver/simulation.hpp"
+#include "viz/pdf.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -49,6 +50,7 @@ namespace {
 constexpr const char* kSummaryFile = "summary.json";
 constexpr const char* kResultFile = "result.h5";
 constexpr const char* kCaseFile = "case.ini";
+constexpr const char* kReportPdfFile = "report.pdf";
 
 /// The word --config takes for the embedded default case.
 constexpr const char* kDefaultCaseName = "default";
@@ -67,6 +69,9 @@ po::options_description simulate_options() {
          "OpenMP threads, an integer in [1, 4096]. Default: OMP_NUM_THREADS, else all cores.")
         ("set", po::value<std::vector<std::string>>()->value_name("KEY=VALUE")->composing(),
          "override one case key, e.g. --set grid.dx_mm=0.25 (repeatable; each key at most once). Default: none.")
+        ("pdf", po::bool_switch(),
+         "also print report.html to report.pdf (A4) with Debian's chromium; where it is missing, one warning and the "
+         "HTML alone. Default: off.")
         ("no-pictures", po::bool_switch(),
          "write the data files only: no report.html, figures/ or paraview/ (sweeps pass it: the pictures of one "
          "case cost about a second). Default: off.")
@@ -101,7 +106,7 @@ void prepare_output_dir(const fs::path& dir) {
     if (ec)
         throw InputError("--out '" + dir.string() + "': cannot create the directory (" + ec.message() +
                          "); accepted: a writable directory path");
-    for (const char* name : {kSummaryFile, kResultFile, kCaseFile, kReportFile}) {
+    for (const char* name : {kSummaryFile, kResultFile, kCaseFile, kReportFile, kReportPdfFile}) {
         fs::remove(dir / name);
         fs::remove(dir / (std::string(name) + ".partial"));
     }
@@ -307,9 +312,11 @@ int cmd_simulate(const Args& args) {
                                       ? VisualOutputs{}
                                       : write_simulate_visuals(out, result, spec, dosimetry, summary, provenance);
     for (const auto& p : visuals.problems) print_warning(p);
+    if (vm["pdf"].as<bool>() && fs::exists(out / kReportFile))
+        if (const auto why = viz::print_pdf(out / kReportFile, out / kReportPdfFile)) print_warning(*why);
     if (!quiet) {
         std::cout << "\n" << summary_text(result, dosimetry) << "files\n";
-        for (const char* name : {kSummaryFile, kResultFile, kCaseFile, kReportFile})
+        for (const char* name : {kSummaryFile, kResultFile, kCaseFile, kReportFile, kReportPdfFile})
             if (fs::exists(out / name)) std::cout << "  " << (out / name).string() << "\n";
         if (!visuals.files.empty())
             std::cout << "  " << visuals.files.size() << " pictures and ParaView files in " << (out / "figures").string()

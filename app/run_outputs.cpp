@@ -433,6 +433,8 @@ fs::path write_simulate_report(const fs::path& dir, const json& s, const ReportC
     subtitle.push_back("Case: " + (context.case_name.empty() ? dir.string() : context.case_name));
     if (s.contains("pseudonym")) subtitle.push_back("Patient pseudonym: " + text_of(s, "pseudonym"));
     subtitle.push_back("Output folder: " + dir.string());
+    subtitle.push_back("For research use; not a medical device. lithosim " + text_of(s, "version") + ", commit " +
+                       text_of(s, "git_commit"));
     viz::HtmlReport r("lithosim field report", subtitle);
 
     // Warnings first: whatever the run could not compute or doubts.

@@ -15,6 +15,8 @@ PACKAGES=(
   libgdcm-dev              # DICOM CT import
   xvfb xauth               # headless rendering
   libxml2-dev              # tests: the HTML report and .pvd files are parsed with libxml2
+  dicom3tools              # tests: dciodvfy checks the DICOM-RT files lithosim plan --dicom-rt writes
+  chromium                 # --pdf prints the report (headless); tests render the report at 1280 px
 )
 
 missing=()

@@ -49,7 +49,17 @@ div.summary { border: 2px solid #3b5b8c; border-radius: 4px; padding: 0.4em 1em 
 div.summary h2 { margin-top: 0.3em; border-bottom: none; }
 div.summary p.lead { font-size: 1.1em; font-weight: bold; }
 div.summary table.kv th { width: 14em; }
-@media print { div.summary { break-inside: avoid; } table { break-inside: auto; } tr { break-inside: avoid; } }
+table { max-width: 100%; }
+td, th { overflow-wrap: anywhere; }
+div.figure img { height: auto; }
+@page { size: A4; margin: 12mm; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
+  div.summary, div.figure { break-inside: avoid; }
+  tr { break-inside: avoid; }
+  h2, h3 { break-after: avoid; }
+  pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+}
 )css";
 
 const char* class_of(ReportStyle s) {

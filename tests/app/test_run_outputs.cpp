@@ -19,12 +19,14 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <regex>
 #include <set>
 #include <string>
 
 #include "app/run_outputs.hpp"
 #include "models/ct_volume.hpp"
 #include "tests/io/scratch_dir.hpp"
+#include "viz/pdf.hpp"
 #include "viz/report.hpp"
 
 using lithosim::Map3;
@@ -385,6 +387,46 @@ TEST_CASE("plan report: valid self-contained HTML with every plan.json number, w
                              "safety: bone in the beam path"})
         CHECK(first.find(part) != std::string::npos);
     CHECK(html.find("For research use; not a medical device. lithosim 0.1.0, commit 1d7797e43a2f") < box);
+
+    // Rendered by a headless browser (Debian's chromium, when installed): at 1280 x 900 px the verdict lies in the
+    // first screen and nothing overflows sideways; printed, the PDF has A4 pages.
+    if (lithosim::viz::find_browser("chromium").empty()) {
+        WARN("chromium not installed: the rendered-report checks are skipped (scripts/install-deps.sh installs it)");
+        return;
+    }
+    {
+        std::string probe = html;
+        const std::string script =
+            "<script>const b = document.querySelector('div.summary p.lead').getBoundingClientRect();"
+            "document.body.setAttribute('data-check', [document.documentElement.scrollWidth,"
+            "document.documentElement.clientWidth, Math.round(b.bottom), window.innerHeight].join(' '));</script>";
+        probe.insert(probe.rfind("</body>"), script);
+        std::ofstream(dir / "probe.html") << probe;
+        const auto dom = lithosim::viz::render_dom(dir / "probe.html", 1280, 900);
+        REQUIRE(dom);
+        std::smatch m;
+        REQUIRE(std::regex_search(*dom, m, std::regex("data-check=\"([0-9]+) ([0-9]+) ([0-9]+) ([0-9]+)\"")));
+        const int scroll = std::stoi(m[1]), client = std::stoi(m[2]), verdict_bottom = std::stoi(m[3]),
+                  screen = std::stoi(m[4]);
+        INFO("scrollWidth " << scroll << ", clientWidth " << client << ", verdict bottom " << verdict_bottom
+                            << " of " << screen << " px");
+        CHECK(scroll <= client);
+        CHECK(verdict_bottom <= screen);
+        CHECK(client > 1000);
+    }
+    const auto printed = lithosim::viz::print_pdf(path, dir / "report.pdf");
+    REQUIRE_FALSE(printed);
+    const std::string pdf = read_text(dir / "report.pdf");
+    CHECK(pdf.rfind("%PDF", 0) == 0);
+    CHECK(std::regex_search(pdf, std::regex("MediaBox \\[0 0 59[45]\\.?[0-9]* 84[12]\\.?[0-9]*\\]")));  // A4
+    CHECK_FALSE(fs::exists(dir / "report.pdf.partial"));
+    // no printer: one reason, no file
+    lithosim::viz::PdfOptions missing;
+    missing.browser = "/nonexistent/chromium";
+    const auto why = lithosim::viz::print_pdf(path, dir / "none.pdf", missing);
+    REQUIRE(why);
+    CHECK_THAT(*why, Catch::Contains("not found"));
+    CHECK_FALSE(fs::exists(dir / "none.pdf"));
 }
 
 TEST_CASE("simulate report: IEC parameters as summary.json has them, warnings, resolved case", "[app][report]") {
