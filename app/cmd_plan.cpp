@@ -15,7 +15,7 @@ namespace lithosim::app {
 namespace {
 
 po::options_description plan_options() {
-    po::options_description o("Options of lithosim plan", kHelpWidth, kHelpWidth / 2);
+    po::options_description o("Options of lithosim plan", help_width(), help_width() / 2);
     o.add_options()
         ("indication", po::value<std::string>()->value_name("NAME"),
          "tendon (calcific tendinitis, ESWT), gallbladder, bile_duct (biliary ESWL) or vascular (peripheral "
@@ -71,10 +71,16 @@ po::options_description plan_options() {
          "override a safety limit (planning/PLANNER.md lists organs, keys and defaults); repeatable.")
         ("out", po::value<std::string>()->value_name("DIR"),
          "output folder: plan.json, plan.h5, model.h5, model_incident.h5, report.html, figures/, paraview/. Required.")
+        ("dicom-rt", po::value<std::string>()->value_name("DIR"),
+         "also write the dose as DICOM RT Dose objects (EFD and p+ per shock, EFD per session and of the course) in "
+         "the patient coordinates of the model's CT, into the new folder DIR (README: Treatment planning).")
         ("threads", po::value<std::string>()->value_name("N"),
          "OpenMP threads, an integer in [1, 4096]. Default: OMP_NUM_THREADS, else all cores.")
         ("no-pictures", po::bool_switch(),
          "write the data files only: no report.html, figures/ or paraview/. Default: off.")
+        ("pdf", po::bool_switch(),
+         "also print report.html to report.pdf (A4) with Debian's chromium; where it is missing, one warning and the "
+         "HTML alone. Default: off.")
         ("quiet", po::bool_switch(), "print nothing on stdout; errors still go to stderr. Default: off.")
         ("help,h", "print this help.");
     return o;
@@ -152,6 +158,8 @@ int cmd_plan(const Args& args) {
     r.out_dir = text_of(vm, "out");
     r.command_line = command_line_of("plan", args);
     r.pictures = !vm["no-pictures"].as<bool>();
+    r.pdf = vm["pdf"].as<bool>();
+    if (vm.count("dicom-rt")) r.dicom_rt_dir = text_of(vm, "dicom-rt");
     const bool quiet = vm["quiet"].as<bool>();
     // Not one stage: run_plan names its own stages (build model, simulate, ...); an UnsafePlan reaches main (exit 3).
     PlanResult result = run_plan(r, quiet ? nullptr : &std::cout);

@@ -11,11 +11,16 @@
 #include "app/patient_model.hpp"
 #include "app/text.hpp"
 #include "app/visual_outputs.hpp"
+#include "io/dicom_rt.hpp"
 #include "io/json_file.hpp"
+#include "io/nifti.hpp"
 #include "io/model_file.hpp"
 #include "io/plan_file.hpp"
 #include "lithosim/build_info.hpp"
 #include "models/devices.hpp"
+#include "planning/dose_grid.hpp"
+#include "planning/dvh.hpp"
+#include "viz/pdf.hpp"
 #include "planning/fitted_parameters.hpp"
 #include "planning/safety.hpp"
 #include "solver/errors.hpp"
@@ -139,6 +144,162 @@ planning::PatientFactors patient_factors(const PlanRequest& r, const planning::P
     return f;
 }
 
+/// plan.json `dvh`: per structure on the maps of one shock at the plan's treatment setting (the run nearest it), the
+/// share of the structure's volume at or above each EFD and p+ level (planning/dvh.hpp), with the levels once.
+json dvh_json(const SettingRun& run, const ModelOnMap& on, bool axisymmetric) {
+    const std::vector<double> efd_levels = {10, 20, 50, 100, 200, 300, 500, 1000};          // J/m^2
+    const std::vector<double> p_levels = {1e6, 2e6, 5e6, 10e6, 20e6, 30e6, 50e6, 80e6};    // Pa
+    const std::vector<double> volumes = planning::node_volumes_m3(run.p_max, axisymmetric);
+    json levels_efd = json::array(), levels_p = json::array();
+    for (double l : efd_levels) levels_efd.push_back(r3(mj(l)));
+    for (double l : p_levels) levels_p.push_back(r3(mpa(l)));
+    json structures = json::object();
+    for (const auto& [name, mask] : structure_masks(run.p_max, on)) {
+        const planning::DoseVolume e = planning::dose_volume(run.efd.values, mask, volumes, efd_levels);
+        const planning::DoseVolume p = planning::dose_volume(run.p_max.values, mask, volumes, p_levels);
+        if (e.nodes == 0) continue;
+        json fe = json::array(), fp = json::array();
+        for (double f : e.fraction_above) fe.push_back(r3(f));
+        for (double f : p.fraction_above) fp.push_back(r3(f));
+        structures[name] = {{"volume_mm3", r3(e.volume_m3 * 1e9)},
+                            {"nodes", e.nodes},
+                            {"max_efd_mJ_per_mm2", r3(mj(e.max_value))},
+                            {"max_p_plus_MPa", r3(mpa(p.max_value))},
+                            {"efd_fraction_above", fe},
+                            {"p_plus_fraction_above", fp}};
+    }
+    return {{"setting", run.setting},
+            {"per", "shock"},
+            {"geometry", axisymmetric ? "axisymmetric (rings about the beam axis)" : "cartesian"},
+            {"efd_levels_mJ_per_mm2", levels_efd},
+            {"p_plus_levels_MPa", levels_p},
+            {"structures", structures},
+            {"note", "fraction of each structure's volume inside the simulated map at or above each level, one shock "
+                     "at the setting; volume_mm3 is the part of the structure inside the map"}};
+}
+
+/// The plan's dose in the model's patient coordinates (DICOM LPS, mm): EFD and p+ of one shock at the treatment
+/// setting, the cumulative EFD of each session (its ramp and plateau, the per-shock maps interpolated between the
+/// simulated settings) and of the course, revolved (fast) or resampled (full) on a grid of the beam frame
+/// (planning/dose_grid.hpp) no finer than the model's CT grid and within 2 million voxels; with the model's labels and
+/// target on the same grid. For --dicom-rt (io/dicom_rt.hpp) and the NIfTI copies (io/nifti.hpp).
+struct PatientDose {
+    planning::BeamGrid grid;
+    std::vector<std::string> names;          ///< file stems: efd_per_shock, p_plus_per_shock, efd_session_<k>, efd_course
+    std::vector<io::RtDoseVolume> volumes;
+    std::vector<std::uint8_t> labels, target;
+};
+
+PatientDose patient_dose(const PlanDose& dose, const planning::Schedule& schedule, const SettingRun& shown,
+                         const io::ModelFile& model, bool axisymmetric) {
+    PatientDose out;
+    const double shift = dose.depth.geometry.z_target_m - model.target_m[2];   // map z = model z + shift
+    planning::BeamGrid& g = out.grid;
+    g = planning::covering_grid(shown.efd, axisymmetric, shift, model.grid.dx_m, 2'000'000);
+    const auto& [ex, ey, ez] = model.frame_axes;
+    const std::array<double, 3> n = {ex[1] * ey[2] - ex[2] * ey[1], ex[2] * ey[0] - ex[0] * ey[2],
+                                     ex[0] * ey[1] - ex[1] * ey[0]};
+    if (n[0] * ez[0] + n[1] * ez[1] + n[2] * ez[2] < 0) {   // a left-handed beam frame: rows run along -y
+        g.y_sign = -1;
+        g.origin_m[1] += double(g.ny - 1) * g.spacing_m;
+    }
+    io::RtDoseVolume base;
+    base.nx = g.nx, base.ny = g.ny, base.nz = g.nz;
+    base.spacing_mm = {g.spacing_m / kMm, g.spacing_m / kMm, g.spacing_m / kMm};
+    base.axes = {ex, {g.y_sign * ey[0], g.y_sign * ey[1], g.y_sign * ey[2]}, ez};
+    for (int a = 0; a < 3; ++a)
+        base.origin_mm[a] = model.frame_origin_patient_mm[a] +
+                            (g.origin_m[0] * ex[a] + g.origin_m[1] * ey[a] + g.origin_m[2] * ez[a]) / kMm;
+    const auto add = [&](const std::string& name, const std::string& quantity, const std::string& unit,
+                         const Map3& m, double scale) {
+        io::RtDoseVolume v = base;
+        v.quantity = quantity, v.unit = unit;
+        v.values = planning::sample_on_grid(m, axisymmetric, shift, g);
+        for (auto& x : v.values) x = float(x * scale);
+        out.volumes.push_back(std::move(v));
+        out.names.push_back(name);
+    };
+    const std::string at = ", " + dose.depth.setting_unit + " " + format_number(r3(shown.setting));
+    add("efd_per_shock", "EFD per shock" + at, "mJ/mm2", shown.efd, 1 / kMJ_per_mm2);
+    add("p_plus_per_shock", "p+ per shock" + at, "MPa", shown.p_max, 1e-6);
+    std::vector<std::pair<double, const Map3*>> runs;
+    for (const auto& run : dose.runs) runs.emplace_back(run.setting, &run.efd);
+    std::vector<std::pair<double, int>> course;
+    for (const auto& s : schedule.sessions) {
+        std::vector<std::pair<double, int>> steps;
+        for (const auto& st : s.steps) steps.emplace_back(st.setting, st.shocks);
+        course.insert(course.end(), steps.begin(), steps.end());
+        add("efd_session_" + std::to_string(s.index),
+            "EFD session " + std::to_string(s.index) + ", " + std::to_string(s.shocks) + " shocks", "mJ/mm2",
+            planning::cumulative_map(runs, steps), 1 / kMJ_per_mm2);
+    }
+    if (!schedule.sessions.empty())
+        add("efd_course", "EFD course, " + std::to_string(schedule.sessions.size()) + " sessions", "mJ/mm2",
+            planning::cumulative_map(runs, course), 1 / kMJ_per_mm2);
+    // The model's labels and target at the voxels (nearest model node; water outside the model).
+    out.labels.assign(g.size(), 0);
+    out.target.assign(g.size(), 0);
+    for (std::size_t k = 0; k < g.nz; ++k)
+        for (std::size_t j = 0; j < g.ny; ++j)
+            for (std::size_t i = 0; i < g.nx; ++i) {
+                const auto x = g.position_m(i, j, k);
+                const std::ptrdiff_t m = io::model_node(model.grid, x[0], x[1], x[2], false);
+                if (m < 0) continue;
+                out.labels[i + g.nx * (j + g.ny * k)] = model.grid.labels[std::size_t(m)];
+                out.target[i + g.nx * (j + g.ny * k)] = model.grid.target[std::size_t(m)];
+            }
+    return out;
+}
+
+/// --dicom-rt DIR: the volumes as RT Dose objects (<name>.dcm). Returns plan.json `dicom_rt`.
+json write_plan_dicom_rt(const fs::path& dir, const PatientDose& d, const io::ModelFile& model) {
+    std::vector<std::string> files;
+    for (const auto& name : d.names) files.push_back(name + ".dcm");
+    io::RtWriteOptions o;
+    o.pseudonym = model.pseudonym.substr(0, 64);
+    const std::string frame_uid = io::write_rt_dose(dir, files, d.volumes, o);
+    json list = json::array();
+    for (std::size_t k = 0; k < files.size(); ++k)
+        list.push_back({{"file", files[k]}, {"quantity", d.volumes[k].quantity}, {"unit", d.volumes[k].unit}});
+    return {{"folder", fs::absolute(dir).lexically_normal().string()},
+            {"files", list},
+            {"frame_of_reference_uid", frame_uid},
+            {"grid_size", json::array({d.grid.nx, d.grid.ny, d.grid.nz})},
+            {"grid_spacing_mm", r3(d.grid.spacing_m / kMm)},
+            {"coordinates", "patient LPS, mm (the model's CT); rows along the beam frame's x, columns along its y, "
+                            "frames along the beam"},
+            {"scaling", "DoseUnits RELATIVE; value in the unit of DoseComment = pixel x DoseGridScaling"}};
+}
+
+/// DIR/patient/: the volumes (<name>.nii, float32 in their unit) with labels.nii (models::Label codes, the model's
+/// label_names) and target_mask.nii, in patient coordinates (io/nifti.hpp). Written under a temporary name and
+/// renamed; an earlier patient/ is replaced. Returns plan.json `patient_volumes`.
+json write_plan_nifti(const fs::path& out, const PatientDose& d) {
+    const fs::path dir = out / "patient", tmp = out / ".patient.in-progress";
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    fs::create_directories(tmp);
+    try {
+        json files = json::array();
+        for (std::size_t k = 0; k < d.volumes.size(); ++k) {
+            io::write_nifti(tmp / (d.names[k] + ".nii"), d.volumes[k]);
+            files.push_back({{"file", "patient/" + d.names[k] + ".nii"}, {"quantity", d.volumes[k].quantity},
+                             {"unit", d.volumes[k].unit}});
+        }
+        io::write_nifti_labels(tmp / "labels.nii", d.volumes.front(), d.labels, "lithosim labels (models::Label)");
+        io::write_nifti_labels(tmp / "target_mask.nii", d.volumes.front(), d.target, "lithosim target mask");
+        files.push_back({{"file", "patient/labels.nii"}, {"quantity", "labels"}, {"unit", "1"}});
+        files.push_back({{"file", "patient/target_mask.nii"}, {"quantity", "target mask"}, {"unit", "1"}});
+        fs::remove_all(dir, ec);
+        fs::rename(tmp, dir);
+        return {{"files", files},
+                {"coordinates", "NIfTI-1 qform and sform (code 1): voxel to RAS mm, the CT's patient frame"}};
+    } catch (...) {
+        fs::remove_all(tmp, ec);
+        throw;
+    }
+}
+
 json patient_json(const planning::Protocol& p, const planning::PatientFactors& f, const json& summary,
                   const PlanRequest& r) {
     json j = json::object();
@@ -224,6 +385,12 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     const fs::path out(r.out_dir);
     if (fs::exists(out, ec) && !fs::is_directory(out, ec))
         throw InputError("--out '" + r.out_dir + "' exists and is not a folder; accepted: a folder (new or existing)");
+    if (r.dicom_rt_dir) {
+        require_input(!fs::exists(*r.dicom_rt_dir, ec), "--dicom-rt '", *r.dicom_rt_dir,
+                      "' exists; accepted: a new folder (existing files are never overwritten)");
+        require_input(protocol.device != "ivl_emitter", "--dicom-rt writes a simulated field; the intravascular "
+                                                        "emitter's plan has none");
+    }
     fs::create_directories(out, ec);
     if (ec) throw InputError("--out '" + r.out_dir + "': cannot create the folder: " + ec.message());
 
@@ -569,6 +736,14 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     j["model"] = r.model_path ? model_path : fs::absolute(out / "model.h5").string();
     j["version"] = std::string(build::version);
     j["git_commit"] = std::string(build::git_commit);
+    if (dose) {
+        const SettingRun& shown = nearest_run(*dose, plateau);
+        j["dvh"] = dvh_json(shown, model_on_map(model, shown.p_max, !r.full,
+                                                dose->depth.geometry.z_target_m - model.target_m[2]),
+                            !r.full);
+    } else {
+        j["dvh"] = nullptr;
+    }
     j["runtime_s"] = r1(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
 
     // 8. plan.h5, then plan.json (written last: its presence means the plan is complete).
@@ -585,12 +760,41 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     pf.initial = fragments(sr.fragmentation->initial(diameter_m), 0, 0, 0.0);
     for (const auto& s : schedule.sessions)
         pf.sessions.push_back(fragments(s.population_after, s.day, s.shocks, s.fraction_cleared_after));
+    // The patient-frame copies (out/patient/, the DICOM-RT folder; each renamed into place when complete) are
+    // removed again if the plan fails after them.
+    struct RemovedUnlessKept {
+        std::vector<fs::path> dirs;
+        bool keep = false;
+        ~RemovedUnlessKept() {
+            std::error_code ignored;
+            if (!keep)
+                for (const auto& d : dirs) fs::remove_all(d, ignored);
+        }
+    } patient_copies;
+    // The NIfTI copies belong to the pictures (tens of MB: --no-pictures, as sweeps and validation runs use,
+    // leaves them out with the figures and the ParaView files); DICOM-RT only on request.
+    {
+        std::error_code ignored;   // an earlier run's copies would not match this plan
+        fs::remove_all(out / "patient", ignored);
+    }
+    if (dose && (r.pictures || r.dicom_rt_dir)) {
+        const PatientDose pd = patient_dose(*dose, schedule, nearest_run(*dose, plateau), model, !r.full);
+        if (r.pictures) {
+            j["patient_volumes"] = write_plan_nifti(out, pd);
+            patient_copies.dirs.push_back(out / "patient");
+        }
+        if (r.dicom_rt_dir) {
+            j["dicom_rt"] = write_plan_dicom_rt(*r.dicom_rt_dir, pd, model);
+            patient_copies.dirs.push_back(fs::path(*r.dicom_rt_dir));
+        }
+    }
     pf.plan_json = j.dump(2);
     io::write_plan_h5(out / "plan.h5", pf);
     if (!r.model_path) fs::rename(out / ".model.h5.in-progress", out / "model.h5");
     if (dose) fs::rename(out / ".model_incident.h5.in-progress", out / "model_incident.h5");
     temporary.keep = true;
     io::write_json_atomic(out / "plan.json", j);
+    patient_copies.keep = true;
 
     // 9. What people look at: paraview/, figures/, report.html (pictures of the files above; never fail the plan).
     remove_earlier_pictures(out);
@@ -607,6 +811,8 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
                                         provenance)
                    : VisualOutputs{};
     for (const auto& p : visuals.problems) print_warning(p);
+    if (r.pdf && fs::exists(out / "report.html"))
+        if (const auto why = viz::print_pdf(out / "report.html", out / "report.pdf")) print_warning(*why);
 
     // 10. The printed summary: the verdict first.
     std::ostringstream t;
@@ -645,7 +851,9 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     for (const auto& w : warnings) t << "\n    warning: " << w;
     t << "\n  " << schedule.reason << "\n";
     t << "  wrote      " << (out / "plan.json").string() << ", " << (out / "plan.h5").string() << "\n";
-    if (fs::exists(out / "report.html")) t << "  report     " << (out / "report.html").string() << "\n";
+    if (fs::exists(out / "report.html"))
+        t << "  report     " << (out / "report.html").string()
+          << (fs::exists(out / "report.pdf") ? ", " + (out / "report.pdf").string() : std::string()) << "\n";
     if (r.pictures && dose)   // an intravascular plan has no field to draw: its report is the picture
         t << "  pictures   " << visuals.files.size() << " files in " << (out / "figures").string() << " and "
           << (out / "paraview").string() << " (" << format_number(r1(visuals.seconds)) << " s)\n";

@@ -70,6 +70,9 @@ struct PlanRequest {
     std::string out_dir;
     std::string command_line;            ///< how the plan was asked for (shown in the report)
     bool pictures = true;                ///< report.html, figures/, paraview/ (off: --no-pictures)
+    bool pdf = false;                    ///< --pdf: report.pdf beside report.html (viz/pdf.hpp)
+    /// --dicom-rt DIR (contract): the dose as DICOM RT Dose objects in a new folder (io/dicom_rt.hpp).
+    std::optional<std::string> dicom_rt_dir;
     // Covariates of the outcome models (issue 13 §1; contract options).
     std::optional<int> gaertner_type;    ///< --gaertner-type I|II|III (tendon; default: from the CT's morphology)
     std::optional<int> stone_count;      ///< --stone-count N (gallbladder phantom, 1-5: builds N stones)

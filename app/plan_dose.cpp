@@ -111,6 +111,24 @@ ModelOnMap model_on_map(const io::ModelFile& model, const Map3& m, bool axisymme
 }
 
 namespace {
+const char* organ_at(const Map3& m, const ModelOnMap& mm, std::size_t i, std::size_t j, std::size_t k);
+}  // namespace
+
+std::map<std::string, std::vector<std::uint8_t>> structure_masks(const Map3& m, const ModelOnMap& mm) {
+    std::map<std::string, std::vector<std::uint8_t>> out;
+    out["target"] = mm.target;
+    for (std::size_t k = 0; k < m.nz; ++k)
+        for (std::size_t j = 0; j < m.ny; ++j)
+            for (std::size_t i = 0; i < m.nx; ++i)
+                if (const char* organ = organ_at(m, mm, i, j, k)) {
+                    auto& mask = out[organ];
+                    if (mask.empty()) mask.assign(m.size(), 0);
+                    mask[i + m.nx * (j + m.ny * k)] = 1;
+                }
+    return out;
+}
+
+namespace {
 
 /// Volume (axisymmetric: of the ring) a node stands for, m^3.
 double node_volume(const Map3& m, std::size_t i, bool axisymmetric) {
@@ -158,34 +176,37 @@ TargetDose target_dose(const SettingRun& r, const ModelOnMap& mm, double z_targe
     return t;
 }
 
+/// The organ at risk a map node belongs to (bone_surface: a bone node next to a non-bone node; lung; bowel_gas: air
+/// inside the body), or null.
+const char* organ_at(const Map3& m, const ModelOnMap& mm, std::size_t i, std::size_t j, std::size_t k) {
+    auto label_at = [&](std::ptrdiff_t a, std::ptrdiff_t b, std::ptrdiff_t c) -> int {
+        if (a < 0 || b < 0 || c < 0 || a >= std::ptrdiff_t(m.nx) || b >= std::ptrdiff_t(m.ny) || c >= std::ptrdiff_t(m.nz))
+            return -1;
+        return mm.labels[std::size_t(a) + m.nx * (std::size_t(b) + m.ny * std::size_t(c))];
+    };
+    const std::uint8_t l = mm.labels[i + m.nx * (j + m.ny * k)];
+    if (is_bone(l)) {
+        const int d[6][3] = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 1}, {0, 0, -1}};
+        for (const auto& o : d) {
+            const int n = label_at(std::ptrdiff_t(i) + o[0], std::ptrdiff_t(j) + o[1], std::ptrdiff_t(k) + o[2]);
+            if (n >= 0 && !is_bone(std::uint8_t(n))) return "bone_surface";
+        }
+        return nullptr;
+    }
+    if (l == std::uint8_t(Label::lung)) return "lung";
+    if (l == std::uint8_t(Label::air)) return "bowel_gas";
+    return nullptr;
+}
+
 std::map<std::string, OarDose> oar_dose(const SettingRun& r, const ModelOnMap& mm) {
     const Map3& m = r.p_max;
     std::map<std::string, OarDose> out;
-    auto label_at = [&](std::ptrdiff_t i, std::ptrdiff_t j, std::ptrdiff_t k) -> int {
-        if (i < 0 || j < 0 || k < 0 || i >= std::ptrdiff_t(m.nx) || j >= std::ptrdiff_t(m.ny) || k >= std::ptrdiff_t(m.nz))
-            return -1;
-        return mm.labels[std::size_t(i) + m.nx * (std::size_t(j) + m.ny * std::size_t(k))];
-    };
     for (std::size_t k = 0; k < m.nz; ++k)
         for (std::size_t j = 0; j < m.ny; ++j)
             for (std::size_t i = 0; i < m.nx; ++i) {
-                const std::size_t q = i + m.nx * (j + m.ny * k);
-                const std::uint8_t l = mm.labels[q];
-                const char* organ = nullptr;
-                if (is_bone(l)) {
-                    bool surface = false;
-                    const int d[6][3] = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 1}, {0, 0, -1}};
-                    for (const auto& o : d) {
-                        const int n = label_at(std::ptrdiff_t(i) + o[0], std::ptrdiff_t(j) + o[1], std::ptrdiff_t(k) + o[2]);
-                        if (n >= 0 && !is_bone(std::uint8_t(n))) surface = true;
-                    }
-                    if (surface) organ = "bone_surface";
-                } else if (l == std::uint8_t(Label::lung)) {
-                    organ = "lung";
-                } else if (l == std::uint8_t(Label::air)) {
-                    organ = "bowel_gas";
-                }
+                const char* organ = organ_at(m, mm, i, j, k);
                 if (!organ) continue;
+                const std::size_t q = i + m.nx * (j + m.ny * k);
                 OarDose& o = out[organ];
                 ++o.nodes;
                 o.max_p_plus_Pa = std::max(o.max_p_plus_Pa, double(r.p_max.values[q]));

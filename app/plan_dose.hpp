@@ -227,6 +227,9 @@ struct ModelOnMap {
     std::vector<std::uint8_t> labels, target;
 };
 ModelOnMap model_on_map(const io::ModelFile& model, const Map3& m, bool axisymmetric, double shift_m);
+/// The plan's structures on the nodes of a map (1 inside): "target" (the model's target mask) and the organs at risk
+/// the dose tables use, those present on the map: bone_surface (bone nodes next to a non-bone node), lung, bowel_gas.
+std::map<std::string, std::vector<std::uint8_t>> structure_masks(const Map3& m, const ModelOnMap& mm);
 
 /// How deep below the skin the device's focus can lie (its deepest coupling, models::device_standoffs), mm.
 /// InputError for an unknown device or one without a focus.

@@ -2,6 +2,7 @@
 #include "app/run_figures.hpp"
 
 #include <algorithm>
+#include <tuple>
 #include <cctype>
 #include <limits>
 #include <chrono>
@@ -487,8 +488,27 @@ FigureSet write_plan_figures(const fs::path& dir, const io::PlanFile& plan, cons
         m.contour_field = outline;
         m.contours = {{0.5, "target and organ edges", {1, 0.1, 0.9}, false},
                       {1.5, "organs at risk", {1, 0.3, 0.1}, true}};
+        // The dose maximum and the target's centre (the mean position of its cells in the plane), marked.
+        {
+            std::size_t best = 0;
+            double sx = 0, sy = 0, n = 0;
+            for (std::size_t k = 0; k < efd.values.size(); ++k) {
+                if (efd.values[k] > efd.values[best]) best = k;
+                if (tg.values.size() == efd.values.size() && tg.values[k] > 0.5) {
+                    sx += efd.x0 + double(k % efd.nx) * efd.dx;
+                    sy += efd.y0 + double(k / efd.nx) * efd.dy;
+                    n += 1;
+                }
+            }
+            if (!efd.values.empty())
+                m.markers.push_back({efd.x0 + double(best % efd.nx) * efd.dx, efd.y0 + double(best / efd.nx) * efd.dy,
+                                     "EFD maximum " + fmt("%.3g", efd.values[best]) + " mJ/mm^2", {1, 1, 0.2}});
+            // the target centre unlabelled (its outline is in the legend), so the two labels never overlap
+            if (n > 0) m.markers.push_back({sx / n, sy / n, "", {1, 0.1, 0.9}});
+        }
         run.add("plan_dose_on_model.png",
-                "EFD of one shock at the treatment setting on the model labels, target and organs at risk outlined",
+                "EFD of one shock at the treatment setting on the model labels, target and organs at risk outlined, "
+                "the EFD maximum (labelled) and the target's centre (magenta dot) marked (beam frame)",
                 [&](const fs::path& p) { viz::render_map(m, p); });
     }
     // Fragmentation curve with session boundaries.
@@ -515,19 +535,32 @@ FigureSet write_plan_figures(const fs::path& dir, const io::PlanFile& plan, cons
     }
     // Fragment-size distribution after each session.
     if (!plan.initial.diameter_m.empty()) {
+        // On the target's volume: the intact deposit is one fragment but all of the volume, so it shows (a count
+        // axis hid it under the many small pieces).
         viz::BarFigure b;
-        b.title = "Fragment-size distribution";
+        b.title = "Fragment sizes: share of the target's volume per size class";
         b.x_label = "fragment size class (mm)";
-        b.y_label = "expected fragments";
+        b.y_label = "share of the target's volume (%)";
         for (double dm : plan.initial.diameter_m) b.categories.push_back(fmt("%.2g", dm * kMm));
+        const auto volume_shares = [&plan](const std::vector<double>& count) {
+            double total = 0;
+            for (std::size_t i = 0; i < plan.initial.diameter_m.size() && i < plan.initial.count.size(); ++i)
+                total += plan.initial.count[i] * std::pow(plan.initial.diameter_m[i], 3);
+            std::vector<double> v(count.size(), 0.0);
+            for (std::size_t i = 0; i < count.size() && i < plan.initial.diameter_m.size(); ++i)
+                v[i] = total > 0 ? 100 * count[i] * std::pow(plan.initial.diameter_m[i], 3) / total : 0;
+            return v;
+        };
         b.series_names.push_back("before treatment");
-        b.values.push_back(plan.initial.count);
+        b.values.push_back(volume_shares(plan.initial.count));
         for (std::size_t k = 0; k < plan.sessions.size(); ++k)
             if (plan.sessions[k].count.size() == b.categories.size()) {
                 b.series_names.push_back("after session " + std::to_string(k + 1));
-                b.values.push_back(plan.sessions[k].count);
+                b.values.push_back(volume_shares(plan.sessions[k].count));
             }
-        run.add("plan_fragment_sizes.png", "expected fragments per size class before and after each session",
+        run.add("plan_fragment_sizes.png",
+                "share of the target's volume in each fragment size class before and after each session (the rest "
+                "cleared as dust)",
                 [&](const fs::path& p) { viz::render_bars(b, p); });
     }
     // Timeline.
@@ -544,6 +577,44 @@ FigureSet write_plan_figures(const fs::path& dir, const io::PlanFile& plan, cons
         }
         run.add("plan_timeline.png", "sessions on the day axis with shocks, setting and energy per session",
                 [&](const fs::path& p) { viz::render_timeline(t, p); });
+    }
+    // Dose-volume curves (plan.json `dvh`): per structure, the share of its volume at or above each level.
+    if (pj.contains("dvh") && pj["dvh"].is_object() && !pj["dvh"]["structures"].empty()) {
+        const nlohmann::json& d = pj["dvh"];
+        const viz::Rgb palette[] = {{0.84, 0.15, 0.16}, {0.12, 0.47, 0.71}, {0.17, 0.63, 0.17}, {0.58, 0.40, 0.74}};
+        const std::string setting = pj.value("setting_unit", std::string("setting")) + " " +
+                                    fmt("%.3g", d.value("setting", 0.0));
+        for (const auto& [levels_key, fraction_key, unit, file, what] :
+             {std::tuple{"efd_levels_mJ_per_mm2", "efd_fraction_above", "EFD per shock (mJ/mm^2)", "plan_dvh_efd.png",
+                         "EFD"},
+              std::tuple{"p_plus_levels_MPa", "p_plus_fraction_above", "p+ per shock (MPa)", "plan_dvh_p_plus.png",
+                         "p+"}}) {
+            viz::LinePlotFigure f;
+            f.title = std::string("Dose-volume: ") + what + " of one shock at " + setting;
+            f.x_label = unit;
+            f.y_label = "structure volume at or above (%)";
+            f.y_range = std::array<double, 2>{0, 100};
+            std::size_t k = 0;
+            for (const auto& [name, st] : d["structures"].items()) {
+                viz::Series se;
+                se.name = name + " (" + fmt("%.3g", st.value("volume_mm3", 0.0)) + " mm^3)";
+                se.x = d[levels_key].get<std::vector<double>>();
+                for (double v : st[fraction_key].get<std::vector<double>>()) se.y.push_back(100 * v);
+                se.points = true;
+                se.color = palette[k++ % 4];
+                f.series.push_back(std::move(se));
+            }
+            // The x axis up to the first level no structure reaches (the curves' end), not the whole level list.
+            const auto levels = d[levels_key].get<std::vector<double>>();
+            std::size_t last = 0;
+            for (const auto& se : f.series)
+                for (std::size_t l = 0; l < se.y.size(); ++l)
+                    if (se.y[l] > 0) last = std::max(last, std::min(l + 1, levels.size() - 1));
+            f.x_range = std::array<double, 2>{0, levels[last]};
+            run.add(file, std::string("share of each structure's volume at or above each ") + what +
+                              " level, one shock (plan.json dvh)",
+                    [f](const fs::path& p) { viz::render_lines(f, p); });
+        }
     }
     return run.finish();
 }

@@ -98,7 +98,7 @@ VisualOutputs write_plan_visuals(const fs::path& dir, const io::PlanFile& plan, 
 
 void remove_earlier_pictures(const fs::path& dir) {
     std::error_code ec;
-    for (const char* f : {kReportFile, "report.html.partial"}) fs::remove(dir / f, ec);
+    for (const char* f : {kReportFile, "report.html.partial", "report.pdf", "report.pdf.partial"}) fs::remove(dir / f, ec);
     auto clean = [&](const fs::path& folder, std::initializer_list<const char*> extensions, bool readme) {
         if (!fs::is_directory(folder, ec)) return;
         std::vector<fs::path> doomed;

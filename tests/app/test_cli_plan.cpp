@@ -8,9 +8,15 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <numbers>
 
+#include "io/dicom_rt.hpp"
 #include "io/json_file.hpp"
+#include "io/model_file.hpp"
+#include "io/nifti.hpp"
 #include "io/plan_file.hpp"
+#include "viz/pdf.hpp"
+#include "tests/io/dciodvfy.hpp"
 #include "tests/app/cli_checks.hpp"
 #include "tests/app/cli_runner.hpp"
 #include "tests/io/scratch_dir.hpp"
@@ -42,7 +48,7 @@ void expect_plan_bad_input(const ScratchDir& dir, const std::vector<std::string>
 TEST_CASE("plan on the shoulder phantom writes plan.json with the contract keys and a consistent schedule",
           "[app][cli][plan]") {
     ScratchDir dir("cli_plan");
-    const CliResult r = run_lithosim(shoulder_plan({}), dir.path());
+    const CliResult r = run_lithosim(shoulder_plan({"--dicom-rt", "rt", "--pdf"}), dir.path());
     INFO(r.err);
     INFO(r.out);
     REQUIRE(r.exit_code == 0);
@@ -76,6 +82,16 @@ TEST_CASE("plan on the shoulder phantom writes plan.json with the contract keys 
     CHECK(p["target"]["slice_increment_mm"].get<double>() > 0);
     CHECK_THAT(p["target"]["calcium_score_note"].get<std::string>(), Catch::Contains("informative only"));
     CHECK_THAT(lithosim::test::read_text(dir / "out" / "report.html"), Catch::Contains("informative only"));
+    // --pdf: report.pdf beside the HTML where chromium is installed, else one warning and the HTML alone
+    if (!lithosim::viz::find_browser("chromium").empty()) {
+        CHECK(lithosim::test::read_text(dir / "out" / "report.pdf").rfind("%PDF", 0) == 0);
+        CHECK_THAT(r.out, Catch::Contains("report.pdf"));
+    } else {
+        CHECK_FALSE(fs::exists(dir / "out" / "report.pdf"));
+        CHECK_THAT(r.err, Catch::Contains("no PDF printer"));
+    }
+    // the progress line of the dose runs, on stdout
+    CHECK_THAT(r.out, Catch::Contains("plan: dose runs 100 %"));
     // The covariates the tendon model reads: the deposit's type from the CT (the phantom's dense, sharp deposit is
     // type I), the EFD and the energy delivered.
     const json& cov = p["outcomes"][2]["covariates"];
@@ -178,10 +194,132 @@ TEST_CASE("plan on the shoulder phantom writes plan.json with the contract keys 
     for (std::size_t at = html.find("src=\"data:image/png;base64,"); at != std::string::npos;
          at = html.find("src=\"data:image/png;base64,", at + 1))
         ++images;
-    CHECK(images == 4);  // dose on the model, fragmentation curve, fragment sizes, timeline
-    for (const char* f : {"figures/plan_dose_on_model.png", "figures/plan_fragmentation.png", "paraview/dose.vti",
-                          "paraview/model.vti", "paraview/README.txt"})
+    CHECK(images == 6);  // dose on the model, fragmentation curve, fragment sizes, timeline, EFD and p+ dose-volume
+    for (const char* f : {"figures/plan_dose_on_model.png", "figures/plan_fragmentation.png", "figures/plan_dvh_efd.png",
+                          "figures/plan_dvh_p_plus.png", "paraview/dose.vti", "paraview/model.vti",
+                          "paraview/README.txt"})
         CHECK(fs::exists(dir / "out" / f));
+
+    // Dose-volume tables (issue 14 §3, plan.json `dvh`, contract): per structure on the maps of plan.h5 (one shock at
+    // the treatment setting); recomputed here from plan.h5 with the ring volumes 2 pi r dr dz.
+    const json& dvh = p["dvh"];
+    CHECK(dvh["setting"].get<double>() == Approx(h.setting));
+    for (const char* name : {"target", "bone_surface"}) REQUIRE(dvh["structures"].contains(name));
+    const auto efd_levels = dvh["efd_levels_mJ_per_mm2"].get<std::vector<double>>();
+    const auto p_levels = dvh["p_plus_levels_MPa"].get<std::vector<double>>();
+    for (const auto& [name, st] : dvh["structures"].items()) {
+        INFO(name);
+        const auto fe = st["efd_fraction_above"].get<std::vector<double>>();
+        const auto fp = st["p_plus_fraction_above"].get<std::vector<double>>();
+        REQUIRE(fe.size() == efd_levels.size());
+        REQUIRE(fp.size() == p_levels.size());
+        for (std::size_t l = 1; l < fe.size(); ++l) CHECK(fe[l] <= fe[l - 1]);
+        CHECK(st["volume_mm3"].get<double>() > 0);
+    }
+    {
+        const json& t = dvh["structures"]["target"];
+        double volume = 0, above = 0, max_p = 0;
+        const double dr = h.p_max.spacing_m[0], dz = h.p_max.spacing_m[2];
+        for (std::size_t k = 0; k < h.p_max.nz; ++k)
+            for (std::size_t i = 0; i < h.p_max.nx; ++i) {
+                const std::size_t q = i + h.p_max.nx * k;
+                if (!h.target[q]) continue;
+                const double rr = h.p_max.origin_m[0] + double(i) * dr;
+                const double w = (rr > 0 ? 2 * std::numbers::pi * rr * dr : std::numbers::pi * dr * dr / 4) * dz;
+                volume += w;
+                if (h.p_max.values[q] >= p_levels[2] * 1e6) above += w;
+                max_p = std::max(max_p, double(h.p_max.values[q]));
+            }
+        CHECK(t["volume_mm3"].get<double>() == Approx(volume * 1e9).epsilon(1e-3));
+        CHECK(t["p_plus_fraction_above"][2].get<double>() == Approx(above / volume).margin(1e-3));
+        CHECK(t["max_p_plus_MPa"].get<double>() == Approx(max_p * 1e-6).margin(1e-3));
+        // The target's largest p+ is the one the dose table reports at that setting.
+        for (const auto& run : p["target_dose"])
+            if (std::abs(run["setting"].get<double>() - h.setting) < 1e-9)
+                CHECK(t["max_p_plus_MPa"].get<double>() == Approx(run["max_p_plus_target_MPa"].get<double>()).margin(2e-3));
+        // The phantom's target sees the focus: part of it above 5 MPa, none of it above the largest level.
+        CHECK(t["p_plus_fraction_above"][2].get<double>() > 0);
+        CHECK(t["p_plus_fraction_above"].back().get<double>() == 0.0);
+    }
+
+    // DICOM-RT (issue 14 §3, --dicom-rt, contract): every file passes dciodvfy and reads back through GDCM; the EFD
+    // per shock at the target's place in patient coordinates is the plan's EFD at the target centre; the course is
+    // the sum of the sessions.
+    REQUIRE(p.contains("dicom_rt"));
+    const auto& files = p["dicom_rt"]["files"];
+    REQUIRE(files.size() == 2 + s.size() + 1);
+    const bool validate = lithosim::test::have_dciodvfy();
+    if (!validate) WARN("dciodvfy not installed (Debian package dicom3tools, scripts/install-deps.sh): skipped");
+    std::vector<lithosim::io::RtDoseRead> read;
+    for (const auto& f : files) {
+        const fs::path file = dir / "rt" / f["file"].get<std::string>();
+        INFO(file);
+        if (validate) {
+            const auto report = lithosim::test::run_dciodvfy(file);
+            INFO(report.text);
+            CHECK(report.errors.empty());
+        }
+        read.push_back(lithosim::io::read_rt_dose(file));
+        CHECK(read.back().dose_units == "RELATIVE");
+        CHECK(read.back().volume.unit == f["unit"].get<std::string>());
+        CHECK(read.back().frame_of_reference_uid == p["dicom_rt"]["frame_of_reference_uid"].get<std::string>());
+    }
+    const lithosim::io::ModelFile model = lithosim::io::read_model_h5(dir / "out" / "model.h5");
+    auto value_at_patient = [](const lithosim::io::RtDoseVolume& v, const std::array<double, 3>& x_mm) {
+        std::array<double, 3> idx{};
+        for (int a = 0; a < 3; ++a) {
+            double d = 0;
+            for (int c = 0; c < 3; ++c) d += (x_mm[c] - v.origin_mm[c]) * v.axes[a][c];
+            idx[a] = std::round(d / v.spacing_mm[a]);
+        }
+        REQUIRE(idx[0] >= 0);
+        REQUIRE(idx[1] >= 0);
+        REQUIRE(idx[2] >= 0);
+        REQUIRE(idx[0] < double(v.nx));
+        REQUIRE(idx[1] < double(v.ny));
+        REQUIRE(idx[2] < double(v.nz));
+        return double(v.values[std::size_t(idx[0]) + v.nx * (std::size_t(idx[1]) + v.ny * std::size_t(idx[2]))]);
+    };
+    double efd_centre = 0;
+    for (const auto& run : p["target_dose"])
+        if (std::abs(run["setting"].get<double>() - h.setting) < 1e-9)
+            efd_centre = run["efd_target_centre_mJ_per_mm2"].get<double>();
+    REQUIRE(efd_centre > 0);
+    CHECK(value_at_patient(read[0].volume, model.target_patient_mm) == Approx(efd_centre).epsilon(0.1));
+    const auto& course = read.back().volume;
+    double worst = 0, course_max = 0;
+    for (std::size_t q = 0; q < course.values.size(); ++q) {
+        double sum = 0;
+        for (std::size_t k = 2; k + 1 < read.size(); ++k) sum += read[k].volume.values[q];
+        worst = std::max(worst, std::abs(sum - course.values[q]));
+        course_max = std::max(course_max, double(course.values[q]));
+    }
+    CHECK(course_max > 0);
+    CHECK(worst <= 1e-4 * course_max);
+
+    // NIfTI copies (out/patient/): the sform puts the target's patient position (LPS -> RAS) on a voxel of the
+    // target mask whose EFD is the plan's EFD at the target centre.
+    auto nifti_at = [](const lithosim::io::NiftiHeader& n, const std::array<double, 3>& lps) {
+        const std::array<double, 3> ras = {-lps[0], -lps[1], lps[2]};
+        std::array<double, 3> idx{};
+        for (int m = 0; m < 3; ++m) {
+            double dot = 0, norm = 0;
+            for (int r = 0; r < 3; ++r) dot += (ras[r] - n.srow[r][3]) * n.srow[r][m], norm += n.srow[r][m] * n.srow[r][m];
+            idx[m] = std::round(dot / norm);
+        }
+        REQUIRE(idx[0] >= 0);
+        REQUIRE(idx[1] >= 0);
+        REQUIRE(idx[2] >= 0);
+        REQUIRE(idx[0] < double(n.nx));
+        REQUIRE(idx[1] < double(n.ny));
+        REQUIRE(idx[2] < double(n.nz));
+        return double(n.values[std::size_t(idx[0]) + n.nx * (std::size_t(idx[1]) + n.ny * std::size_t(idx[2]))]);
+    };
+    const auto nifti_efd = lithosim::io::read_nifti(dir / "out" / "patient" / "efd_per_shock.nii");
+    CHECK(nifti_efd.sform_code == 1);
+    CHECK(nifti_at(nifti_efd, model.target_patient_mm) == Approx(efd_centre).epsilon(0.1));
+    const auto nifti_target = lithosim::io::read_nifti(dir / "out" / "patient" / "target_mask.nii");
+    CHECK(nifti_at(nifti_target, model.target_patient_mm) == 1.0);
 }
 
 TEST_CASE("a plan that cannot be kept within the organ limits exits 3 and writes no plan", "[app][cli][plan]") {
@@ -218,6 +356,10 @@ TEST_CASE("bad plan input exits 2 with one line", "[app][cli][plan]") {
     expect_plan_bad_input(dir, shoulder_plan({"--gallbladder-function", "weak"}), {"--gallbladder-function", "weak"});
     expect_plan_bad_input(dir, shoulder_plan({"--plaque-arc-deg", "90"}), {"--plaque-arc-deg", "femoral"});
     expect_plan_bad_input(dir, shoulder_plan({"--device", "ivl_emitter"}), {"ivl_emitter", "vascular"});
+    {
+        std::ofstream(dir / "rt_exists") << "x";
+        expect_plan_bad_input(dir, shoulder_plan({"--dicom-rt", "rt_exists"}), {"--dicom-rt", "rt_exists", "exists"});
+    }
     expect_plan_bad_input(dir, {"plan", "--indication", "gallbladder", "--phantom", "gallbladder", "--stone-count", "7",
                                 "--out", "out"},
                           {"--stone-count", "7"});
