@@ -445,6 +445,19 @@ std::string dicom_file_series_uid(const fs::path& file) {
     const QuietGdcm quiet;
     return read_header(file).series_uid;
 }
+
+std::string new_dicom_uid() {
+    gdcm::UIDGenerator generator;
+    return generator.Generate();
+}
+
+void check_dicom_text(const std::string& value, const char* name) {
+    require_input(value.size() <= 64, "DICOM ", name, " '", value, "' has ", value.size(),
+                  " characters: at most 64 are allowed");
+    for (char c : value)
+        require_input(c >= 32 && c < 127 && c != '\\', "DICOM ", name, " '", value,
+                      "' must be printable ASCII without '\\'");
+}
 }  // namespace detail
 
 CtImage read_dicom_series(const fs::path& dir, const std::string& series_uid, const std::string& salt) {
@@ -687,18 +700,8 @@ void put_us(gdcm::DataSet& ds_, unsigned v) {
     ds_.Replace(at.GetAsDataElement());
 }
 
-std::string new_uid() {
-    gdcm::UIDGenerator generator;
-    return generator.Generate();
-}
-
-void check_text(const std::string& value, const char* name) {
-    require_input(value.size() <= 64, "DICOM ", name, " '", value, "' has ", value.size(),
-                  " characters: at most 64 are allowed");
-    for (char c : value)
-        require_input(c >= 32 && c < 127 && c != '\\', "DICOM ", name, " '", value,
-                      "' must be printable ASCII without '\\'");
-}
+std::string new_uid() { return detail::new_dicom_uid(); }
+void check_text(const std::string& value, const char* name) { detail::check_dicom_text(value, name); }
 
 }  // namespace
 

@@ -21,6 +21,12 @@ void check_volume(const models::HuVolume& v, const std::string& what);
 /// SeriesInstanceUID of one DICOM file (ct_dicom.cpp); InputError naming the file when it is not readable DICOM.
 std::string dicom_file_series_uid(const std::filesystem::path& file);
 
+/// A new DICOM UID (gdcm::UIDGenerator; ct_dicom.cpp), for the CT and the RT Dose writers.
+std::string new_dicom_uid();
+
+/// InputError unless `value` fits a DICOM LO/SH text: at most 64 printable ASCII characters without '\\'.
+void check_dicom_text(const std::string& value, const char* name);
+
 /// Tolerance on the orthonormality of direction cosines read from a file (|dot| and |norm - 1|).
 inline constexpr double kDirectionTolerance = 1e-4;
 

@@ -1,4 +1,5 @@
 #include "io/dicom_rt.hpp"
+#include "io/ct_import_internal.hpp"
 
 #include <gdcmAttribute.h>
 #include <gdcmByteValue.h>
@@ -77,18 +78,8 @@ void put_us(gdcm::DataSet& d, const gdcm::Tag& tag, unsigned v) {
     d.Replace(e);
 }
 
-std::string new_uid() {
-    gdcm::UIDGenerator generator;
-    return generator.Generate();
-}
-
-void check_text(const std::string& value, const char* name) {
-    require_input(value.size() <= 64, "DICOM ", name, " '", value, "' has ", value.size(),
-                  " characters: at most 64 are allowed");
-    for (char c : value)
-        require_input(c >= 32 && c < 127 && c != '\\', "DICOM ", name, " '", value,
-                      "' must be printable ASCII without '\\'");
-}
+std::string new_uid() { return detail::new_dicom_uid(); }
+void check_text(const std::string& value, const char* name) { detail::check_dicom_text(value, name); }
 
 std::array<double, 3> cross(const std::array<double, 3>& a, const std::array<double, 3>& b) {
     return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
