@@ -92,13 +92,23 @@ planning::Protocol checked_protocol(const PlanRequest& r) {
     return p;
 }
 
-json organ_json(const planning::OarSummary& o) {
-    return {{"max_p_plus_MPa", r3(mpa(o.max_per_shock.max_p_plus_Pa))},
-            {"max_p_minus_MPa", r3(mpa(o.max_per_shock.max_p_minus_Pa))},
-            {"max_efd_mJ_per_mm2", r3(mj(o.max_per_shock.max_efd_J_per_m2))},
-            {"max_session_efd_mJ_per_mm2", r3(mj(o.max_session_efd_J_per_m2))},
-            {"limit_ok", o.limit_ok},
-            {"has_limit", o.has_limit}};
+json organ_json(const planning::OarSummary& o, const planning::SafetyLimits& limits) {
+    json j = {{"max_p_plus_MPa", r3(mpa(o.max_per_shock.max_p_plus_Pa))},
+              {"max_p_minus_MPa", r3(mpa(o.max_per_shock.max_p_minus_Pa))},
+              {"max_efd_mJ_per_mm2", r3(mj(o.max_per_shock.max_efd_J_per_m2))},
+              {"max_session_efd_mJ_per_mm2", r3(mj(o.max_session_efd_J_per_m2))},
+              {"limit_ok", o.limit_ok},
+              {"has_limit", o.has_limit}};
+    // The limits beside the doses they bound (per shock; p- as a magnitude), with their source.
+    if (const auto it = limits.organs.find(o.organ); it != limits.organs.end()) {
+        const planning::OrganLimit& l = it->second;
+        const auto limit = [](double v, double scale) { return v < planning::kNoLimit ? json(r3(v * scale)) : json(nullptr); };
+        j["limit_p_plus_MPa"] = limit(l.max_p_plus_Pa, 1e-6);
+        j["limit_p_minus_magnitude_MPa"] = limit(l.max_p_minus_Pa, 1e-6);
+        j["limit_efd_mJ_per_mm2"] = limit(l.max_efd_J_per_m2, 1e-3);
+        j["limit_source"] = l.source;
+    }
+    return j;
 }
 
 /// The run whose setting is nearest `s`.
@@ -661,7 +671,7 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     j["fragmentation_curve"] = curve;
     j["clearance_size_mm"] = schedule.clearance_size_m / kMm;
     json oar = json::object();
-    for (const auto& o : safety.oar) oar[o.organ] = organ_json(o);
+    for (const auto& o : safety.oar) oar[o.organ] = organ_json(o, limits);
     j["oar"] = oar;
     j["safety"] = {{"ok", safety.ok}, {"warnings", safety.warnings}, {"violations", safety.violations}};
     j["warnings"] = warnings;

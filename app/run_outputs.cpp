@@ -789,6 +789,24 @@ fs::path write_plan_report(const fs::path& dir, const json& p, const ReportConte
     std::stable_partition(items.begin(), items.end(),
                           [](const auto& i) { return i.second == ReportStyle::warning; });
     r.list(items);
+    // Organ doses beside their limits (per shock; p- as a magnitude).
+    if (p.contains("oar") && p.at("oar").is_object() && !p.at("oar").empty()) {
+        std::vector<std::vector<ReportCell>> t;
+        const auto pair = [](const json& o, const char* dose, const char* limit) {
+            ReportCell c = cell_of(o, dose);
+            c.text += "  (limit " + (o.contains(limit) && !o.at(limit).is_null() ? cell(o.at(limit)).text : "none") + ")";
+            return c;
+        };
+        for (const auto& [organ, o] : p.at("oar").items())
+            t.push_back({ReportCell(organ), pair(o, "max_p_plus_MPa", "limit_p_plus_MPa"),
+                         pair(o, "max_p_minus_MPa", "limit_p_minus_magnitude_MPa"),
+                         pair(o, "max_efd_mJ_per_mm2", "limit_efd_mJ_per_mm2"),
+                         cell_of(o, "max_session_efd_mJ_per_mm2"),
+                         ReportCell(o.value("limit_ok", true) ? "within" : "EXCEEDED")});
+        r.table({"organ at risk", "p+ per shock (MPa)", "p- per shock (MPa; limit on |p-|)", "EFD per shock (mJ/mm\u00B2)",
+                 "EFD per session (mJ/mm\u00B2)", "limits"},
+                t);
+    }
 
     if (p.contains("notes") && p.at("notes").is_array() && !p.at("notes").empty()) {
         r.section("Notes");

@@ -77,6 +77,10 @@ TEST_CASE("plan on the shoulder phantom writes plan.json with the contract keys 
         }
     }
     CHECK(names == std::vector<std::string>{"resorption_3mo", "resorption_6mo", "clinical_success_6mo"});
+    // Organ doses carry their limits (bone surface: per-shock limits from planning/safety).
+    REQUIRE(p["oar"].contains("bone_surface"));
+    CHECK(p["oar"]["bone_surface"].contains("limit_p_plus_MPa"));
+    CHECK_FALSE(p["oar"]["bone_surface"]["limit_source"].get<std::string>().empty());
     // The CT's calcium score travels with the target, with what it means for the plan (informative only).
     CHECK(p["target"]["agatston_total"].get<double>() > 0);
     CHECK(p["target"]["slice_increment_mm"].get<double>() > 0);

@@ -174,7 +174,9 @@ json plan_document() {
       "clearance_size_mm": 1.0,
       "oar": {"bone_surface": {"has_limit": true, "limit_ok": true, "max_efd_mJ_per_mm2": 0.09,
                                "max_p_minus_MPa": -12.407, "max_p_plus_MPa": 17.96,
-                               "max_session_efd_mJ_per_mm2": 169.102}},
+                               "max_session_efd_mJ_per_mm2": 169.102, "limit_p_plus_MPa": 35.5,
+                               "limit_p_minus_magnitude_MPa": null, "limit_efd_mJ_per_mm2": 0.6,
+                               "limit_source": "assumption"}},
       "safety": {"ok": true, "violations": [],
                  "warnings": ["bone in the beam path: 3.5 mm, EFD loss 1.2 dB <check>"]},
       "target": {"centroid_mm": [-186.53629514470222, -3.5284022961014117, 181.04239416407557],
@@ -387,6 +389,10 @@ TEST_CASE("plan report: valid self-contained HTML with every plan.json number, w
                              "safety: bone in the beam path"})
         CHECK(first.find(part) != std::string::npos);
     CHECK(html.find("For research use; not a medical device. lithosim 0.1.0, commit 1d7797e43a2f") < box);
+    // Organ doses beside their limits.
+    CHECK(html.find("<td>17.96  (limit 35.5)</td>") != std::string::npos);
+    CHECK(html.find("<td>-12.407  (limit none)</td>") != std::string::npos);
+    CHECK(html.find("<td>0.09  (limit 0.6)</td>") != std::string::npos);
 
     // Rendered by a headless browser (Debian's chromium, when installed): at 1280 x 900 px the verdict lies in the
     // first screen and nothing overflows sideways; printed, the PDF has A4 pages.
