@@ -3,6 +3,7 @@
 // in `simulate` through [medium] model, and bad input exits 2 with one line and writes nothing.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -140,7 +141,9 @@ namespace {
 /// (a reconstruction with a rectangular slice profile), each read back with --ct. The 3 mm-equivalent scores agree
 /// within 11 %, the lowest published interscan variability of the Agatston score (Horiguchi 2008; models/
 /// calcium_score.hpp); the raw per-slice sums differ by 3 / 1.25; the protocol is recorded and warned about.
-void check_protocol_equivalence(const std::string& phantom) {
+/// Writes the phantom at both protocols, reads both back, checks what each records and returns the larger relative
+/// difference of the 3 mm-equivalent scores (scan total and target) between them.
+double protocol_difference(const std::string& phantom) {
     ScratchDir dir(std::string("cli_model_protocol_").append(phantom));
     fs::create_directories(dir / "a");
     const std::vector<std::string> fast{"--dx-mm", "1", "--lateral-mm", "10", "--threads", "1"};
@@ -186,27 +189,33 @@ void check_protocol_equivalence(const std::string& phantom) {
     CHECK(s[1]["slice_increment_mm"].get<double>() == Approx(1.25));
     CHECK(s[0]["agatston_raw"].get<double>() == Approx(s[0]["agatston_total"].get<double>()));
     CHECK(s[1]["agatston_raw"].get<double>() == Approx(s[1]["agatston_total"].get<double>() * 3 / 1.25));
+    double worst = 0;
     for (const char* key : {"agatston_total", "target_agatston"}) {
         const double x = s[0][key].get<double>(), y = s[1][key].get<double>();
         INFO(phantom << " " << key << ": 3/3 " << x << ", 2.5/1.25 " << y);
         REQUIRE(x > 0);
-        CHECK(std::abs(x - y) / (0.5 * (x + y)) <= 0.11);
+        worst = std::max(worst, std::abs(x - y) / (0.5 * (x + y)));
     }
     CHECK(s[0]["risk_band"] == s[1]["risk_band"]);
     CHECK_THAT(s[1]["calcium_score_note"].get<std::string>(),
                Catch::Contains("coronary-risk scale") && Catch::Contains("informative only"));
+    return worst;
 }
 
 }  // namespace
 
 TEST_CASE("gallbladder written at 3/3 mm and at 2.5/1.25 mm: the same 3 mm-equivalent Agatston within 11 %",
           "[app][cli][model]") {
-    check_protocol_equivalence("gallbladder");
+    const double difference = protocol_difference("gallbladder");
+    INFO("largest relative difference of the 3 mm-equivalent scores " << difference);
+    CHECK(difference <= 0.11);  // Horiguchi 2008: lowest interscan variability 11 %
 }
 
 TEST_CASE("femoral written at 3/3 mm and at 2.5/1.25 mm: the same 3 mm-equivalent Agatston within 11 %",
           "[app][cli][model]") {
-    check_protocol_equivalence("femoral");
+    const double difference = protocol_difference("femoral");
+    INFO("largest relative difference of the 3 mm-equivalent scores " << difference);
+    CHECK(difference <= 0.11);  // Horiguchi 2008: lowest interscan variability 11 %
 }
 
 TEST_CASE("bad slice options of --write-dicom exit 2 with one line and write nothing", "[app][cli][model]") {
