@@ -92,6 +92,20 @@ planning::Protocol checked_protocol(const PlanRequest& r) {
     return p;
 }
 
+/// Files or folders the plan writes before it is complete: removed again unless the plan keeps them.
+struct RemovedUnlessKept {
+    std::vector<fs::path> paths;
+    bool keep = false;
+    RemovedUnlessKept() = default;
+    RemovedUnlessKept(const RemovedUnlessKept&) = delete;
+    RemovedUnlessKept& operator=(const RemovedUnlessKept&) = delete;
+    ~RemovedUnlessKept() {
+        std::error_code ignored;
+        if (!keep)
+            for (const auto& p : paths) fs::remove_all(p, ignored);
+    }
+};
+
 json organ_json(const planning::OarSummary& o, const planning::SafetyLimits& limits) {
     json j = {{"max_p_plus_MPa", r3(mpa(o.max_per_shock.max_p_plus_Pa))},
               {"max_p_minus_MPa", r3(mpa(o.max_per_shock.max_p_minus_Pa))},
@@ -406,15 +420,7 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
 
     // The model files are written under temporary names (the dose runs read them) and take their final names only
     // with the plan; bad input or an unsafe plan leaves nothing behind.
-    struct TemporaryFiles {
-        std::vector<fs::path> paths;
-        bool keep = false;
-        ~TemporaryFiles() {
-            std::error_code ignored;
-            if (!keep)
-                for (const auto& p : paths) fs::remove(p, ignored);
-        }
-    } temporary;
+    RemovedUnlessKept temporary;
     temporary.paths = {out / ".model.h5.in-progress", out / ".model_incident.h5.in-progress"};
 
     // 1. The patient model.
@@ -772,15 +778,7 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
         pf.sessions.push_back(fragments(s.population_after, s.day, s.shocks, s.fraction_cleared_after));
     // The patient-frame copies (out/patient/, the DICOM-RT folder; each renamed into place when complete) are
     // removed again if the plan fails after them.
-    struct RemovedUnlessKept {
-        std::vector<fs::path> dirs;
-        bool keep = false;
-        ~RemovedUnlessKept() {
-            std::error_code ignored;
-            if (!keep)
-                for (const auto& d : dirs) fs::remove_all(d, ignored);
-        }
-    } patient_copies;
+    RemovedUnlessKept patient_copies;
     // The NIfTI copies belong to the pictures (tens of MB: --no-pictures, as sweeps and validation runs use,
     // leaves them out with the figures and the ParaView files); DICOM-RT only on request.
     {
@@ -791,11 +789,11 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
         const PatientDose pd = patient_dose(*dose, schedule, nearest_run(*dose, plateau), model, !r.full);
         if (r.pictures) {
             j["patient_volumes"] = write_plan_nifti(out, pd);
-            patient_copies.dirs.push_back(out / "patient");
+            patient_copies.paths.push_back(out / "patient");
         }
         if (r.dicom_rt_dir) {
             j["dicom_rt"] = write_plan_dicom_rt(*r.dicom_rt_dir, pd, model);
-            patient_copies.dirs.push_back(fs::path(*r.dicom_rt_dir));
+            patient_copies.paths.push_back(fs::path(*r.dicom_rt_dir));
         }
     }
     pf.plan_json = j.dump(2);
