@@ -856,31 +856,38 @@ nlohmann::json grid_check_json(const GridCheck& c) {
             {"within_tolerance", c.checked ? nlohmann::json(!c.warning.has_value()) : nlohmann::json()}};
 }
 
-planning::ShockAtTarget PlanDose::load(double setting, double motion_sd_m, double lateral_offset_m,
-                                       double target_radius_m) const {
+planning::DoseTable PlanDose::dose_table(double motion_sd_m, double target_radius_m, double p_plus_relative_sd) const {
     const bool axisymmetric = !depth.request.three_d;
     const double zt = depth.geometry.z_target_m;
-    auto at_run = [&](const SettingRun& r) {
-        planning::ShockAtTarget l;
-        l.focal_width_m = r.target.focal_width_m;
-        const double w = l.focal_width_m > 0 ? l.focal_width_m : r.p_max.spacing_m[0];
-        const double f = planning::gaussian_motion_factor(w, motion_sd_m, lateral_offset_m, target_radius_m);
-        const double f_efd =
-            planning::gaussian_motion_factor(w / std::sqrt(2.0), motion_sd_m, lateral_offset_m, target_radius_m);
-        l.p_plus_Pa = f * value_at(r.p_max, {0, 0, zt}, axisymmetric);
-        l.p_minus_Pa = f * value_at(r.p_min, {0, 0, zt}, axisymmetric);
-        l.efd_J_per_m2 = f_efd * value_at(r.efd, {0, 0, zt}, axisymmetric);
-        return l;
-    };
-    const auto [r0, r1] = bracket(runs, setting);
-    const planning::ShockAtTarget a = at_run(*r0), b = at_run(*r1);
-    planning::ShockAtTarget l;
-    l.p_plus_Pa = log_interp(setting, r0->setting, a.p_plus_Pa, r1->setting, b.p_plus_Pa);
-    l.p_minus_Pa = log_interp(setting, r0->setting, a.p_minus_Pa, r1->setting, b.p_minus_Pa);
-    l.efd_J_per_m2 = log_interp(setting, r0->setting, a.efd_J_per_m2, r1->setting, b.efd_J_per_m2);
-    const double t = r1->setting == r0->setting ? 0.0 : (setting - r0->setting) / (r1->setting - r0->setting);
-    l.focal_width_m = a.focal_width_m + t * (b.focal_width_m - a.focal_width_m);
-    l.positive_phase_s = r0->target.positive_phase_s + t * (r1->target.positive_phase_s - r0->target.positive_phase_s);
+    planning::DoseTable t;
+    t.setting_min = depth.setting_min;
+    t.setting_max = depth.setting_max;
+    t.setting_step = depth.setting_unit == "level" ? 1.0 : 0.0;
+    t.motion_sd_m = motion_sd_m;
+    t.target_radius_m = target_radius_m;
+    t.p_plus_relative_sd = p_plus_relative_sd;
+    for (const SettingRun& r : runs) {
+        planning::DoseTableRow row;
+        row.setting = r.setting;
+        row.p_plus_Pa = value_at(r.p_max, {0, 0, zt}, axisymmetric);
+        row.p_minus_Pa = value_at(r.p_min, {0, 0, zt}, axisymmetric);
+        row.efd_J_per_m2 = value_at(r.efd, {0, 0, zt}, axisymmetric);
+        row.focal_width_m = r.target.focal_width_m;
+        row.positive_phase_s = r.target.positive_phase_s;
+        row.free_field_efd_J_per_m2 = r.water_efd_J_per_m2;
+        for (const auto& [name, o] : r.oar)
+            row.oar[name] = planning::OrganDose{o.max_p_plus_Pa, o.min_p_minus_Pa, o.max_efd_J_per_m2};
+        if (t.fallback_width_m == 0) t.fallback_width_m = r.p_max.spacing_m[0];
+        t.rows.push_back(std::move(row));
+    }
+    return t;
+}
+
+planning::ShockAtTarget PlanDose::load(double setting, double motion_sd_m, double lateral_offset_m,
+                                       double target_radius_m) const {
+    planning::ShockAtTarget l =
+        planning::load_from_table(dose_table(motion_sd_m, target_radius_m, 0.0), setting, lateral_offset_m);
+    l.p_plus_relative_sd = 0;
     return l;
 }
 

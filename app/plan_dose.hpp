@@ -55,6 +55,7 @@
 #include "app/find_setting.hpp"
 #include "io/model_file.hpp"
 #include "planning/aim.hpp"
+#include "planning/dose_table.hpp"
 #include "planning/fragmentation.hpp"
 #include "solver/result.hpp"
 
@@ -213,6 +214,9 @@ struct PlanDose {
     /// p_plus_relative_sd is left 0 (the device's shot-to-shot spread is not simulated).
     planning::ShockAtTarget load(double setting, double motion_sd_m, double lateral_offset_m,
                                  double target_radius_m) const;
+    /// The runs as a dose table (planning/dose_table.hpp): what load() and oar_at() interpolate, with the motion,
+    /// the target's radius and the device's shot-to-shot spread of p+; a plan keeps it for its re-plans.
+    planning::DoseTable dose_table(double motion_sd_m, double target_radius_m, double p_plus_relative_sd) const;
     /// Target dose and OAR dose at a setting (interpolated).
     TargetDose target_at(double setting) const;
     std::map<std::string, OarDose> oar_at(double setting) const;
