@@ -247,119 +247,233 @@ double fracture_pulse_equivalents(double shocks, const ShockAtTarget& load, doub
     return shocks * std::pow(sigma / sigma_ref, exponent);
 }
 
-OutcomePrediction predict_outcomes(const ScheduleRequest& request, const Schedule& schedule,
-                                   const PatientFactors& patient, const OutcomeOptions& options) {
+namespace {
+
+/// An indication's outcomes and its outcome models (each model once, in the order of the outcomes).
+struct OutcomeSet {
+    std::vector<Outcome> list;
+    std::vector<std::string> models;
+    std::map<std::string, Drawable> drawable;
+};
+OutcomeSet outcome_set(const std::string& indication) {
+    OutcomeSet set;
+    set.list = outcomes_of(indication);
+    for (const auto& o : set.list)
+        if (!set.drawable.count(o.model)) {
+            set.models.push_back(o.model);
+            set.drawable.emplace(o.model, drawable(o.model));
+        }
+    return set;
+}
+
+void check_options(const OutcomeOptions& options, const PatientFactors& patient) {
     require_input(options.samples >= 0 && options.samples <= 100000, "Monte Carlo samples = ", options.samples,
                   "; accepted 0 to 100000");
     require_input(std::isfinite(options.dose_log_sd) && options.dose_log_sd >= 0, "dose log SD ",
                   options.dose_log_sd, " must be >= 0");
     require_input(patient.gaertner_type >= 1 && patient.gaertner_type <= 3, "Gaertner type ", patient.gaertner_type,
                   "; accepted I, II or III");
-    const Protocol& p = request.protocol;
-    const std::string& indication = p.indication;
-    const FragmentationModel base = request.fragmentation ? *request.fragmentation : fragmentation_model(p);
-    const double positioning = options.positioning_sd_m.value_or(p.positioning_sd_m);
-    const FittedStrength* strength_fit = fitted_strength(base.material().name);
+}
 
+/// The outcome probabilities of one particle for what was delivered, with and without treatment.
+struct Evaluated {
+    std::vector<double> with, without;
+};
+Evaluated evaluate(const OutcomeSet& set, const Protocol& p, const Schedule& schedule, const PatientFactors& patient,
+                   const OutcomeParticle& particle, const Delivered& delivered, bool treated) {
+    OutcomeCovariates x = covariates(p.indication, delivered, schedule, patient, p, treated, particle.fracture_exponent);
+    OutcomeCovariates x0 = covariates(p.indication, delivered, schedule, patient, p, false);
+    Evaluated e;
+    double p_fracture = 0, p_fracture0 = 0;
+    for (const Outcome& o : set.list) {
+        const Drawable& m = set.drawable.at(o.model);
+        const std::vector<double>& theta = particle.theta.at(o.model);
+        const double u = particle.shift.at(o.model);
+        x.value["horizon_months"] = x0.value["horizon_months"] = o.horizon_months;
+        if (std::string(o.model) == "vascular_procedural") {
+            x.value["p_fracture"] = p_fracture;
+            x0.value["p_fracture"] = p_fracture0;
+        }
+        e.with.push_back(treated ? m.eq->probability(theta.data(), x, u) : m.eq->probability(theta.data(), x0, u));
+        e.without.push_back(m.eq->probability(theta.data(), x0, u));
+        if (std::string(o.model) == "vascular_fracture") p_fracture = e.with.back(), p_fracture0 = e.without.back();
+    }
+    return e;
+}
+
+int total_shocks(const std::vector<std::pair<int, ShockAtTarget>>& delivered) {
+    int n = 0;
+    for (const auto& d : delivered) n += d.first;
+    return n;
+}
+
+/// The schedule replayed for one course sample: its particle's model and dose, from its population.
+ReplayResult replay_sample(const ScheduleRequest& request, const Schedule& schedule, const FragmentationModel& base,
+                           const CourseSample& sample, int first_session) {
+    std::vector<double> offsets = sample.particle.offsets_m;
+    offsets.resize(std::max<std::size_t>(offsets.size(), std::size_t(first_session + std::max(schedule.max_sessions, 1))),
+                   0.0);
+    return replay_schedule(schedule, request.protocol, particle_model(base, sample.particle),
+                           particle_dose(request.dose, sample.particle), offsets, &sample.population, first_session);
+}
+
+/// Every sample (and the nominal one) continued by the schedule, and the outcomes' means and percentiles.
+OutcomePrediction predict(const ScheduleRequest& request, const Schedule& schedule, const PatientFactors& patient,
+                          const OutcomeOptions& options, const CourseSoFar& so_far) {
+    check_options(options, patient);
+    const Protocol& p = request.protocol;
+    const FragmentationModel base = request.fragmentation ? *request.fragmentation : fragmentation_model(p);
+    const OutcomeSet set = outcome_set(p.indication);
     OutcomePrediction out;
-    out.indication = indication;
-    out.samples = options.samples;
+    out.indication = p.indication;
+    out.samples = int(so_far.samples.size());
     out.seed = options.seed;
     for (const auto& s : schedule.sessions) out.p_largest_above_clearance.push_back(s.p_largest_above_clearance);
 
-    const std::vector<Outcome> list = outcomes_of(indication);
-    std::vector<Drawable> models;
-    for (const auto& o : list) models.push_back(drawable(o.model));
-
-    // The nominal plan: as scheduled.
-    const std::vector<double> zero_offsets(std::max(schedule.max_sessions, 1), 0.0);
-    const ReplayResult nominal = replay_schedule(schedule, p, base, request.dose, zero_offsets);
-    const Delivered nominal_delivered{nominal.delivered, schedule.planned_steps.empty() ? nullptr : &nominal.population};
-
-    std::vector<std::vector<double>> with(list.size()), without(list.size());
-    // Two random streams: the delivery (strength, dose, aim) and the model (coefficients, between-study shift,
-    // stress exponent). The model's draws are then the same for every plan of a patient with the same seed, whatever
-    // the course consumed from the delivery stream: plans compared with one seed differ by their dose, not by noise.
-    const auto lo = std::uint32_t(options.seed & 0xffffffffu), hi = std::uint32_t(options.seed >> 32);
-    std::seed_seq delivery_seed{lo, hi, 1u}, model_seed{lo, hi, 2u};
-    std::mt19937_64 rng_delivery(delivery_seed), rng_model(model_seed);
-    std::normal_distribution<double> normal_delivery(0.0, 1.0), normal_model(0.0, 1.0);
-    std::vector<double> offsets(std::max(schedule.max_sessions, 1));
-    for (int i = 0; i < options.samples; ++i) {
-        double strength = std::exp(options.strength_log_sd * normal_delivery(rng_delivery));
-        if (strength_fit) strength *= std::exp(strength_fit->log_sd * normal_delivery(rng_delivery));
-        const double dose_factor = std::exp(options.dose_log_sd * normal_delivery(rng_delivery));
-        for (double& off : offsets) off = positioning * normal_delivery(rng_delivery);
-        const FragmentationModel model(with_strength_factor(base.material(), strength), base.options());
-        DoseModel dose = request.dose;
-        dose.dose = [&request, dose_factor](double setting, double offset) {
-            DoseAtSetting d = request.dose.dose(setting, offset);
-            d.at_target.p_plus_Pa *= dose_factor;
-            d.at_target.p_minus_Pa *= dose_factor;
-            d.at_target.efd_J_per_m2 *= dose_factor * dose_factor;
-            return d;
-        };
-        const ReplayResult r = replay_schedule(schedule, p, model, dose, offsets);
-        const Delivered delivered{r.delivered, schedule.planned_steps.empty() ? nullptr : &r.population};
-        const double exponent =
-            std::max(0.5, kFractureStressExponent + kFractureStressExponentSd * normal_model(rng_model));
-        OutcomeCovariates x = covariates(indication, delivered, schedule, patient, p, true, exponent);
-        OutcomeCovariates x0 = covariates(indication, delivered, schedule, patient, p, false);
-        double p_fracture = 0, p_fracture0 = 0;
-        for (std::size_t k = 0; k < list.size(); ++k) {
-            const Drawable& m = models[k];
-            Eigen::VectorXd z(m.mean.size());
-            for (Eigen::Index j = 0; j < z.size(); ++j) z(j) = normal_model(rng_model);
-            const Eigen::VectorXd theta = m.mean + m.lower * z;
-            const double u = m.fit->tau * normal_model(rng_model);
-            x.value["horizon_months"] = x0.value["horizon_months"] = list[k].horizon_months;
-            if (std::string(list[k].model) == "vascular_procedural") {
-                x.value["p_fracture"] = p_fracture;
-                x0.value["p_fracture"] = p_fracture0;
-            }
-            with[k].push_back(m.eq->probability(theta.data(), x, u));
-            without[k].push_back(m.eq->probability(theta.data(), x0, u));
-            if (std::string(list[k].model) == "vascular_fracture") p_fracture = with[k].back(), p_fracture0 = without[k].back();
+    const auto run = [&](const CourseSample& sample, ReplayResult& r) {
+        r = replay_sample(request, schedule, base, sample, so_far.first_session);
+        std::vector<std::pair<int, ShockAtTarget>> all = sample.delivered;
+        all.insert(all.end(), r.delivered.begin(), r.delivered.end());
+        r.delivered = std::move(all);
+        const bool treated = total_shocks(r.delivered) > 0;
+        return std::pair<Delivered, bool>{Delivered{r.delivered, treated ? &r.population : nullptr}, treated};
+    };
+    std::vector<std::vector<double>> with(set.list.size()), without(set.list.size());
+    bool any_treated = false;
+    for (std::size_t i = 0; i < so_far.samples.size(); ++i) {
+        ReplayResult r;
+        const auto [delivered, treated] = run(so_far.samples[i], r);
+        any_treated = any_treated || treated;
+        const Evaluated e = evaluate(set, p, schedule, patient, so_far.samples[i].particle, delivered, treated);
+        for (std::size_t k = 0; k < set.list.size(); ++k) {
+            with[k].push_back(e.with[k]);
+            without[k].push_back(e.without[k]);
         }
-        if (options.progress) options.progress(i + 1, options.samples);
+        if (options.progress) options.progress(int(i) + 1, int(so_far.samples.size()));
     }
 
     // Nominal values: mean coefficients, no between-study shift, the plan as scheduled.
-    OutcomeCovariates xn = covariates(indication, nominal_delivered, schedule, patient, p, true);
-    OutcomeCovariates xn0 = covariates(indication, nominal_delivered, schedule, patient, p, false);
-    double pf = 0, pf0 = 0;
-    for (std::size_t k = 0; k < list.size(); ++k) {
-        const Drawable& m = models[k];
-        xn.value["horizon_months"] = xn0.value["horizon_months"] = list[k].horizon_months;
-        if (std::string(list[k].model) == "vascular_procedural") xn.value["p_fracture"] = pf, xn0.value["p_fracture"] = pf0;
+    ReplayResult nominal_replay;
+    const auto [nominal_delivered, nominal_treated] = run(so_far.nominal, nominal_replay);
+    const Evaluated nominal =
+        evaluate(set, p, schedule, patient, so_far.nominal.particle, nominal_delivered, nominal_treated);
+    OutcomeCovariates xn = covariates(p.indication, nominal_delivered, schedule, patient, p, nominal_treated);
+    for (std::size_t k = 0; k < set.list.size(); ++k) {
+        const Drawable& m = set.drawable.at(set.list[k].model);
         OutcomeEstimate e;
-        e.name = list[k].name;
-        e.horizon_months = list[k].horizon_months;
+        e.name = set.list[k].name;
+        e.horizon_months = set.list[k].horizon_months;
         e.primary = e.name == p.primary_outcome;
-        e.probability_nominal = m.eq->probability(m.mean.data(), xn, 0.0);
-        const double nominal_without = m.eq->probability(m.mean.data(), xn0, 0.0);
-        if (std::string(list[k].model) == "vascular_fracture") pf = e.probability_nominal, pf0 = nominal_without;
-        if (options.samples > 0) {
+        e.probability_nominal = nominal.with[k];
+        if (!with[k].empty()) {
             double sum = 0, sum0 = 0;
             for (double v : with[k]) sum += v;
             for (double v : without[k]) sum0 += v;
-            e.probability = sum / double(options.samples);
-            e.probability_without_treatment = sum0 / double(options.samples);
+            e.probability = sum / double(with[k].size());
+            e.probability_without_treatment = sum0 / double(without[k].size());
             e.ci95_low = percentile(with[k], 0.025);
             e.ci95_high = percentile(with[k], 0.975);
         } else {
             e.probability = e.ci95_low = e.ci95_high = e.probability_nominal;
-            e.probability_without_treatment = nominal_without;
+            e.probability_without_treatment = nominal.without[k];
         }
-        if (schedule.planned_steps.empty()) {   // no shocks: the treated and untreated models are the same draws
-            e.probability = e.probability_without_treatment;
-        }
-        xn.value.erase("horizon_months");
-        e.covariates = reported(indication, xn, nominal_delivered, schedule, list[k].horizon_months);
+        if (!any_treated && !nominal_treated) e.probability = e.probability_without_treatment;   // the same draws
+        if (std::string(set.list[k].model) == "vascular_procedural") xn.value["p_fracture"] = nominal.with[k - 1];
+        e.covariates = reported(p.indication, xn, nominal_delivered, schedule, set.list[k].horizon_months);
         e.model = m.fit->name + " (planning/OUTCOMES.md), fitted to " + m.fit->fitted_to;
         out.outcomes.push_back(std::move(e));
     }
     return out;
+}
+
+}  // namespace
+
+std::vector<OutcomeParticle> draw_particles(const Protocol& p, const FragmentationModel& base,
+                                            const OutcomeOptions& options, int n) {
+    const double positioning = options.positioning_sd_m.value_or(p.positioning_sd_m);
+    const FittedStrength* strength_fit = fitted_strength(base.material().name);
+    const OutcomeSet set = outcome_set(p.indication);
+    // Two random streams: the delivery (strength, dose, aim) and the model (coefficients, between-study shift,
+    // stress exponent). Each sample takes the same number of draws from each whatever the plan, so plans of one
+    // patient compared with one seed share every draw and differ by their dose, not by noise.
+    const auto lo = std::uint32_t(options.seed & 0xffffffffu), hi = std::uint32_t(options.seed >> 32);
+    std::seed_seq delivery_seed{lo, hi, 1u}, model_seed{lo, hi, 2u};
+    std::mt19937_64 rng_delivery(delivery_seed), rng_model(model_seed);
+    std::normal_distribution<double> normal_delivery(0.0, 1.0), normal_model(0.0, 1.0);
+    std::vector<OutcomeParticle> particles;
+    for (int i = 0; i < n; ++i) {
+        OutcomeParticle q;
+        q.strength_factor = std::exp(options.strength_log_sd * normal_delivery(rng_delivery));
+        if (strength_fit) q.strength_factor *= std::exp(strength_fit->log_sd * normal_delivery(rng_delivery));
+        q.dose_factor = std::exp(options.dose_log_sd * normal_delivery(rng_delivery));
+        q.offsets_m.resize(std::max(p.sessions_max, 1));
+        for (double& off : q.offsets_m) off = positioning * normal_delivery(rng_delivery);
+        q.fracture_exponent =
+            std::max(0.5, kFractureStressExponent + kFractureStressExponentSd * normal_model(rng_model));
+        std::map<std::string, double> z_shift;
+        for (const std::string& name : set.models) {
+            const Drawable& m = set.drawable.at(name);
+            Eigen::VectorXd z(m.mean.size());
+            for (Eigen::Index j = 0; j < z.size(); ++j) z(j) = normal_model(rng_model);
+            const Eigen::VectorXd theta = m.mean + m.lower * z;
+            q.theta[name] = std::vector<double>(theta.data(), theta.data() + theta.size());
+            z_shift[name] = normal_model(rng_model);
+        }
+        if (z_shift.count("tendon_resorption") && z_shift.count("tendon_clinical"))
+            z_shift["tendon_clinical"] = z_shift["tendon_resorption"];   // one response per patient (see the header)
+        for (const auto& [name, z] : z_shift) q.shift[name] = set.drawable.at(name).fit->tau * z;
+        particles.push_back(std::move(q));
+    }
+    return particles;
+}
+
+OutcomeParticle nominal_particle(const Protocol& p) {
+    const OutcomeSet set = outcome_set(p.indication);
+    OutcomeParticle q;
+    q.offsets_m.assign(std::max(p.sessions_max, 1), 0.0);
+    for (const std::string& name : set.models) {
+        const Drawable& m = set.drawable.at(name);
+        q.theta[name] = std::vector<double>(m.mean.data(), m.mean.data() + m.mean.size());
+        q.shift[name] = 0.0;
+    }
+    return q;
+}
+
+FragmentationModel particle_model(const FragmentationModel& base, const OutcomeParticle& particle) {
+    return FragmentationModel(with_strength_factor(base.material(), particle.strength_factor), base.options());
+}
+
+DoseModel particle_dose(const DoseModel& dose, const OutcomeParticle& particle) {
+    DoseModel d = dose;
+    const double f = particle.dose_factor;
+    if (f == 1.0) return d;
+    d.dose = [inner = dose.dose, f](double setting, double offset) {
+        DoseAtSetting x = inner(setting, offset);
+        x.at_target.p_plus_Pa *= f;
+        x.at_target.p_minus_Pa *= f;
+        x.at_target.efd_J_per_m2 *= f * f;
+        return x;
+    };
+    return d;
+}
+
+OutcomePrediction predict_outcomes(const ScheduleRequest& request, const Schedule& schedule,
+                                   const PatientFactors& patient, const OutcomeOptions& options) {
+    check_options(options, patient);
+    const Protocol& p = request.protocol;
+    const FragmentationModel base = request.fragmentation ? *request.fragmentation : fragmentation_model(p);
+    CourseSoFar start;
+    const FragmentPopulation intact = base.initial(schedule.target_diameter_m);
+    for (OutcomeParticle& q : draw_particles(p, base, options, options.samples))
+        start.samples.push_back({std::move(q), intact, {}});
+    start.nominal = {nominal_particle(p), intact, {}};
+    return predict(request, schedule, patient, options, start);
+}
+
+OutcomePrediction predict_outcomes(const ScheduleRequest& request, const Schedule& schedule,
+                                   const PatientFactors& patient, const OutcomeOptions& options,
+                                   const CourseSoFar& so_far) {
+    return predict(request, schedule, patient, options, so_far);
 }
 
 DoseModel reference_dose_model(const Protocol& p, double target_diameter_m, double lateral_offset_m,

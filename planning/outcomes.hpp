@@ -85,6 +85,48 @@ struct OutcomePrediction {
 OutcomePrediction predict_outcomes(const ScheduleRequest& request, const Schedule& schedule,
                                    const PatientFactors& patient, const OutcomeOptions& options = {});
 
+/// One Monte Carlo sample of what the plan does not know (OUTCOMES.md §3): the patient's stone strength, the dose
+/// model's systematic error, the aim in each session, and the outcome models' coefficients and between-study
+/// shifts. Tendon: the clinical model's shift is the resorption model's in its own units (u_clin = tau_clin z,
+/// u_res = tau_res z, one z per patient; assumption, OUTCOMES.md §3: a deposit that resorbs goes with a shoulder
+/// that recovers).
+struct OutcomeParticle {
+    double strength_factor = 1, dose_factor = 1;
+    double fracture_exponent = 2.0;   ///< kFractureStressExponent (below) unless drawn
+    std::vector<double> offsets_m;   ///< aiming offset of each session of the course (course-wide, 0-based)
+    std::map<std::string, std::vector<double>> theta;   ///< per outcome model: its coefficients
+    std::map<std::string, double> shift;                ///< per outcome model: its between-study shift u
+};
+
+/// n particles from the prior, drawn from the two streams seeded by options.seed (as predict_outcomes draws
+/// them: particles i < n are the same for any n), with protocol.sessions_max offsets each.
+std::vector<OutcomeParticle> draw_particles(const Protocol& protocol, const FragmentationModel& base,
+                                            const OutcomeOptions& options, int n);
+/// The nominal particle: mean coefficients, no shift, strength and dose factors 1, no offsets.
+OutcomeParticle nominal_particle(const Protocol& protocol);
+
+/// The particle's fragmentation model (the base model's material with its strength factor) and dose model (the
+/// request's, p scaled by its dose factor).
+FragmentationModel particle_model(const FragmentationModel& base, const OutcomeParticle& particle);
+DoseModel particle_dose(const DoseModel& dose, const OutcomeParticle& particle);
+
+/// What a course did before the sessions of a re-planned schedule, per Monte Carlo sample (planning/follow_up.hpp):
+/// the particle, its fragments (one stone) at the first planned session and the shocks it received.
+struct CourseSample {
+    OutcomeParticle particle;
+    FragmentPopulation population;
+    std::vector<std::pair<int, ShockAtTarget>> delivered;
+};
+struct CourseSoFar {
+    std::vector<CourseSample> samples;   ///< from the posterior, equally weighted
+    CourseSample nominal;
+    int first_session = 0;               ///< course-wide 0-based index of the schedule's first session
+};
+/// The outcomes of a re-planned schedule continuing `so_far` (the schedule may hold no sessions: the course ends).
+OutcomePrediction predict_outcomes(const ScheduleRequest& request, const Schedule& schedule,
+                                   const PatientFactors& patient, const OutcomeOptions& options,
+                                   const CourseSoFar& so_far);
+
 /// One line a clinician reads first: what the course delivers and what the primary outcome's model predicts for it,
 /// against the course without treatment and the reference rate; for tendon (and vascular) the goal is the biological
 /// response (the fracture), not clearance, and the line says so; for the fragmentation indications it says whether
