@@ -45,9 +45,14 @@ Resolved resolve(const ScheduleRequest& r) {
     require_input(std::isfinite(r.target_diameter_m) && r.target_diameter_m > 0, "plan for ", p.indication,
                   ": target diameter ", r.target_diameter_m * kMm_per_m, " mm must be > 0");
     Resolved v;
-    v.max_sessions = r.sessions.value_or(p.sessions_default);
-    require_input(v.max_sessions >= 1 && v.max_sessions <= p.sessions_max, "--sessions = ", v.max_sessions,
-                  " is outside 1 to ", p.sessions_max, " (", p.indication, ")");
+    require_input(r.first_index >= 1 && r.first_index <= p.sessions_max, "re-plan: session ", r.first_index,
+                  " is beyond the ", p.sessions_max, " sessions a course may have (", p.indication, ")");
+    require_input(r.first_day >= 0, "re-plan: first day ", r.first_day, " must be >= 0");
+    const int allowed = p.sessions_max - (r.first_index - 1);   // the sessions done count
+    v.max_sessions = r.sessions.value_or(std::min(p.sessions_default, allowed));
+    require_input(v.max_sessions >= 1 && v.max_sessions <= allowed, "--sessions = ", v.max_sessions,
+                  " is outside 1 to ", allowed, " (", p.indication,
+                  r.first_index > 1 ? fmt(", ", r.first_index - 1, " session(s) done") : std::string(), ")");
     v.max_shocks = r.max_shocks_per_session.value_or(p.shocks_per_session_default);
     require_input(v.max_shocks >= 0 && v.max_shocks <= p.shocks_per_session_max, "--max-shocks-per-session = ",
                   v.max_shocks, " is outside 0 to ", p.shocks_per_session_max, " (", p.indication,
@@ -348,14 +353,17 @@ int ShockPropagator::advance(FragmentPopulation& population, int n,
 }
 
 ReplayResult replay_schedule(const Schedule& schedule, const Protocol& protocol, const FragmentationModel& model,
-                             const DoseModel& dose, const std::vector<double>& session_offsets_m) {
-    require_input(session_offsets_m.size() >= static_cast<std::size_t>(schedule.max_sessions), "replay: ",
-                  session_offsets_m.size(), " offsets for up to ", schedule.max_sessions, " sessions");
+                             const DoseModel& dose, const std::vector<double>& session_offsets_m,
+                             const FragmentPopulation* start, int first_session) {
+    require_input(first_session >= 0 &&
+                      session_offsets_m.size() >= static_cast<std::size_t>(first_session + schedule.max_sessions),
+                  "replay: ", session_offsets_m.size(), " offsets for sessions ", first_session + 1, " to ",
+                  first_session + schedule.max_sessions);
     Protocol pc = protocol;   // between sessions with the model's own clearance size
     pc.clearance_size_m = model.options().clearance_size_m;
     const int stones = std::max(schedule.stones, 1);
     ReplayResult out;
-    out.population = model.initial(schedule.target_diameter_m);
+    out.population = start ? *start : model.initial(schedule.target_diameter_m);
     out.fraction_cleared = model.fraction_cleared(out.population);
     if (schedule.planned_steps.empty()) return out;
     const double goal = schedule.goal_probability;
@@ -376,7 +384,7 @@ ReplayResult replay_schedule(const Schedule& schedule, const Protocol& protocol,
         int left = schedule.max_shocks_per_session;
         double plateau_efd = 0;
         for (const DeliveredStep& step : schedule.planned_steps) {
-            const ShockAtTarget load = dose.dose(step.setting, session_offsets_m[i]).at_target;
+            const ShockAtTarget load = dose.dose(step.setting, session_offsets_m[first_session + i]).at_target;
             plateau_efd = load.efd_J_per_m2;
             if (left == 0) continue;
             const ShockPropagator propagator(model, out.population, load);
@@ -486,7 +494,7 @@ Schedule schedule_sessions(const ScheduleRequest& request) {
     }
 
     // 5. Sessions.
-    FragmentPopulation pop = model.initial(request.target_diameter_m);
+    FragmentPopulation pop = request.start ? *request.start : model.initial(request.target_diameter_m);
     int cumulative = 0;
     double fraction = model.fraction_cleared(pop);
     plan.curve.push_back({0, fraction});
@@ -497,20 +505,29 @@ Schedule schedule_sessions(const ScheduleRequest& request) {
     // The goal: every fragment below the goal size with probability v.goal (v.goal > 1: never, a dose course).
     const auto all_below = [&] { return probability_all_below(pop, plan.goal_size_m, request.stones); };
     const auto size_text = fmt(plan.goal_size_m * kMm_per_m, " mm");
+    const auto course = [&](int index) { return request.first_index + index - 1; };   // course-wide index
+    if (request.start && !(p.goal_kind == "dose") && all_below() >= v.goal) {
+        plan.goal_reached = true;
+        plan.reason = fmt("goal already reached before session ", request.first_index, " (every fragment below ",
+                          size_text, " with probability ", pct(all_below()), " >= ", pct(v.goal),
+                          "): no more sessions");
+        return plan;
+    }
     for (int index = 1; index <= v.max_sessions && !plan.goal_reached; ++index) {
         if (index > 1) {
             pop = between_sessions(pop, between, v.interval_days);
             fraction = model.fraction_cleared(pop);
             if (all_below() >= v.goal) {
                 plan.goal_reached = true;
-                plan.reason = fmt("goal reached between sessions ", index - 1, " and ", index, " (every fragment below ",
+                plan.reason = fmt("goal reached between sessions ", course(index - 1), " and ", course(index),
+                                  " (every fragment below ",
                                   size_text, " with probability ", pct(all_below()), " >= ", pct(v.goal), ")");
                 break;
             }
         }
         SessionPlan session;
-        session.index = index;
-        session.day = (index - 1) * v.interval_days;
+        session.index = request.first_index + index - 1;
+        session.day = request.first_day + (index - 1) * v.interval_days;
         session.rate_per_min = v.rate_per_min;
         int left = v.max_shocks;
         for (const DeliveredStep& step : steps) {
@@ -555,7 +572,7 @@ Schedule schedule_sessions(const ScheduleRequest& request) {
         session.population_after = pop;
         plan.sessions.push_back(std::move(session));
         if (plan.goal_reached)
-            plan.reason = fmt("goal reached in session ", index, " after ", cumulative, " shocks in all (every "
+            plan.reason = fmt("goal reached in session ", course(index), " after ", cumulative, " shocks in all (every "
                               "fragment below ", size_text, " with probability ", pct(all_below()), " >= ",
                               pct(v.goal), "; fraction cleared ", pct(fraction), ")");
     }

@@ -66,6 +66,11 @@ struct ScheduleRequest {
     SafetyLimits safety = default_safety_limits();
     RampRule ramp;
     int curve_every_shocks = 100;   ///< the fragmentation curve gets a point every this many shocks (and at ends)
+    // Re-planning a course after a follow-up (planning/follow_up.hpp): the sessions planned here continue it.
+    /// The fragments at the first planned session (empty: the intact target).
+    std::optional<FragmentPopulation> start;
+    int first_index = 1;   ///< course-wide index of the first planned session (the sessions done come before)
+    int first_day = 0;     ///< its day (the course's first session on day 0)
 };
 
 /// A stretch of shocks at one setting (a ramp step or the plateau).
@@ -159,8 +164,11 @@ struct ReplayResult {
     double fraction_cleared = 0;
     double mean_plateau_efd_target_J_per_m2 = 0;   ///< the plateau's EFD at the target, averaged over the sessions
 };
+/// A re-plan's replay starts from `start` (the fragments at its first session; null: the intact target) and takes
+/// the offsets of its sessions from session_offsets_m[first_session...] (course-wide, 0-based).
 ReplayResult replay_schedule(const Schedule& schedule, const Protocol& protocol, const FragmentationModel& model,
-                             const DoseModel& dose, const std::vector<double>& session_offsets_m);
+                             const DoseModel& dose, const std::vector<double>& session_offsets_m,
+                             const FragmentPopulation* start = nullptr, int first_session = 0);
 
 /// Many shocks at one load at once. FragmentationModel::shock is an expected-value update, linear in the counts, so
 /// one shock is a matrix M (column k: one shock on one fragment of class k) and n shocks are M^n, built from binary
