@@ -5,6 +5,7 @@
 
 #include "app/commands.hpp"
 #include "app/plan.hpp"
+#include "app/plan_follow_up.hpp"
 #include "app/text.hpp"
 #include "app/visual_outputs.hpp"
 #include "planning/protocol.hpp"
@@ -71,6 +72,12 @@ po::options_description plan_options() {
          "override a safety limit (planning/PLANNER.md lists organs, keys and defaults); repeatable.")
         ("out", po::value<std::string>()->value_name("DIR"),
          "output folder: plan.json, plan.h5, model.h5, model_incident.h5, report.html, figures/, paraview/. Required.")
+        ("follow-up", po::value<std::string>()->value_name("FILE"),
+         "re-plan the rest of a course from what the ultrasound showed between sessions: FILE is JSON "
+         "(examples/follow_up.json); needs --previous DIR and --out DIR2; the indication, model, device and settings "
+         "come from the earlier plan.")
+        ("previous", po::value<std::string>()->value_name("DIR"),
+         "with --follow-up: the folder of the earlier plan of the course (it is kept unchanged).")
         ("dicom-rt", po::value<std::string>()->value_name("DIR"),
          "also write the dose as DICOM RT Dose objects (EFD and p+ per shock, EFD per session and of the course) in "
          "the patient coordinates of the model's CT, into the new folder DIR (README: Treatment planning).")
@@ -110,6 +117,30 @@ int cmd_plan(const Args& args) {
         return kExitOk;
     }
     if (vm.count("threads")) apply_threads(std::llround(numeric_option("threads", text_of(vm, "threads"), true, 1, 4096)));
+    if (vm.count("follow-up") || vm.count("previous")) {
+        require_input(vm.count("follow-up") && vm.count("previous"),
+                      "--follow-up FILE and --previous DIR go together (the follow-up and the earlier plan's folder)");
+        for (const char* name : {"indication", "phantom", "model", "ct", "target-point-mm", "source-position-mm",
+                                 "device", "material", "efd-mJ-per-mm2", "sessions", "max-shocks-per-session",
+                                 "rate-per-min", "gaertner-type", "stone-count", "bile-acid", "gallbladder-function",
+                                 "plaque-arc-deg", "fidelity", "dx-mm", "limit", "dicom-rt"})
+            require_input(!vm.count(name) || vm[name].defaulted(), "--", name, " does not apply to --follow-up: the "
+                          "re-plan takes it from the earlier plan (--previous)");
+        FollowUpRequest f;
+        f.follow_up_file = text_of(vm, "follow-up");
+        f.previous_dir = text_of(vm, "previous");
+        if (!vm.count("out")) throw InputError("--out DIR is required (a new folder for the re-plan)");
+        f.out_dir = text_of(vm, "out");
+        if (!vm["samples"].defaulted()) f.samples = int(plan_numeric_option("samples", text_of(vm, "samples")));
+        if (!vm["seed"].defaulted()) f.seed = std::uint64_t(plan_numeric_option("seed", text_of(vm, "seed")));
+        f.pictures = !vm["no-pictures"].as<bool>();
+        f.pdf = vm["pdf"].as<bool>();
+        f.command_line = command_line_of("plan", args);
+        const bool quiet = vm["quiet"].as<bool>();
+        const PlanResult result = run_follow_up(f, quiet ? nullptr : &std::cout);
+        if (!quiet) std::cout << result.text;
+        return kExitOk;
+    }
     PlanRequest r;
     if (!vm.count("indication"))
         throw InputError("--indication is required; accepted: " + join(planning::indication_names(), ", "));

@@ -9,8 +9,10 @@
 #include <stdexcept>
 
 #include "app/patient_model.hpp"
+#include "app/plan_follow_up.hpp"
 #include "app/text.hpp"
 #include "app/visual_outputs.hpp"
+#include "io/ct_import.hpp"
 #include "io/dicom_rt.hpp"
 #include "io/json_file.hpp"
 #include "io/nifti.hpp"
@@ -354,6 +356,45 @@ json patient_json(const planning::Protocol& p, const planning::PatientFactors& f
 
 }  // namespace
 
+json session_json(const planning::SessionPlan& s) {
+    json ramp = json::array();
+    for (const auto& st : s.steps) ramp.push_back({{"setting", st.setting}, {"shocks", st.shocks}});
+    return {{"index", s.index},
+            {"day", s.day},
+            {"shocks", s.shocks},
+            {"setting", s.setting},
+            {"rate_per_min", s.rate_per_min},
+            {"efd_target_mJ_per_mm2", r3(mj(s.efd_target_J_per_m2))},
+            {"p_plus_target_MPa", r3(mpa(s.p_plus_target_Pa))},
+            {"p_minus_target_MPa", r3(mpa(s.p_minus_target_Pa))},
+            {"fraction_cleared_after", r3(s.fraction_cleared_after)},
+            {"p_largest_fragment_above_clearance", r3(s.p_largest_above_clearance)},
+            {"p_fragment_above_goal_size", r3(s.p_piece_above_goal)},
+            {"efd_free_field_mJ_per_mm2", r3(mj(s.efd_free_field_J_per_m2))},
+            {"duration_min", r1(s.duration_min)},
+            {"stopped_at_goal", s.stopped_at_goal},
+            {"done", false},
+            {"ramp", ramp}};
+}
+
+json outcomes_json(const planning::OutcomePrediction& prediction) {
+    json outcomes = json::array();
+    for (const auto& o : prediction.outcomes) {
+        json cov = json::object();
+        for (const auto& [k, v] : o.covariates) cov[k] = std::abs(v) >= 100 ? r1(v) : r3(v);
+        outcomes.push_back({{"name", o.name},
+                            {"horizon_months", o.horizon_months},
+                            {"probability", r3(o.probability)},
+                            {"ci95", json::array({r3(o.ci95_low), r3(o.ci95_high)})},
+                            {"probability_without_treatment", r3(o.probability_without_treatment)},
+                            {"probability_nominal", r3(o.probability_nominal)},
+                            {"primary", o.primary},
+                            {"covariates", cov},
+                            {"model", o.model}});
+    }
+    return outcomes;
+}
+
 const std::vector<PlanOption>& plan_option_table() {
     static const std::vector<PlanOption> t = {
         {"indication", PlanOption::Word},
@@ -543,21 +584,12 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
         sr.dose.setting_max = dose->depth.setting_max;
         sr.dose.setting_step = dose->depth.setting_unit == "level" ? 1.0 : 0.0;
     }
-    // The dose model the scheduler and the outcome Monte Carlo query (an interpolation between the runs).
+    // The dose model the scheduler and the outcome Monte Carlo query: the runs as a table (planning/dose_table.hpp),
+    // kept in plan.json for the re-plans after a follow-up.
     const double motion_sd = protocol.motion_sd_m, radius_m = 0.5 * diameter_m;
     const double jitter = preset.shot_to_shot_p_plus_sd;
     const auto bind_dose = [&](planning::ScheduleRequest& q) {
-        if (!dose) return;
-        const PlanDose* d = &*dose;
-        q.dose.dose = [d, motion_sd, radius_m, jitter](double setting, double lateral_offset_m) {
-            planning::DoseAtSetting out;
-            out.at_target = d->load(setting, motion_sd, lateral_offset_m, radius_m);
-            out.at_target.p_plus_relative_sd = jitter;
-            for (const auto& [name, o] : d->oar_at(setting))
-                out.oar[name] = planning::OrganDose{o.max_p_plus_Pa, o.min_p_minus_Pa, o.max_efd_J_per_m2};
-            return out;
-        };
-        q.dose.free_field_efd_J_per_m2 = [d](double setting) { return d->free_field_efd_J_per_m2(setting); };
+        if (dose) q.dose = planning::dose_model_from_table(dose->dose_table(motion_sd, radius_m, jitter));
     };
     bind_dose(sr);
 
@@ -578,7 +610,10 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
         const double plateau = schedule.sessions.front().setting;
         const std::size_t before = dose->runs.size();
         dose->ensure_setting(model, plateau, log);
-        if (dose->runs.size() != before) schedule = planning::schedule_sessions(sr);
+        if (dose->runs.size() != before) {
+            bind_dose(sr);
+            schedule = planning::schedule_sessions(sr);
+        }
     }
     if (!schedule.safe) throw UnsafePlan(schedule.reason);
     const planning::SafetyCheck safety =
@@ -634,43 +669,11 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     j["endpoint"] = protocol.endpoint;
     j["verdict"] = verdict;
     json sessions = json::array();
-    for (std::size_t k = 0; k < schedule.sessions.size(); ++k) {
-        const auto& s = schedule.sessions[k];
-        json ramp = json::array();
-        for (const auto& st : s.steps) ramp.push_back({{"setting", st.setting}, {"shocks", st.shocks}});
-        sessions.push_back({{"index", s.index},
-                            {"day", s.day},
-                            {"shocks", s.shocks},
-                            {"setting", s.setting},
-                            {"rate_per_min", s.rate_per_min},
-                            {"efd_target_mJ_per_mm2", r3(mj(s.efd_target_J_per_m2))},
-                            {"p_plus_target_MPa", r3(mpa(s.p_plus_target_Pa))},
-                            {"p_minus_target_MPa", r3(mpa(s.p_minus_target_Pa))},
-                            {"fraction_cleared_after", r3(s.fraction_cleared_after)},
-                            {"p_largest_fragment_above_clearance", r3(s.p_largest_above_clearance)},
-                            {"p_fragment_above_goal_size", r3(s.p_piece_above_goal)},
-                            {"efd_free_field_mJ_per_mm2", r3(mj(s.efd_free_field_J_per_m2))},
-                            {"duration_min", r1(s.duration_min)},
-                            {"stopped_at_goal", s.stopped_at_goal},
-                            {"ramp", ramp}});
-    }
+    for (const auto& s : schedule.sessions) sessions.push_back(session_json(s));
     j["sessions"] = sessions;
     j["predicted_success_probability"] = r3(primary.probability);
     j["success_ci95"] = json::array({r3(primary.ci95_low), r3(primary.ci95_high)});
-    json outcomes = json::array();
-    for (const auto& o : prediction.outcomes) {
-        json cov = json::object();
-        for (const auto& [k, v] : o.covariates) cov[k] = std::abs(v) >= 100 ? r1(v) : r3(v);
-        outcomes.push_back({{"name", o.name},
-                            {"horizon_months", o.horizon_months},
-                            {"probability", r3(o.probability)},
-                            {"ci95", json::array({r3(o.ci95_low), r3(o.ci95_high)})},
-                            {"probability_without_treatment", r3(o.probability_without_treatment)},
-                            {"probability_nominal", r3(o.probability_nominal)},
-                            {"primary", o.primary},
-                            {"covariates", cov},
-                            {"model", o.model}});
-    }
+    const json outcomes = outcomes_json(prediction);
     j["outcomes"] = outcomes;
     json curve = json::array();
     for (const auto& c : schedule.curve) curve.push_back({{"shocks", c.shocks}, {"fraction_cleared", r3(c.fraction_cleared)}});
@@ -760,6 +763,28 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     } else {
         j["dvh"] = nullptr;
     }
+    // What a re-plan after a follow-up needs (app/plan_follow_up.cpp): the dose table and the request, in full
+    // precision; and the course's chain of plans, this one first.
+    j["dose_table"] = dose ? dose_table_json(dose->dose_table(motion_sd, radius_m, jitter)) : json(nullptr);
+    j["replan_inputs"] = {{"target_diameter_m", diameter_m},
+                          {"stones", factors.stones},
+                          {"efd_mJ_per_mm2", r.efd_mJ_per_mm2 ? json(*r.efd_mJ_per_mm2) : json(nullptr)},
+                          {"sessions", r.sessions ? json(*r.sessions) : json(nullptr)},
+                          {"max_shocks_per_session",
+                           r.max_shocks_per_session ? json(*r.max_shocks_per_session) : json(nullptr)},
+                          {"rate_per_min", r.rate_per_min ? json(*r.rate_per_min) : json(nullptr)},
+                          {"interval_days", schedule.interval_days},
+                          {"safety_overrides", r.safety_overrides},
+                          {"surrounding_impedance_Pa_s_per_m", fo.surrounding_impedance_Pa_s_per_m},
+                          {"dose_log_sd", oo.dose_log_sd},
+                          {"samples", r.samples},
+                          {"patient", patient_factors_json(factors)}};
+    j["history"] = json::array({{{"plan", 1},
+                                 {"folder", fs::absolute(out).string()},
+                                 {"day", 0},
+                                 {"kind", "initial"},
+                                 {"inputs", {{"model", io::file_sha1(model_path)}}},
+                                 {"primary_probability", r3(primary.probability)}}});
     j["runtime_s"] = r1(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
 
     // 8. plan.h5, then plan.json (written last: its presence means the plan is complete).

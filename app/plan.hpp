@@ -99,6 +99,10 @@ struct PlanResult {
     std::string text;                    ///< the printed summary
 };
 
+/// plan.json `sessions[i]` (`done` false: planned) and `outcomes` (both plans and re-plans write them).
+nlohmann::json session_json(const planning::SessionPlan& session);
+nlohmann::json outcomes_json(const planning::OutcomePrediction& prediction);
+
 /// Runs the whole planner and writes DIR/plan.json, DIR/plan.h5, (for a phantom or a CT) DIR/model.h5 and
 /// DIR/model_incident.h5 (the model with the target replaced by the tissue around it: the dose runs measure the
 /// incident field, as the fragmentation model takes it).

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <iterator>
 #include <numbers>
 
@@ -446,4 +447,103 @@ TEST_CASE("validate planner_phantoms: the tendon plan on the shoulder phantom ag
     CHECK(rows[0]["simulated"].get<double>() < 100);
     CHECK(rows[0]["pass"] == (rows[0]["error"].get<double>() <= 10.0));
     CHECK(t["all_pass"] == (r.exit_code == 0));
+}
+
+TEST_CASE("follow-up: the course re-planned from the ultrasound, with history and done sessions; bad follow-ups exit 2",
+          "[app][cli][plan][follow_up]") {
+    ScratchDir dir("cli_plan_follow_up");
+    const CliResult first = run_lithosim(shoulder_plan({"--no-pictures", "--samples", "60"}), dir.path());
+    REQUIRE(first.exit_code == 0);
+    const json plan = json::parse(std::ifstream(dir / "out" / "plan.json"));
+    REQUIRE(plan["sessions"].size() == 3);
+    CHECK(plan["history"].size() == 1);
+    CHECK(plan["sessions"][0]["done"] == false);
+    const auto write = [&](const std::string& name, const std::string& text) { std::ofstream(dir / name) << text; };
+    const auto entry = [](double a, double b, int count, bool visible, int day = 7, int after = 1) {
+        return "{\"follow_ups\": [{\"after_session\": " + std::to_string(after) + ", \"day\": " + std::to_string(day) +
+               ", \"largest_residual_mm\": [" + std::to_string(a) + ", " + std::to_string(b) +
+               "], \"fragment_count\": " + std::to_string(count) + ", \"residual_visible\": " +
+               (visible ? "true" : "false") + "}]}";
+    };
+    write("larger.json", entry(11, 10.5, 1, true));
+    write("smaller.json", entry(4, 3.5, 4, true));
+    write("none.json", entry(0, 0, 0, false));
+    std::map<std::string, json> re;
+    for (const char* name : {"larger", "smaller", "none"}) {
+        const CliResult r = run_lithosim({"plan", "--follow-up", std::string(name) + ".json", "--previous", "out",
+                                          "--out", std::string("re_") + name, "--no-pictures"},
+                                         dir.path());
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        re[name] = json::parse(std::ifstream(dir / (std::string("re_") + name) / "plan.json"));
+    }
+    const auto shocks_left = [](const json& p) {
+        int n = 0;
+        for (const auto& s : p["sessions"])
+            if (!s["done"].get<bool>()) n += s["shocks"].get<int>();
+        return n;
+    };
+    const double before = plan["predicted_success_probability"];
+    // More residual than predicted: more shocks to come, a lower probability; less: the opposite; none: the end.
+    CHECK(shocks_left(re["larger"]) > shocks_left(re["smaller"]));
+    CHECK(re["larger"]["predicted_success_probability"].get<double>() < before);
+    CHECK(re["smaller"]["predicted_success_probability"].get<double>() >
+          re["larger"]["predicted_success_probability"].get<double>());
+    CHECK(shocks_left(re["none"]) == 0);
+    CHECK(re["none"]["follow_up"]["course_ends"] == true);
+    for (const auto& [name, p] : re) {
+        INFO(name);
+        // Course-wide indices, the first done; at most 4 sessions; 7-14 days apart.
+        CHECK(p["sessions"][0]["index"] == 1);
+        CHECK(p["sessions"][0]["done"] == true);
+        CHECK(p["sessions"].size() <= 4);
+        for (std::size_t i = 1; i < p["sessions"].size(); ++i) {
+            CHECK(p["sessions"][i]["index"].get<int>() == int(i) + 1);
+            const int gap = p["sessions"][i]["day"].get<int>() - p["sessions"][i - 1]["day"].get<int>();
+            CHECK((gap >= 7 && gap <= 14));
+        }
+        REQUIRE(p["history"].size() == 2);
+        CHECK(p["history"][1]["kind"] == "follow_up");
+        CHECK(p["history"][1]["day"] == 7);
+        CHECK(p["history"][1]["inputs"]["follow_up"].get<std::string>().size() == 40);
+        CHECK(p["follow_up"]["what_changed"].size() >= 3);
+        CHECK(p["outcomes"].size() == 3);
+    }
+    // A chain: a second follow-up after session 2 continues the re-plan, history grows.
+    write("second.json", entry(5, 4, 3, true, 14, 2));
+    const CliResult chain = run_lithosim({"plan", "--follow-up", "second.json", "--previous", "re_larger", "--out",
+                                          "re_second", "--no-pictures"},
+                                         dir.path());
+    INFO(chain.err);
+    REQUIRE(chain.exit_code == 0);
+    const json second = json::parse(std::ifstream(dir / "re_second" / "plan.json"));
+    CHECK(second["history"].size() == 3);
+    CHECK(second["sessions"][1]["done"] == true);
+    CHECK(second["follow_up"]["measurements"].size() == 2);
+
+    // Bad follow-ups: one line, exit 2, nothing written.
+    write("too_big.json", entry(30, 25, 1, true));
+    write("negative.json", entry(-3, 2, 1, true));
+    write("early.json", entry(5, 4, 2, true, 0));
+    write("broken.json", "{\"follow_ups\": [");
+    const std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> bad = {
+        {{"too_big.json"}, {"larger than the intact target"}},
+        {{"negative.json"}, {"negative"}},
+        {{"early.json"}, {"not after session 1"}},
+        {{"broken.json"}, {"--follow-up"}},
+        {{"missing.json"}, {"missing.json"}},
+    };
+    for (const auto& [file, words] : bad) {
+        const CliResult r = run_lithosim({"plan", "--follow-up", file[0], "--previous", "out", "--out", "re_bad"},
+                                         dir.path());
+        CHECK(lithosim::test::expect_bad_input(r, words, dir.path()));
+        CHECK_FALSE(fs::exists(dir / "re_bad"));
+    }
+    const CliResult no_previous = run_lithosim({"plan", "--follow-up", "larger.json", "--out", "re_bad"}, dir.path());
+    CHECK(lithosim::test::expect_bad_input(no_previous, {"--previous"}, dir.path()));
+    const CliResult with_phantom = run_lithosim({"plan", "--follow-up", "larger.json", "--previous", "out",
+                                                 "--phantom", "shoulder", "--out", "re_bad"},
+                                                dir.path());
+    CHECK(lithosim::test::expect_bad_input(with_phantom, {"--phantom", "earlier plan"}, dir.path()));
+    CHECK_FALSE(fs::exists(dir / "re_bad"));
 }
