@@ -18,6 +18,7 @@
 #include "models/ct_volume.hpp"
 #include "viz/paraview.hpp"
 #include "viz/report.hpp"
+#include "viz/report_labels.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -233,26 +234,107 @@ std::vector<std::pair<std::string, std::string>> ini_section(const std::string& 
     return out;
 }
 
-/// Generic rows for a JSON object: key, value.
-std::vector<std::pair<std::string, ReportCell>> object_rows(const json& o) {
+/// The reports' label of `key` under `parent` (viz/report_labels: "EFD at the target (mJ/mm²)").
+std::string label(std::string_view key, std::string_view parent = {}) { return viz::report_label(key, parent); }
+
+/// Labelled rows of a JSON object: label, value; a nested object's members follow as "label: member label" rows
+/// (so no JSON text with its keys is shown); an array of objects as "label" with one row per object and member.
+void add_object_rows(std::vector<std::pair<std::string, ReportCell>>& rows, const json& o, const std::string& parent,
+                     const std::string& prefix) {
+    for (const auto& [k, v] : o.items()) {
+        const std::string name = prefix + label(k, parent);
+        const bool xyz = v.is_object() && v.size() == 3 && v.contains("x") && v.contains("y") && v.contains("z");
+        if (v.is_object() && !xyz) add_object_rows(rows, v, k, name + ": ");
+        else if (v.is_array() && !v.empty() && v.front().is_object())
+            for (std::size_t i = 0; i < v.size(); ++i)
+                add_object_rows(rows, v[i], k, name + " " + std::to_string(i + 1) + ": ");
+        else rows.emplace_back(name, cell(v));
+    }
+}
+
+std::vector<std::pair<std::string, ReportCell>> object_rows(const json& o, const std::string& parent) {
     std::vector<std::pair<std::string, ReportCell>> rows;
-    if (!o.is_object()) return rows;
-    for (const auto& [k, v] : o.items()) rows.emplace_back(k, cell(v));
+    if (o.is_object()) add_object_rows(rows, o, parent, "");
     return rows;
 }
 
-/// A table of an array of objects: one column per key of the first object, one row per object.
-void table_of_objects(viz::HtmlReport& r, const json& array) {
+/// Labelled rows for `keys` of `o` that it has (in that order).
+std::vector<std::pair<std::string, ReportCell>> rows_of(const json& o, std::initializer_list<const char*> keys,
+                                                        const std::string& parent = {}) {
+    std::vector<std::pair<std::string, ReportCell>> rows;
+    for (const char* k : keys)
+        if (o.contains(k)) rows.emplace_back(label(k, parent), cell(o.at(k)));
+    return rows;
+}
+
+/// A table of an array of objects (the array's key is `parent`): one labelled column per key of any object (in the
+/// order first met), one row per object.
+void table_of_objects(viz::HtmlReport& r, const json& array, const std::string& parent) {
     if (!array.is_array() || array.empty() || !array.front().is_object()) return;
-    std::vector<std::string> header;
-    for (const auto& [k, v] : array.front().items()) header.push_back(k);
+    std::vector<std::string> keys, header;
+    for (const auto& o : array)
+        for (const auto& [k, v] : o.items())
+            if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+    for (const auto& k : keys) header.push_back(label(k, parent));
     std::vector<std::vector<ReportCell>> t;
     for (const auto& o : array) {
         std::vector<ReportCell> row;
-        for (const auto& h : header) row.push_back(cell_of(o, h.c_str()));
+        for (const auto& k : keys) row.push_back(cell_of(o, k.c_str()));
         t.push_back(row);
     }
     r.table(header, t);
+}
+
+/// A history entry's kind in words ("follow_up" -> "follow-up").
+std::string kind_words(const std::string& kind) { return kind == "follow_up" ? "follow-up" : kind; }
+
+/// plan.json `follow_up` (a re-plan after a follow-up visit), or nullptr.
+const json* follow_up_of(const json& p) {
+    return p.contains("follow_up") && p.at("follow_up").is_object() ? &p.at("follow_up") : nullptr;
+}
+
+/// "Course history": the chain of plans (plan.json `history`, oldest first) and the follow-up this plan starts
+/// from (`follow_up`: its measurements, what changed, the previous plan, the updated estimates).
+void add_course_history(viz::HtmlReport& r, const json& p) {
+    r.section(label("history"));
+    if (p.contains("history") && p.at("history").is_array() && !p.at("history").empty()) {
+        r.paragraph("the plans of this course, oldest first; this plan is the last");
+        std::vector<std::string> keys, header;
+        for (const auto& h : p.at("history"))
+            for (const auto& [k, v] : h.items())
+                if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+        for (const auto& k : keys) header.push_back(label(k, "history"));
+        std::vector<std::vector<ReportCell>> t;
+        for (const auto& h : p.at("history")) {
+            std::vector<ReportCell> row;
+            for (const auto& k : keys) {
+                ReportCell c = cell_of(h, k.c_str());
+                if (k == "inputs_sha256" && c.text.size() > 12) c = ReportCell(c.text.substr(0, 12) + "\u2026", c.text);
+                if (k == "kind") c.text = kind_words(c.text);
+                row.push_back(c);
+            }
+            t.push_back(row);
+        }
+        r.table(header, t);
+    }
+    const json* fu = follow_up_of(p);
+    if (!fu) return;
+    r.subsection(label("follow_up"));
+    if (fu->contains("previous_plan")) r.key_values(rows_of(*fu, {"previous_plan"}, "follow_up"));
+    if (fu->contains("measurements") && fu->at("measurements").is_array()) {
+        r.paragraph(label("measurements", "follow_up"));
+        table_of_objects(r, fu->at("measurements"), "measurements");
+    }
+    if (fu->contains("what_changed") && fu->at("what_changed").is_array()) {
+        r.paragraph(label("what_changed", "follow_up"));
+        std::vector<std::pair<std::string, ReportStyle>> items;
+        for (const auto& c : fu->at("what_changed")) items.emplace_back(report_value(c).text, ReportStyle::plain);
+        r.list(items);
+    }
+    if (fu->contains("posterior") && fu->at("posterior").is_object()) {
+        r.paragraph(label("posterior", "follow_up"));
+        r.key_values(object_rows(fu->at("posterior"), "posterior"));
+    }
 }
 
 void add_figures(viz::HtmlReport& r, const std::vector<ReportFigure>& figures) {
@@ -264,13 +346,12 @@ void add_figures(viz::HtmlReport& r, const std::vector<ReportFigure>& figures) {
 void add_provenance(viz::HtmlReport& r, const json& doc, const ReportContext& context,
                     std::vector<std::pair<std::string, ReportCell>> extra) {
     r.section("Provenance");
-    std::vector<std::pair<std::string, ReportCell>> rows = {
-        {"lithosim version", cell_of(doc, "version")},
-        {"git commit", cell_of(doc, "git_commit")},
-        {"run time (runtime_s)", cell_of(doc, "runtime_s")},
-        {"report written", utc_now()}};
+    std::vector<std::pair<std::string, ReportCell>> rows = {{label("version"), cell_of(doc, "version")},
+                                                            {label("git_commit"), cell_of(doc, "git_commit")},
+                                                            {label("runtime_s"), cell_of(doc, "runtime_s")},
+                                                            {"Report written", utc_now()}};
     for (auto& e : extra) rows.push_back(std::move(e));
-    if (!context.command_line.empty()) rows.emplace_back("command", context.command_line);
+    if (!context.command_line.empty()) rows.emplace_back("Command", context.command_line);
     r.key_values(rows);
     if (!context.inputs.empty()) {
         r.subsection("Inputs (SHA-1 of each file)");
@@ -284,7 +365,7 @@ void add_provenance(viz::HtmlReport& r, const json& doc, const ReportContext& co
             }
             t.push_back({p.string(), hash});
         }
-        r.table({"file", "SHA-1"}, t);
+        r.table({"File", "SHA-1"}, t);
     }
     if (!context.resolved_case.empty()) {
         r.subsection("Resolved case");
@@ -405,10 +486,9 @@ ReportValue report_value(const json& v) {
     if (v.is_boolean()) return {v.get<bool>() ? "yes" : "no", ""};
     if (v.is_number()) {
         const std::string exact = v.dump();
-        if (exact.size() <= 9 || !v.is_number_float()) return {exact, ""};
-        char b[32];
-        std::snprintf(b, sizeof b, "%.4g", v.get<double>());
-        return {b, exact};
+        if (!v.is_number_float()) return {exact, ""};  // integers as they are
+        std::string text = viz::format_number(v.get<double>());
+        return {text, text == exact ? "" : exact};
     }
     ReportValue out;
     const bool xyz = v.is_object() && v.size() == 3 && v.contains("x") && v.contains("y") && v.contains("z");
@@ -423,6 +503,26 @@ ReportValue report_value(const json& v) {
         out.exact += (i ? sep : "") + (p.exact.empty() ? p.text : p.exact);
     }
     if (out.exact == out.text) out.exact.clear();
+    return out;
+}
+
+namespace {
+void find_unlabelled(const json& j, const std::string& parent, const std::string& path, std::vector<std::string>& out) {
+    if (j.is_object())
+        for (const auto& [k, v] : j.items()) {
+            const std::string here = path.empty() ? k : path + "." + k;
+            if (!viz::find_report_key(k, parent) && std::find(out.begin(), out.end(), here) == out.end())
+                out.push_back(here);
+            find_unlabelled(v, k, here, out);
+        }
+    else if (j.is_array())
+        for (const auto& v : j) find_unlabelled(v, parent, path + "[]", out);
+}
+}  // namespace
+
+std::vector<std::string> unlabelled_report_keys(const json& doc) {
+    std::vector<std::string> out;
+    find_unlabelled(doc, "", "", out);
     return out;
 }
 
@@ -458,66 +558,38 @@ fs::path write_simulate_report(const fs::path& dir, const json& s, const ReportC
     }
     if (!any) r.paragraph("the resolved case was not given to the report", ReportStyle::muted);
 
+    // The IEC 61846 parameters, in the order a physicist reads them, labelled and defined by viz/report_labels.
     r.section("Field parameters (IEC 61846)");
-    const struct {
-        const char* key;
-        const char* name;
-        const char* unit;
-        const char* meaning;
-    } rows[] = {
-        {"p_plus_MPa", "p+", "MPa", "peak positive pressure (largest p_max)"},
-        {"p_minus_MPa", "p-", "MPa", "peak negative pressure in the -6 dB focal zone"},
-        {"focus_mm", "focus", "mm", "position of the largest p_max (x, y, z; axisymmetric: r, 0, z)"},
-        {"p_plus_focal_waveform_MPa", "p+ of the focal waveform", "MPa", "largest p(t) at the focus (the waveform figure)"},
-        {"p_minus_focal_waveform_MPa", "p- of the focal waveform", "MPa",
-         "most negative p(t) at the focus (the waveform figure); p- above is the -6 dB zone's most negative"},
-        {"rise_time_ns", "rise time", "ns", "10 % to 90 % of the leading compression at the focus"},
-        {"pulse_duration_ns", "pulse duration", "ns", "positive phase at half maximum"},
-        {"positive_phase_duration_ns", "positive phase", "ns", "zero crossing to zero crossing around the peak"},
-        {"focal_zone_6dB_mm", "-6 dB focal zone", "mm", "full extents x \xC3\x97 y \xC3\x97 z where p_max >= p+/2"},
-        {"focal_zone_5MPa_mm", "5 MPa focal zone", "mm", "extents where p_max >= 5 MPa"},
-        {"efd_focus_mJ_per_mm2", "EFD at the focus", "mJ/mm^2", "energy flux density, whole pulse"},
-        {"efd_plus_focus_mJ_per_mm2", "EFD+ at the focus", "mJ/mm^2", "positive phase only"},
-        {"E5mm_mJ", "energy in 5 mm disc", "mJ", "EFD over a disc of 5 mm radius in the focal plane"},
-        {"E12mm_mJ", "energy in 12 mm disc", "mJ", "EFD over a disc of 12 mm radius in the focal plane"},
-        {"E28mm_disc_mJ", "energy in 28 mm disc", "mJ", "EFD over a disc of 28 mm diameter in the focal plane"},
-        {"energy_total_mJ", "total energy", "mJ", "EFD over the whole focal plane of the map"},
-        {"focal_plane_z_mm", "focal plane z", "mm", "plane of the disc energies"},
-    };
     std::vector<std::vector<ReportCell>> table;
-    for (const auto& row : rows)
-        if (s.contains(row.key)) {
-            std::string meaning = row.meaning;
-            if (std::string(row.key) == "rise_time_ns" && s.contains("grid_cell_travel_ns"))
-                meaning += rise_time_note(s.at(row.key), s.at("grid_cell_travel_ns"));
-            table.push_back({row.name, cell(s.at(row.key)), row.unit, meaning});
+    for (const char* key : {"p_plus_MPa", "p_minus_MPa", "focus_mm", "p_plus_focal_waveform_MPa",
+                            "p_minus_focal_waveform_MPa", "rise_time_ns", "pulse_duration_ns",
+                            "positive_phase_duration_ns", "focal_zone_6dB_mm", "focal_zone_5MPa_mm",
+                            "efd_focus_mJ_per_mm2", "efd_plus_focus_mJ_per_mm2", "E5mm_mJ", "E12mm_mJ",
+                            "E28mm_disc_mJ", "energy_total_mJ", "focal_plane_z_mm", "grid_cell_travel_ns"})
+        if (s.contains(key)) {
+            const viz::ReportKey* k = viz::find_report_key(key);
+            std::string meaning = k ? k->doc : "";
+            if (std::string(key) == "rise_time_ns" && s.contains("grid_cell_travel_ns"))
+                meaning += rise_time_note(s.at(key), s.at("grid_cell_travel_ns"));
+            table.push_back({label(key), cell(s.at(key)), meaning});
         }
-    r.table({"quantity", "value", "unit", "definition"}, table);
+    r.table({"Quantity", "Value", "Definition"}, table);
+    r.paragraph("Positions are in the simulation's beam frame (mm): z along the beam from the source side, the axis "
+                "at x = y = 0.", ReportStyle::muted);
 
     if (s.contains("planes") && s.at("planes").is_array() && !s.at("planes").empty()) {
-        r.subsection("Sensor planes");
-        std::vector<std::string> header;
-        for (const auto& [k, v] : s.at("planes").front().items()) header.push_back(k);
-        std::vector<std::vector<ReportCell>> t;
-        for (const auto& p : s.at("planes")) {
-            std::vector<ReportCell> row;
-            for (const auto& h : header) row.push_back(cell_of(p, h.c_str()));
-            t.push_back(row);
-        }
-        r.table(header, t);
+        r.subsection(label("planes"));
+        table_of_objects(r, s.at("planes"), "planes");
     }
 
     add_figures(r, context.figures);
 
     r.section("Run");
-    std::vector<std::pair<std::string, ReportCell>> run;
-    for (const char* k : {"steps", "cells", "dt_ns", "points_per_wavelength", "threads", "ranks", "cell_updates_per_s",
-                          "peak_memory_MB"})
-        if (s.contains(k)) run.emplace_back(k, cell(s.at(k)));
-    r.key_values(run);
+    r.key_values(rows_of(s, {"steps", "cells", "dt_ns", "points_per_wavelength", "threads", "ranks",
+                             "cell_updates_per_s", "peak_memory_MB"}));
     if (s.contains("phase_seconds")) {
-        r.subsection("Time per phase of the step (s)");
-        r.key_values(object_rows(s.at("phase_seconds")));
+        r.subsection(label("phase_seconds"));
+        r.key_values(object_rows(s.at("phase_seconds"), "phase_seconds"));
     }
     add_provenance(r, s, context, {});
     return write_report(dir, r);
@@ -559,7 +631,12 @@ fs::path write_plan_report(const fs::path& dir, const json& p, const ReportConte
         for (const auto& x : ss) {
             ++n;
             shocks += x.value("shocks", 0LL);
-            sessions += std::string(sessions.empty() ? "" : "; ") + "day " + sig(x.value("day", 0.0)) + ": " +
+            // A re-plan marks the sessions already given (sessions[].done); without the key, as before.
+            std::string when = "day " + sig(x.value("day", 0.0));
+            if (x.contains("done") && x.at("done").is_boolean())
+                when = "session " + text_of(x, "index", std::to_string(n)) + " (" +
+                       (x.at("done").get<bool>() ? "done, " : "planned, ") + when + ")";
+            sessions += std::string(sessions.empty() ? "" : "; ") + when + ": " +
                         std::to_string(x.value("shocks", 0LL)) + " shocks at " + unit + " " +
                         sig(x.value("setting", 0.0)) + ", EFD at the target " +
                         sig(x.value("efd_target_mJ_per_mm2", 0.0)) + " mJ/mm\u00B2, p+ " +
@@ -599,8 +676,27 @@ fs::path write_plan_report(const fs::path& dir, const json& p, const ReportConte
                     if (std::find(warnings.begin(), warnings.end(), report_value(w).text) == warnings.end())
                         warnings.push_back(t + report_value(w).text);
                 }
-        r.summary_box("Plan at a glance", text_of(p, "verdict"), rows, warnings);
+        // A re-plan (plan.json history / follow_up): which plan of the course this is, and what changed.
+        std::vector<std::string> changes;
+        std::string changes_heading;
+        if (const json* fu = follow_up_of(p)) {
+            if (fu->contains("what_changed") && fu->at("what_changed").is_array())
+                for (const auto& c : fu->at("what_changed")) changes.push_back(report_value(c).text);
+            changes_heading = "What changed since the previous plan" +
+                              (fu->contains("previous_plan") ? " (" + text_of(*fu, "previous_plan") + ")" : "");
+        }
+        if (p.contains("history") && p.at("history").is_array() && !p.at("history").empty()) {
+            const json& last = p.at("history").back();
+            rows.insert(rows.begin() + 1, {"course",
+                                           "plan " + text_of(last, "plan") + " of the course (" +
+                                               kind_words(text_of(last, "kind")) + ", day " + text_of(last, "day") + "); " +
+                                               std::to_string(p.at("history").size()) +
+                                               " plan(s) in the course history below"});
+        }
+        r.summary_box("Plan at a glance", text_of(p, "verdict"), rows, warnings, changes, changes_heading);
     }
+
+    if (p.contains("history") || follow_up_of(p)) add_course_history(r, p);
 
     // The predicted outcomes (planning/OUTCOMES.md): each with its interval and the untreated course.
     const auto percent_of = [](const json& v) {
@@ -623,86 +719,91 @@ fs::path write_plan_report(const fs::path& dir, const json& p, const ReportConte
             t.push_back({cell_of(o, "name"), o.value("primary", false) ? ReportCell("primary") : ReportCell(""),
                          cell_of(o, "horizon_months"), prob, ci, none, cell_of(o, "probability_nominal")});
         }
-        r.table({"outcome", "", "horizon (months)", "probability", "95 % interval", "without treatment",
-                 "nominal (mean coefficients)"},
+        r.table({label("name", "outcomes"), label("primary", "outcomes"), label("horizon_months", "outcomes"),
+                 label("probability", "outcomes"), label("ci95", "outcomes"),
+                 label("probability_without_treatment", "outcomes"), label("probability_nominal", "outcomes")},
                 t);
         for (const auto& o : p.at("outcomes")) {
-            r.subsection("Covariates of " + text_of(o, "name") + ": " + text_of(o, "model"));
-            if (o.contains("covariates")) r.key_values(object_rows(o.at("covariates")));
+            r.subsection(label("covariates") + " of " + text_of(o, "name") + ": " + text_of(o, "model"));
+            if (o.contains("covariates")) r.key_values(object_rows(o.at("covariates"), "covariates"));
         }
         if (p.contains("patient") && p.at("patient").is_object()) {
-            r.subsection("Patient factors");
-            r.key_values(object_rows(p.at("patient")));
+            r.subsection(label("patient"));
+            r.key_values(object_rows(p.at("patient"), "patient"));
         }
     }
 
     r.section("Device and settings");
-    r.key_values({{"device", cell_of(p, "device")},
-                  {"setting unit", cell_of(p, "setting_unit")},
-                  {"fidelity", cell_of(p, "fidelity")},
-                  {"breathing motion SD (mm)", cell_of(p, "motion_sd_mm")},
-                  {"aiming SD per session (mm)", cell_of(p, "positioning_sd_mm")},
-                  {"impedance around the target (MRayl)", cell_of(p, "surrounding_impedance_MRayl")},
-                  {"loss through the window (dB)", cell_of(p, "window_loss_dB")},
-                  {"clearance size (mm)", cell_of(p, "clearance_size_mm")},
-                  {"Monte Carlo seed", cell_of(p, "seed")}});
+    r.key_values(rows_of(p, {"device", "setting_unit", "fidelity", "motion_sd_mm", "positioning_sd_mm",
+                             "surrounding_impedance_MRayl", "window_loss_dB", "clearance_size_mm", "seed"}));
     if (p.contains("target")) {
-        r.subsection("Target");
-        r.key_values(object_rows(p.at("target")));
+        r.subsection(label("target"));
+        r.key_values(object_rows(p.at("target"), "target"));
     }
     if (p.contains("beam_path")) {
-        r.subsection("Beam path from the skin to the target");
-        r.key_values(object_rows(p.at("beam_path")));
+        r.subsection(label("beam_path"));
+        r.key_values(object_rows(p.at("beam_path"), "beam_path"));
     }
 
     if (p.contains("aim") && p.at("aim").is_object()) {
         r.subsection("Aim: the device placed by its simulated dose");
-        std::vector<std::pair<std::string, ReportCell>> rows;
-        for (const auto& [k, v] : p.at("aim").items())
-            if (k != "runs") rows.emplace_back(k, cell(v));
-        r.key_values(rows);
-        if (p.at("aim").contains("runs")) table_of_objects(r, p.at("aim").at("runs"));
+        json aim = p.at("aim");
+        aim.erase("runs");
+        r.key_values(object_rows(aim, "aim"));
+        if (p.at("aim").contains("runs")) table_of_objects(r, p.at("aim").at("runs"), "runs");
     }
     if (p.contains("grid_check") && p.at("grid_check").is_object()) {
         r.subsection("Dose grid against the device's calibration grid (water, highest setting)");
-        r.key_values(object_rows(p.at("grid_check")));
+        r.key_values(object_rows(p.at("grid_check"), "grid_check"));
     }
 
     r.section("Dose per shock at the target (simulated settings)");
-    if (p.contains("target_dose")) table_of_objects(r, p.at("target_dose"));
+    if (p.contains("target_dose")) table_of_objects(r, p.at("target_dose"), "target_dose");
     if (p.contains("device_free_field") && p.at("device_free_field").is_array() &&
         !p.at("device_free_field").empty()) {
         // One column per simulated setting, one row per parameter: the device as a physicist checks it in water.
-        r.subsection("Device field parameters in water (IEC 61846), per simulated setting");
+        // Positions (focus_mm, focal_plane_z_mm) are in the water run's beam frame; the labels say so.
+        r.subsection(label("device_free_field"));
         const json& ff = p.at("device_free_field");
-        std::vector<std::string> header{"parameter"};
+        std::vector<std::string> header{"Parameter"};
         const std::string setting_unit = text_of(p, "setting_unit", "setting");
         for (const auto& f : ff)
             header.push_back(setting_unit + " " + report_value(f.value("setting", json(nullptr))).text);
         std::vector<std::vector<ReportCell>> t;
+        std::vector<std::size_t> key_rows;
         for (const auto& [k, v] : ff.front().items()) {
             if (k == "setting") continue;
-            std::vector<ReportCell> row{ReportCell(k)};
+            for (const char* key : {"p_plus_MPa", "p_minus_MPa", "focus_mm", "focal_zone_6dB_mm",
+                                    "efd_focus_mJ_per_mm2", "E12mm_mJ"})
+                if (k == key) key_rows.push_back(t.size());
+            std::vector<ReportCell> row{ReportCell(label(k, "device_free_field"))};
             for (const auto& f : ff) row.push_back(cell_of(f, k.c_str()));
             t.push_back(row);
         }
-        r.table(header, t);
+        r.table(header, t, {}, key_rows);
     }
     if (p.contains("fidelity_comparison") && p.at("fidelity_comparison").is_object()) {
-        r.subsection("Fidelity comparison");
-        r.key_values(object_rows(p.at("fidelity_comparison")));
+        r.subsection(label("fidelity_comparison"));
+        r.key_values(object_rows(p.at("fidelity_comparison"), "fidelity_comparison"));
     }
 
     r.section("Plan");
     std::vector<std::vector<ReportCell>> sessions;
     const std::string unit = text_of(p, "setting_unit", "setting");
+    bool any_done = false;
+    if (p.contains("sessions"))
+        for (const auto& s : p.at("sessions")) any_done = any_done || s.contains("done");
     if (p.contains("sessions"))
         for (const auto& s : p.at("sessions")) {
-            std::string ramp;
+            ReportCell ramp;  // "100 at 7, 100 at 9, ...", the JSON values as the tooltip
             if (s.contains("ramp"))
-                for (const auto& st : s.at("ramp"))
-                    ramp += (ramp.empty() ? "" : ", ") + report_value(st.value("shocks", json(nullptr))).text + " at " +
-                            report_value(st.value("setting", json(nullptr))).text;
+                for (const auto& st : s.at("ramp")) {
+                    const ReportValue n = report_value(st.value("shocks", json(nullptr)));
+                    const ReportValue v = report_value(st.value("setting", json(nullptr)));
+                    const std::string sep = ramp.text.empty() ? "" : ", ";
+                    ramp.text += sep + n.text + " at " + v.text;
+                    ramp.exact += sep + (n.exact.empty() ? n.text : n.exact) + " at " + (v.exact.empty() ? v.text : v.exact);
+                }
             sessions.push_back({cell_of(s, "index"), cell_of(s, "day"), cell_of(s, "shocks"), cell_of(s, "setting"),
                                 ramp, cell_of(s, "rate_per_min"), cell_of(s, "duration_min"),
                                 cell_of(s, "efd_target_mJ_per_mm2"), cell_of(s, "efd_free_field_mJ_per_mm2"),
@@ -710,24 +811,29 @@ fs::path write_plan_report(const fs::path& dir, const json& p, const ReportConte
                                 cell_of(s, "fraction_cleared_after"), cell_of(s, "p_fragment_above_goal_size"),
                                 cell_of(s, "p_largest_fragment_above_clearance"),
                                 cell_of(s, "stopped_at_goal")});
+            if (any_done) sessions.back().push_back(cell_of(s, "done"));
         }
-    r.table({"session", "day", "shocks", "setting (" + unit + ")", "ramp (shocks at setting)", "rate (/min)",
-             "duration (min)", "EFD at target (mJ/mm^2)", "EFD free field (mJ/mm^2)", "p+ at target (MPa)",
-             "p- at target (MPa)", "fraction cleared after", "P(a piece above the goal size is left)",
-             "P(a piece above the clearance size is left)", "stopped at goal"},
-            sessions);
+    std::vector<std::string> session_header;
+    for (const char* k : {"index", "day", "shocks", "setting", "ramp", "rate_per_min", "duration_min",
+                          "efd_target_mJ_per_mm2", "efd_free_field_mJ_per_mm2", "p_plus_target_MPa",
+                          "p_minus_target_MPa", "fraction_cleared_after", "p_fragment_above_goal_size",
+                          "p_largest_fragment_above_clearance", "stopped_at_goal"})
+        session_header.push_back(std::string(k) == "setting" ? viz::report_label_with_unit(k, unit, "sessions")
+                                                             : label(k, "sessions"));
+    if (any_done) session_header.push_back(label("done", "sessions"));
+    r.table(session_header, sessions);
     if (p.contains("oar") && p.at("oar").is_object() && !p.at("oar").empty()) {
         r.subsection("Dose at the organs at risk (per shock; session maximum)");
         std::vector<std::vector<ReportCell>> t;
         std::vector<ReportStyle> styles;
         for (const auto& [organ, o] : p.at("oar").items()) {
-            t.push_back({organ, cell_of(o, "max_p_plus_MPa"), cell_of(o, "max_p_minus_MPa"),
+            t.push_back({label(organ, "oar"), cell_of(o, "max_p_plus_MPa"), cell_of(o, "max_p_minus_MPa"),
                          cell_of(o, "max_efd_mJ_per_mm2"), cell_of(o, "max_session_efd_mJ_per_mm2"),
                          cell_of(o, "has_limit"), cell_of(o, "limit_ok")});
             styles.push_back(o.value("limit_ok", true) ? ReportStyle::plain : ReportStyle::failure);
         }
-        r.table({"organ", "max p+ (MPa)", "max p- (MPa)", "max EFD per shock (mJ/mm^2)", "max EFD per session (mJ/mm^2)",
-                 "has a limit", "within the limit"},
+        r.table({"Organ at risk", label("max_p_plus_MPa"), label("max_p_minus_MPa"), label("max_efd_mJ_per_mm2"),
+                 label("max_session_efd_mJ_per_mm2"), label("has_limit"), label("limit_ok")},
                 t, styles);
     }
 
@@ -747,16 +853,16 @@ fs::path write_plan_report(const fs::path& dir, const json& p, const ReportConte
     ReportCell probability = cell_of(p, "predicted_success_probability");
     if (p.contains("predicted_success_probability"))
         probability.text += " (" + percent(p.at("predicted_success_probability")) + ")";
-    r.key_values({{"endpoint", cell_of(p, "endpoint")},
-                  {"predicted probability (primary outcome)", probability},
-                  {"95 % interval", interval},
-                  {"goal of the sessions", cell_of(p, "goal_kind")},
-                  {"goal reached", cell_of(p, "goal_reached")},
-                  {"goal: P(every fragment below the goal size)", cell_of(p, "goal_probability")},
-                  {"reason", cell_of(p, "reason")}});
+    r.key_values({{label("endpoint"), cell_of(p, "endpoint")},
+                  {label("predicted_success_probability"), probability},
+                  {label("success_ci95"), interval},
+                  {label("goal_kind"), cell_of(p, "goal_kind")},
+                  {label("goal_reached"), cell_of(p, "goal_reached")},
+                  {label("goal_probability"), cell_of(p, "goal_probability")},
+                  {label("reason"), cell_of(p, "reason")}});
     if (p.contains("success")) {
-        r.subsection("Primary outcome: model details");
-        r.key_values(object_rows(p.at("success")));
+        r.subsection(label("success"));
+        r.key_values(object_rows(p.at("success"), "success"));
     }
 
     // Safety: warnings (most severe first, as plan.json orders them), then violations, then the checks that passed.
@@ -770,15 +876,16 @@ fs::path write_plan_report(const fs::path& dir, const json& p, const ReportConte
     if (p.contains("oar") && p.at("oar").is_object())
         for (const auto& [organ, o] : p.at("oar").items()) {
             const bool ok = o.value("limit_ok", true);
-            items.emplace_back(organ + ": " + (o.value("has_limit", false) ? (ok ? "within its limit" : "LIMIT EXCEEDED")
-                                                                             : "no limit set"),
+            items.emplace_back(label(organ, "oar") + ": " +
+                                   (o.value("has_limit", false) ? (ok ? "within its limit" : "LIMIT EXCEEDED")
+                                                                : "no limit set"),
                                ok ? ReportStyle::ok : ReportStyle::failure);
         }
     if (p.contains("beam_path")) {
         const json& b = p.at("beam_path");
         for (const char* k : {"lung_mm", "gas_mm", "bone_mm"})
             if (b.contains(k))
-                items.emplace_back(std::string("beam path ") + k + " = " + report_value(b.at(k)).text,
+                items.emplace_back(label(k, "beam_path") + ": " + report_value(b.at(k)).text,
                                    b.at(k).is_number() && b.at(k).get<double>() == 0 ? ReportStyle::ok : ReportStyle::warning);
     }
     items.emplace_back(std::string("overall: ") + (safety.value("ok", false) ? "safe" : "NOT SAFE"),
@@ -798,7 +905,7 @@ fs::path write_plan_report(const fs::path& dir, const json& p, const ReportConte
             return c;
         };
         for (const auto& [organ, o] : p.at("oar").items())
-            t.push_back({ReportCell(organ), pair(o, "max_p_plus_MPa", "limit_p_plus_MPa"),
+            t.push_back({ReportCell(label(organ, "oar")), pair(o, "max_p_plus_MPa", "limit_p_plus_MPa"),
                          pair(o, "max_p_minus_MPa", "limit_p_minus_magnitude_MPa"),
                          pair(o, "max_efd_mJ_per_mm2", "limit_efd_mJ_per_mm2"),
                          cell_of(o, "max_session_efd_mJ_per_mm2"),
@@ -818,25 +925,13 @@ fs::path write_plan_report(const fs::path& dir, const json& p, const ReportConte
     add_figures(r, context.figures);
 
     if (p.contains("fragmentation_curve") && p.at("fragmentation_curve").is_array()) {
-        r.section("Fragmentation curve");
+        // Hundreds of points: a short table on the page, every point folded away (viz/report.hpp).
+        r.section(label("fragmentation_curve"));
         r.paragraph("cumulative shocks and the fraction of the target cleared (below the clearance size)");
-        constexpr std::size_t per_row = 6;
-        std::vector<std::string> header;
-        for (std::size_t i = 0; i < per_row; ++i) header.insert(header.end(), {"shocks", "cleared"});
-        std::vector<std::vector<ReportCell>> t;
-        const json& curve = p.at("fragmentation_curve");
-        for (std::size_t i = 0; i < curve.size(); i += per_row) {
-            std::vector<ReportCell> row;
-            for (std::size_t k = i; k < std::min(i + per_row, curve.size()); ++k) {
-                row.push_back(cell_of(curve[k], "shocks"));
-                row.push_back(cell_of(curve[k], "fraction_cleared"));
-            }
-            t.push_back(row);
-        }
-        r.table(header, t);
+        table_of_objects(r, p.at("fragmentation_curve"), "fragmentation_curve");
     }
 
-    add_provenance(r, p, context, {{"model file", cell_of(p, "model")}});
+    add_provenance(r, p, context, {{label("model"), cell_of(p, "model")}});
     return write_report(dir, r);
 }
 

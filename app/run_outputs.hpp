@@ -2,9 +2,10 @@
 //  * DIR/paraview/: every 3D or axisymmetric map of the run as .vti (mm, named arrays with units; axisymmetric maps
 //    also revolved into 3D), snapshot series as .pvd, and README.txt listing each file and array (viz/paraview.hpp);
 //  * DIR/report.html: one self-contained page for a clinician or physicist (viz/report.hpp), built from the JSON
-//    document the command wrote (summary.json, plan.json), so every number in it is the JSON's number: values are
-//    printed as the JSON text of the value (nlohmann's shortest round-trip form); a value longer than 9 characters
-//    is shown rounded to 4 significant digits with the JSON text as its tooltip (title attribute).
+//    document the command wrote (summary.json, plan.json), so every number in it is the JSON's number: each key is
+//    shown by its label with its unit and, for positions, its frame (viz/report_labels.hpp), never as the JSON key;
+//    numbers to about 3 significant figures (integers whole) with the JSON text as the tooltip (title attribute)
+//    when it differs; tables over viz::kFoldRows rows shown short with the whole table folded (<details>).
 // Post-processing only: nothing here changes a result.
 #pragma once
 #include <filesystem>
@@ -75,12 +76,17 @@ std::filesystem::path write_plan_report(const std::filesystem::path& dir, const 
 /// the file.
 std::string sha1_file(const std::filesystem::path& file);
 
-/// How the report prints a JSON value: numbers as their JSON text (shortened to 4 significant digits when longer
-/// than 9 characters; `exact` then holds the JSON text), null as "n/a", arrays as "a, b, c", objects {x, y, z} as
-/// "x × y × z", strings as they are.
+/// How the report prints a JSON value: integers as their JSON text, other numbers to about 3 significant figures
+/// (viz::format_number; `exact` then holds the JSON text when it differs), null as "n/a", booleans as yes/no,
+/// arrays as "a, b, c", objects {x, y, z} as "x × y × z", strings as they are.
 struct ReportValue {
     std::string text, exact;
 };
 ReportValue report_value(const nlohmann::json& v);
+
+/// The keys of `doc` (plan.json, summary.json; recursively, as "parent.key" paths with "[]" for array elements)
+/// that have no row in the reports' label table (viz/report_labels.hpp): the report would print each as
+/// "<key> (no label)". Empty for a document the reports can label completely.
+std::vector<std::string> unlabelled_report_keys(const nlohmann::json& doc);
 
 }  // namespace lithosim::app

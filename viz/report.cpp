@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -52,8 +53,14 @@ div.summary table.kv th { width: 14em; }
 table { max-width: 100%; }
 td, th { overflow-wrap: anywhere; }
 div.figure img { height: auto; }
+details { margin: 0.2em 0 0.8em; }
+details > summary { cursor: pointer; color: #3b5b8c; }
+p.short { font-size: 0.92em; color: #444; margin: 0.2em 0; }
+div.summary p.changes { font-weight: bold; margin: 0.4em 0 0.1em; }
 @page { size: A4; margin: 12mm; }
 @media print {
+  details > summary { color: #444; }
+  details:not([open]) > summary::after { content: " (folded: not printed; open report.html for every row)"; }
   body { max-width: none; margin: 0; padding: 0; font-size: 10pt; }
   div.summary, div.figure { break-inside: avoid; }
   tr { break-inside: avoid; }
@@ -92,6 +99,15 @@ std::string cell(const char* tag, const ReportCell& c) {
     out += tag;
     out += '>';
     return out;
+}
+
+std::string ordinal(std::size_t n) {
+    const std::size_t tens = n % 100, ones = n % 10;
+    const char* suffix = (tens >= 11 && tens <= 13) || ones == 0 || ones > 3 ? "th"
+                         : ones == 1                                       ? "st"
+                         : ones == 2                                       ? "nd"
+                                                                           : "rd";
+    return std::to_string(n) + suffix;
 }
 
 bool on_path(const std::string& tool, std::string& found) {
@@ -193,11 +209,18 @@ void HtmlReport::key_values(const std::vector<std::pair<std::string, ReportCell>
 
 void HtmlReport::summary_box(const std::string& heading, const std::string& lead,
                              const std::vector<std::pair<std::string, std::string>>& rows,
-                             const std::vector<std::string>& warnings) {
+                             const std::vector<std::string>& warnings, const std::vector<std::string>& changes,
+                             const std::string& changes_heading) {
     if (in_section_) body_ += "</div>\n";
     in_section_ = false;
     body_ += "<div class=\"summary\">\n<h2>" + html_escape(heading) + "</h2>\n";
     if (!lead.empty()) body_ += "<p class=\"lead\">" + html_escape(lead) + "</p>\n";
+    if (!changes.empty()) {
+        if (!changes_heading.empty()) body_ += "<p class=\"changes\">" + html_escape(changes_heading) + "</p>\n";
+        body_ += "<ul class=\"changes\">\n";
+        for (const auto& c : changes) body_ += "<li>" + html_escape(c) + "</li>\n";
+        body_ += "</ul>\n";
+    }
     if (!rows.empty()) {
         body_ += "<table class=\"kv\">\n";
         for (const auto& [name, value] : rows)
@@ -214,19 +237,48 @@ void HtmlReport::summary_box(const std::string& heading, const std::string& lead
 }
 
 void HtmlReport::table(const std::vector<std::string>& header, const std::vector<std::vector<ReportCell>>& rows,
-                       const std::vector<ReportStyle>& styles) {
+                       const std::vector<ReportStyle>& styles, std::vector<std::size_t> key_rows) {
     if (!styles.empty() && styles.size() != rows.size())
         throw std::invalid_argument("report table: " + std::to_string(styles.size()) + " row styles for " +
                                     std::to_string(rows.size()) + " rows");
-    body_ += "<table>\n<tr>";
-    for (const auto& h : header) body_ += cell("th", h);
-    body_ += "</tr>\n";
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-        body_ += "<tr" + class_attribute(styles.empty() ? ReportStyle::plain : styles[r]) + ">";
-        for (const auto& c : rows[r]) body_ += cell("td", c);
-        body_ += "</tr>\n";
+    const auto style_of = [&](std::size_t r) { return styles.empty() ? ReportStyle::plain : styles[r]; };
+    const auto rows_html = [&](const std::vector<std::size_t>& which) {
+        std::string out = "<table>\n<tr>";
+        for (const auto& h : header) out += cell("th", h);
+        out += "</tr>\n";
+        for (std::size_t r : which) {
+            out += "<tr" + class_attribute(style_of(r)) + ">";
+            for (const auto& c : rows[r]) out += cell("td", c);
+            out += "</tr>\n";
+        }
+        return out + "</table>\n";
+    };
+    std::vector<std::size_t> all(rows.size());
+    for (std::size_t r = 0; r < rows.size(); ++r) all[r] = r;
+    if (rows.size() <= kFoldRows) {
+        body_ += rows_html(all);
+        return;
     }
-    body_ += "</table>\n";
+    // Short form: the caller's key rows, or the first, every n-th and the last; and every highlighted row.
+    const bool sampled = key_rows.empty();
+    const std::size_t every = (rows.size() - 1 + kShortRows - 2) / (kShortRows - 1);  // >= 2
+    if (sampled) {
+        for (std::size_t r = 0; r < rows.size(); r += every) key_rows.push_back(r);
+        key_rows.push_back(rows.size() - 1);
+    }
+    for (std::size_t r = 0; r < rows.size(); ++r)
+        if (style_of(r) != ReportStyle::plain) key_rows.push_back(r);
+    std::sort(key_rows.begin(), key_rows.end());
+    key_rows.erase(std::unique(key_rows.begin(), key_rows.end()), key_rows.end());
+    while (!key_rows.empty() && key_rows.back() >= rows.size()) key_rows.pop_back();
+    body_ += "<p class=\"short\">" +
+             html_escape(std::to_string(key_rows.size()) + " of " + std::to_string(rows.size()) + " rows" +
+                         (sampled ? " (the first, every " + ordinal(every) + " and the last)" : "") +
+                         "; the full table is folded below it") +
+             "</p>\n";
+    body_ += rows_html(key_rows);
+    body_ += "<details><summary>" + html_escape("Full table (" + std::to_string(rows.size()) + " rows)") +
+             "</summary>\n" + rows_html(all) + "</details>\n";
 }
 
 void HtmlReport::preformatted(const std::string& text) { body_ += "<pre>" + html_escape(text) + "</pre>\n"; }

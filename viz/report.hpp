@@ -3,9 +3,17 @@
 // or archived as it is.
 //
 // The markup is deliberately conservative: HTML 4 element names only (div, table, img, ...; no HTML5 sectioning
-// elements), every element closed, attributes quoted, only the entities &amp; &lt; &gt; &quot; &#39; and numeric
-// references. The document is therefore also well-formed XML, which the tests check with libxml2's XML parser in
-// addition to its HTML parser. Every text given to the builder is HTML-escaped; callers never pass markup.
+// elements) with one exception, details/summary, which fold a long table away without a script; every element
+// closed, attributes quoted, only the entities &amp; &lt; &gt; &quot; &#39; and numeric references. The document is
+// therefore also well-formed XML, which the tests check with libxml2's XML parser in addition to its HTML parser
+// (whose HTML 4 tag list reports details and summary as unknown: the tests accept those two names and no other).
+// Every text given to the builder is HTML-escaped; callers never pass markup.
+//
+// Long tables (more than kFoldRows rows): the page shows a short table (the rows the caller names, or the first,
+// every n-th and the last, with every highlighted row) and the whole table inside <details>, folded. Printed
+// (report.pdf, chromium), a folded table stays folded: the short table and the line "Full table (N rows) ..." print,
+// the rows inside do not (a browser cannot be told by CSS alone to open details for print); the print style says so
+// after the summary line.
 #pragma once
 #include <filesystem>
 #include <string>
@@ -35,6 +43,11 @@ struct ReportCell {
 /// Row styles of tables and lists.
 enum class ReportStyle { plain, warning, failure, ok, muted };
 
+/// Tables longer than this are shown short with the whole table folded away.
+inline constexpr std::size_t kFoldRows = 15;
+/// About this many rows in the short form of a long table.
+inline constexpr std::size_t kShortRows = 10;
+
 class HtmlReport {
 public:
     /// `title` heads the page and names it in the browser; `subtitle` lines are printed under it.
@@ -49,12 +62,17 @@ public:
     void key_values(const std::vector<std::pair<std::string, ReportCell>>& rows);
     /// A framed box that opens a page (what a reader must see first): a heading, a lead sentence, label-value rows
     /// and a list of warnings (each highlighted; "no warnings" when empty).
+    /// `changes` (when not empty) are listed under `changes_heading` right below the lead (a re-plan: what changed
+    /// since the previous plan).
     void summary_box(const std::string& heading, const std::string& lead,
                      const std::vector<std::pair<std::string, std::string>>& rows,
-                     const std::vector<std::string>& warnings);
-    /// A table with a header row; `styles` (empty, or one per row) colours rows.
+                     const std::vector<std::string>& warnings, const std::vector<std::string>& changes = {},
+                     const std::string& changes_heading = "");
+    /// A table with a header row; `styles` (empty, or one per row) colours rows. Over kFoldRows rows, the short
+    /// table shows `key_rows` (indices into `rows`; empty: the first, every n-th and the last, about kShortRows) and
+    /// every row styled other than plain, and the whole table follows folded (see the top of this file).
     void table(const std::vector<std::string>& header, const std::vector<std::vector<ReportCell>>& rows,
-               const std::vector<ReportStyle>& styles = {});
+               const std::vector<ReportStyle>& styles = {}, std::vector<std::size_t> key_rows = {});
     /// Preformatted text (a case file).
     void preformatted(const std::string& text);
     /// A PNG figure from a file, embedded as a data URI, with its caption. Throws std::runtime_error naming the
