@@ -6,6 +6,7 @@
 #include <cmath>
 #include <regex>
 
+#include "app/run_outputs.hpp"
 #include "io/json_file.hpp"
 #include "io/result_file.hpp"
 #include "tests/app/cli_checks.hpp"
@@ -129,6 +130,13 @@ TEST_CASE("sensor planes are summarised in summary.json and lines = axis stores 
     REQUIRE(simulate_case(without, planes, {"--quiet"}).exit_code == 0);
     const auto s = lithosim::io::read_json(with_lines / "out" / "summary.json");
     REQUIRE(s["planes"].size() == 2);
+    {
+        // Every key has a label in the reports (viz/report_labels): none would show as "<key> (no label)".
+        const auto unlabelled = lithosim::app::unlabelled_report_keys(s);
+        INFO("keys without a report label: " << nlohmann::json(unlabelled).dump());
+        CHECK(unlabelled.empty());
+    }
+
     const auto& p = s["planes"][0];
     CHECK(p["z_mm"].get<double>() == Approx(62.0).margin(0.125));
     // The plane at the geometric focus holds what the focal-plane dosimetry reads off the full maps.

@@ -12,6 +12,7 @@
 #include <numbers>
 
 #include "io/dicom_rt.hpp"
+#include "app/run_outputs.hpp"
 #include "io/json_file.hpp"
 #include "io/model_file.hpp"
 #include "io/nifti.hpp"
@@ -56,6 +57,12 @@ TEST_CASE("plan on the shoulder phantom writes plan.json with the contract keys 
     CHECK_THAT(r.out, Catch::Contains("session 1") && Catch::Contains("primary    clinical_success_6mo") &&
                           Catch::Contains("verdict"));
     const json p = lithosim::io::read_json(dir / "out" / "plan.json");
+    {
+        // Every key has a label in the reports (viz/report_labels): none would show as "<key> (no label)".
+        const auto unlabelled = lithosim::app::unlabelled_report_keys(p);
+        INFO("keys without a report label: " << nlohmann::json(unlabelled).dump());
+        CHECK(unlabelled.empty());
+    }
     for (const char* key : {"indication", "device", "endpoint", "sessions", "predicted_success_probability",
                             "success_ci95", "fragmentation_curve", "clearance_size_mm", "oar", "safety", "target",
                             "fidelity", "outcomes", "aim"})
@@ -174,6 +181,7 @@ TEST_CASE("plan on the shoulder phantom writes plan.json with the contract keys 
     CHECK(html.find("http://") == std::string::npos);
     CHECK(html.find("https://") == std::string::npos);
     CHECK(html.find(p["pseudonym"].get<std::string>()) != std::string::npos);
+    CHECK(html.find("(no label)") == std::string::npos);
     CHECK(html.find(p["predicted_success_probability"].dump()) != std::string::npos);
     // The device's free field at each simulated setting, in plan.json and in the report.
     REQUIRE(p.contains("device_free_field"));
@@ -386,6 +394,13 @@ TEST_CASE("no shocks: the plan is the untreated course, and the outcomes say so"
     REQUIRE(r.exit_code == 0);
     const json p = lithosim::io::read_json(dir / "out" / "plan.json");
     CHECK(p["sessions"].empty());
+    {
+        // Every key has a label in the reports (viz/report_labels): none would show as "<key> (no label)".
+        const auto unlabelled = lithosim::app::unlabelled_report_keys(p);
+        INFO("keys without a report label: " << nlohmann::json(unlabelled).dump());
+        CHECK(unlabelled.empty());
+    }
+
     for (const auto& o : p["outcomes"]) {
         INFO(o["name"]);
         CHECK(o["probability"] == o["probability_without_treatment"]);
@@ -405,6 +420,13 @@ TEST_CASE("vascular with the intravascular emitter: one procedure, fracture then
     REQUIRE(r.exit_code == 0);
     const json p = lithosim::io::read_json(dir / "out" / "plan.json");
     CHECK(p["device"] == "ivl_emitter");
+    {
+        // Every key has a label in the reports (viz/report_labels): none would show as "<key> (no label)".
+        const auto unlabelled = lithosim::app::unlabelled_report_keys(p);
+        INFO("keys without a report label: " << nlohmann::json(unlabelled).dump());
+        CHECK(unlabelled.empty());
+    }
+
     REQUIRE(p["sessions"].size() == 1);
     CHECK(p["sessions"][0]["shocks"] == 240);
     CHECK(p["aim"].is_null());
