@@ -474,7 +474,7 @@ TEST_CASE("validate planner_phantoms: the tendon plan on the shoulder phantom ag
 TEST_CASE("follow-up: the course re-planned from the ultrasound, with history and done sessions; bad follow-ups exit 2",
           "[app][cli][plan][follow_up]") {
     ScratchDir dir("cli_plan_follow_up");
-    const CliResult first = run_lithosim(shoulder_plan({"--no-pictures", "--samples", "60"}), dir.path());
+    const CliResult first = run_lithosim(shoulder_plan({"--no-pictures"}), dir.path());
     REQUIRE(first.exit_code == 0);
     const json plan = json::parse(std::ifstream(dir / "out" / "plan.json"));
     REQUIRE(plan["sessions"].size() == 3);
