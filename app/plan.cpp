@@ -275,18 +275,28 @@ PatientDose patient_dose(const PlanDose& dose, const planning::Schedule& schedul
     return out;
 }
 
-/// --dicom-rt DIR: the volumes as RT Dose objects (<name>.dcm). Returns plan.json `dicom_rt`.
+/// --dicom-rt DIR: the volumes as RT Dose objects (<name>.dcm) and the structures of the dose tables (structure_masks
+/// on the same grid: the target and the organs at risk present) as the RT Structure Set structures.dcm.
+/// Returns plan.json `dicom_rt`.
 json write_plan_dicom_rt(const fs::path& dir, const PatientDose& d, const io::ModelFile& model) {
     std::vector<std::string> files;
     for (const auto& name : d.names) files.push_back(name + ".dcm");
     io::RtWriteOptions o;
     o.pseudonym = model.pseudonym.substr(0, 64);
-    const std::string frame_uid = io::write_rt_dose(dir, files, d.volumes, o);
+    Map3 grid;
+    grid.nx = d.grid.nx, grid.ny = d.grid.ny, grid.nz = d.grid.nz;
+    std::vector<io::RtStructureMask> structures;
+    for (auto& [name, mask] : structure_masks(grid, ModelOnMap{d.labels, d.target}))
+        structures.push_back({name, std::move(mask)});
+    const std::string frame_uid = io::write_rt_dose(dir, files, d.volumes, o, structures);
     json list = json::array();
     for (std::size_t k = 0; k < files.size(); ++k)
         list.push_back({{"file", files[k]}, {"quantity", d.volumes[k].quantity}, {"unit", d.volumes[k].unit}});
+    json rois = json::array();
+    for (const auto& s : structures) rois.push_back(s.name);
     return {{"folder", fs::absolute(dir).lexically_normal().string()},
             {"files", list},
+            {"structure_set", {{"file", "structures.dcm"}, {"rois", rois}}},
             {"frame_of_reference_uid", frame_uid},
             {"grid_size", json::array({d.grid.nx, d.grid.ny, d.grid.nz})},
             {"grid_spacing_mm", r3(d.grid.spacing_m / kMm)},
