@@ -231,9 +231,7 @@ PatientDose patient_dose(const PlanDose& dose, const planning::Schedule& schedul
     base.nx = g.nx, base.ny = g.ny, base.nz = g.nz;
     base.spacing_mm = {g.spacing_m / kMm, g.spacing_m / kMm, g.spacing_m / kMm};
     base.axes = {ex, {g.y_sign * ey[0], g.y_sign * ey[1], g.y_sign * ey[2]}, ez};
-    for (int a = 0; a < 3; ++a)
-        base.origin_mm[a] = model.frame_origin_patient_mm[a] +
-                            (g.origin_m[0] * ex[a] + g.origin_m[1] * ey[a] + g.origin_m[2] * ez[a]) / kMm;
+    base.origin_mm = io::frame_to_patient_mm(model, g.origin_m);
     const auto add = [&](const std::string& name, const std::string& quantity, const std::string& unit,
                          const Map3& m, double scale) {
         io::RtDoseVolume v = base;
