@@ -281,6 +281,11 @@ json write_plan_dicom_rt(const fs::path& dir, const PatientDose& d, const io::Mo
     for (const auto& name : d.names) files.push_back(name + ".dcm");
     io::RtWriteOptions o;
     o.pseudonym = model.pseudonym.substr(0, 64);
+    // The CT's frame of reference when the model came from a DICOM series (summary.json frame_of_reference_uid).
+    const json summary = json::parse(model.summary_json.empty() ? "{}" : model.summary_json, nullptr, false);
+    if (summary.is_object() && summary.contains("frame_of_reference_uid") &&
+        summary["frame_of_reference_uid"].is_string())
+        o.frame_of_reference_uid = summary["frame_of_reference_uid"].get<std::string>();
     Map3 grid;
     grid.nx = d.grid.nx, grid.ny = d.grid.ny, grid.nz = d.grid.nz;
     std::vector<io::RtStructureMask> structures;

@@ -428,6 +428,14 @@ std::string write_rt_dose(const fs::path& dir, const std::vector<std::string>& f
     require_input(files.size() == volumes.size(), "write_rt_dose: ", files.size(), " names for ", volumes.size(),
                   " volumes");
     check_text(options.pseudonym, "patient pseudonym");
+    {
+        // A UID (PS3.5 9.1): digits in components separated by '.', at most 64 characters.
+        const std::string& u = options.frame_of_reference_uid;
+        bool valid = u.size() <= 64 && (u.empty() || (u.front() != '.' && u.back() != '.'));
+        for (std::size_t q = 0; q < u.size() && valid; ++q)
+            valid = (u[q] >= '0' && u[q] <= '9') || (u[q] == '.' && u[q + 1] != '.');
+        require_input(valid, "FrameOfReferenceUID '", u, "'; accepted: digits and single dots, at most 64 characters");
+    }
     for (const auto& v : volumes) check_volume(v);
     check_structures(structures, volumes);
     std::error_code ec;

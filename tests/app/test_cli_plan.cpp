@@ -10,6 +10,7 @@
 #include <iterator>
 #include <numbers>
 
+#include "io/ct_import.hpp"
 #include "io/dicom_rt.hpp"
 #include "io/json_file.hpp"
 #include "io/model_file.hpp"
@@ -376,6 +377,44 @@ TEST_CASE("plan on the shoulder phantom writes plan.json with the contract keys 
     CHECK(nifti_at(nifti_efd, model.target_patient_mm) == Approx(efd_centre).epsilon(0.1));
     const auto nifti_target = lithosim::io::read_nifti(dir / "out" / "patient" / "target_mask.nii");
     CHECK(nifti_at(nifti_target, model.target_patient_mm) == 1.0);
+}
+
+TEST_CASE("a plan on a model from a DICOM CT writes its DICOM-RT files in the CT's frame of reference",
+          "[app][cli][plan]") {
+    // The shoulder phantom written as a DICOM series, a coarse model built from it, a plan on that model.
+    ScratchDir dir("cli_plan_ct_frame");
+    fs::create_directories(dir / "a");
+    fs::create_directories(dir / "b");
+    CliResult r = run_lithosim({"model", "--phantom", "shoulder", "--write-dicom", "dicom", "--out", "a/model.h5",
+                                "--dx-mm", "1", "--lateral-mm", "10", "--threads", "1"},
+                               dir.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const json a = lithosim::io::read_json(dir / "a" / "summary.json");
+    CHECK(a["frame_of_reference_uid"].is_null());   // a phantom has none
+    auto point = [](const json& p) {
+        return std::to_string(p[0].get<double>()) + "," + std::to_string(p[1].get<double>()) + "," +
+               std::to_string(p[2].get<double>());
+    };
+    r = run_lithosim({"model", "--ct", "dicom", "--target-point-mm", point(a["target_centroid_mm"]),
+                      "--source-position-mm", point(a["source_position_mm"]), "--out", "b/model.h5", "--dx-mm", "1",
+                      "--lateral-mm", "10", "--threads", "1"},
+                     dir.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const std::string ct_frame = lithosim::io::read_ct(dir / "dicom").frame_of_reference_uid;
+    REQUIRE(!ct_frame.empty());
+    const json b = lithosim::io::read_json(dir / "b" / "summary.json");
+    CHECK(b["frame_of_reference_uid"] == ct_frame);
+    r = run_lithosim({"plan", "--indication", "tendon", "--model", "b/model.h5", "--dx-mm", "0.2", "--samples", "20",
+                      "--threads", "1", "--no-pictures", "--dicom-rt", "rt", "--out", "out"},
+                     dir.path());
+    INFO(r.err << r.out);
+    REQUIRE(r.exit_code == 0);
+    const json p = lithosim::io::read_json(dir / "out" / "plan.json");
+    CHECK(p["dicom_rt"]["frame_of_reference_uid"] == ct_frame);
+    CHECK(lithosim::io::read_rt_dose(dir / "rt" / "efd_per_shock.dcm").frame_of_reference_uid == ct_frame);
+    CHECK(lithosim::io::read_rt_structure_set(dir / "rt" / "structures.dcm").frame_of_reference_uid == ct_frame);
 }
 
 TEST_CASE("a plan that cannot be kept within the organ limits exits 3 and writes no plan", "[app][cli][plan]") {

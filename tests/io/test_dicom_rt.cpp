@@ -270,6 +270,17 @@ TEST_CASE("RT Structure Set passes dciodvfy, reads back with its ROIs and points
         CHECK(std::abs(local[1] - 2) == Approx(0.5).margin(1e-4));
         CHECK(local[2] == Approx(3).margin(1e-4));
     }
+    // A given frame of reference (the CT's) is kept by every file; a malformed UID is bad input.
+    options.frame_of_reference_uid = "1.2.826.0.1.3680043.8.498.12345";
+    CHECK(io::write_rt_dose(scratch / "rt_ct", {"efd_per_shock.dcm"}, {v}, options, structures) ==
+          options.frame_of_reference_uid);
+    CHECK(io::read_rt_dose(scratch / "rt_ct" / "efd_per_shock.dcm").frame_of_reference_uid ==
+          options.frame_of_reference_uid);
+    CHECK(io::read_rt_structure_set(scratch / "rt_ct" / "structures.dcm").frame_of_reference_uid ==
+          options.frame_of_reference_uid);
+    options.frame_of_reference_uid = "1.2..3";
+    CHECK_THROWS_AS((void)io::write_rt_dose(scratch / "rt_bad", {"x.dcm"}, {v}, options), InputError);
+    options.frame_of_reference_uid.clear();
     // A mask of another size is bad input.
     CHECK_THROWS_AS((void)io::write_rt_dose(scratch / "rt2", {"x.dcm"}, {v}, options,
                                             {{"target", std::vector<std::uint8_t>(7, 1)}}),
