@@ -404,12 +404,10 @@ std::vector<RtContour> mask_contours(const RtDoseVolume& grid, const std::vector
     std::vector<RtContour> out;
     const std::size_t plane = grid.nx * grid.ny;
     for (std::size_t k = 0; k < grid.nz; ++k) {
-        for (const PlaneLoop& loop : trace_plane(mask.data() + k * plane, grid.nx, grid.ny)) {
-            // Too many points for ContourData (kMaxContourPoints): every step-th point.
-            const std::size_t step = (loop.points.size() + kMaxContourPoints - 1) / kMaxContourPoints;
+        for (PlaneLoop& loop : trace_plane(mask.data() + k * plane, grid.nx, grid.ny)) {
+            thin_loop(loop.points, kMaxContourPoints);   // ContourData's limit
             RtContour c;
-            for (std::size_t q = 0; q < loop.points.size(); q += step) {
-                const auto& [u, v] = loop.points[q];
+            for (const auto& [u, v] : loop.points) {
                 std::array<double, 3> x{};
                 for (int a = 0; a < 3; ++a)
                     x[a] = grid.origin_mm[a] + u * grid.spacing_mm[0] * grid.axes[0][a] +
