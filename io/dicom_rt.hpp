@@ -42,7 +42,8 @@
 //
 // Each ROI holds one CLOSED_PLANAR contour per connected part of the mask on each frame of the dose grid (4-connected;
 // io/mask_contours.hpp), along the outer edges of its voxels, and one per hole in it (even-odd rule: a viewer fills
-// the voxels whose centres the contours enclose and gets the mask back). ContourData in patient LPS mm, 4 decimals
+// the voxels whose centres the contours enclose and gets the mask back; DICOM leaves holes to convention, and a
+// reader that neither applies even-odd nor takes keyhole contours fills them). ContourData in patient LPS mm, 4 decimals
 // (at most 5e-5 mm off); a contour of more than 1500 points (ContourData is limited to 64 kB) is thinned to 1500
 // (io::thin_loop: the points that change its area least go first, a staircase's steps before the outline's corners),
 // and then no longer follows the voxel edges exactly. Rare: a staircase outline has about two points per voxel along
