@@ -260,6 +260,8 @@ PatientModel build_patient_model(const ModelRequest& r) {
     s["pseudonym"] = m.ct.pseudonym;
     s["input_format"] = m.ct.format;
     s["input_sha1"] = m.ct.input_sha1;
+    s["frame_of_reference_uid"] =
+        m.ct.frame_of_reference_uid.empty() ? json(nullptr) : json(m.ct.frame_of_reference_uid);
     s["phantom"] = m.phantom ? json(m.phantom->name) : json(nullptr);
     s["target_point_mm"] = vec_json(target_mm);
     s["source_position_mm"] = vec_json(source_mm);

@@ -233,9 +233,7 @@ PatientDose patient_dose(const PlanDose& dose, const planning::Schedule& schedul
     base.nx = g.nx, base.ny = g.ny, base.nz = g.nz;
     base.spacing_mm = {g.spacing_m / kMm, g.spacing_m / kMm, g.spacing_m / kMm};
     base.axes = {ex, {g.y_sign * ey[0], g.y_sign * ey[1], g.y_sign * ey[2]}, ez};
-    for (int a = 0; a < 3; ++a)
-        base.origin_mm[a] = model.frame_origin_patient_mm[a] +
-                            (g.origin_m[0] * ex[a] + g.origin_m[1] * ey[a] + g.origin_m[2] * ez[a]) / kMm;
+    base.origin_mm = io::frame_to_patient_mm(model, g.origin_m);
     const auto add = [&](const std::string& name, const std::string& quantity, const std::string& unit,
                          const Map3& m, double scale) {
         io::RtDoseVolume v = base;
@@ -277,18 +275,33 @@ PatientDose patient_dose(const PlanDose& dose, const planning::Schedule& schedul
     return out;
 }
 
-/// --dicom-rt DIR: the volumes as RT Dose objects (<name>.dcm). Returns plan.json `dicom_rt`.
+/// --dicom-rt DIR: the volumes as RT Dose objects (<name>.dcm) and the structures of the dose tables (structure_masks
+/// on the same grid: the target and the organs at risk present) as the RT Structure Set structures.dcm.
+/// Returns plan.json `dicom_rt`.
 json write_plan_dicom_rt(const fs::path& dir, const PatientDose& d, const io::ModelFile& model) {
     std::vector<std::string> files;
     for (const auto& name : d.names) files.push_back(name + ".dcm");
     io::RtWriteOptions o;
     o.pseudonym = model.pseudonym.substr(0, 64);
-    const std::string frame_uid = io::write_rt_dose(dir, files, d.volumes, o);
+    // The CT's frame of reference when the model came from a DICOM series (summary.json frame_of_reference_uid).
+    const json summary = json::parse(model.summary_json.empty() ? "{}" : model.summary_json, nullptr, false);
+    if (summary.is_object() && summary.contains("frame_of_reference_uid") &&
+        summary["frame_of_reference_uid"].is_string())
+        o.frame_of_reference_uid = summary["frame_of_reference_uid"].get<std::string>();
+    Map3 grid;
+    grid.nx = d.grid.nx, grid.ny = d.grid.ny, grid.nz = d.grid.nz;
+    std::vector<io::RtStructureMask> structures;
+    for (auto& [name, mask] : structure_masks(grid, ModelOnMap{d.labels, d.target}))
+        structures.push_back({name, std::move(mask)});
+    const std::string frame_uid = io::write_rt_dose(dir, files, d.volumes, o, structures);
     json list = json::array();
     for (std::size_t k = 0; k < files.size(); ++k)
         list.push_back({{"file", files[k]}, {"quantity", d.volumes[k].quantity}, {"unit", d.volumes[k].unit}});
+    json rois = json::array();
+    for (const auto& s : structures) rois.push_back(s.name);
     return {{"folder", fs::absolute(dir).lexically_normal().string()},
             {"files", list},
+            {"structure_set", {{"file", "structures.dcm"}, {"rois", rois}}},
             {"frame_of_reference_uid", frame_uid},
             {"grid_size", json::array({d.grid.nx, d.grid.ny, d.grid.nz})},
             {"grid_spacing_mm", r3(d.grid.spacing_m / kMm)},

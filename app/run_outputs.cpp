@@ -159,6 +159,16 @@ std::string mm3(const std::array<double, 3>& v) {
     return b;
 }
 
+/// The model's beam frame in the patient (io::frame_to_patient_mm): the 3D files' Origin and Direction.
+viz::VtiPlacement patient_placement(const io::ModelFile& model) {
+    return {io::frame_to_patient_mm(model, {0, 0, 0}), model.frame_axes};
+}
+constexpr const char* kPatientCoordinates =
+    "patient LPS, mm (the model's CT): Origin and Direction place the beam-frame grid";
+constexpr const char* kRzCoordinates =
+    "(r, z) about the beam axis, mm, r along x: no patient placement (a map of rings is no image of the patient; "
+    "the 3D files are in patient coordinates)";
+
 void add_model_images(viz::ParaviewFolder& folder, const io::ModelFile& model) {
     {
         std::vector<Map3> storage;
@@ -166,6 +176,8 @@ void add_model_images(viz::ParaviewFolder& folder, const io::ModelFile& model) {
         viz::ParaviewImage image = model_image(model.grid, false, storage, masks);
         image.file = "model.vti";
         image.description = "the tissue model on the beam-frame grid (z along the beam from the source side)";
+        image.placement = patient_placement(model);
+        image.coordinates = kPatientCoordinates;
         folder.add_image(image);
     }
     if (model.axisymmetric.size() > 0) {
@@ -174,13 +186,16 @@ void add_model_images(viz::ParaviewFolder& folder, const io::ModelFile& model) {
         viz::ParaviewImage image = model_image(model.axisymmetric, true, storage, masks);
         image.file = "model_axisymmetric.vti";
         image.description = "the model about the beam axis, (r, z) with r along x: per ring the most frequent label";
+        image.coordinates = kRzCoordinates;
         folder.add_image(image);
     }
     const auto& a = model.frame_axes;
     folder.add_note("Model frame: frame point (x, y, z) mm lies at patient (LPS, mm) " +
                     mm3(model.frame_origin_patient_mm) + " + x " + mm3(a[0]) + " + y " + mm3(a[1]) + " + z " +
                     mm3(a[2]) + "; target at frame " +
-                    mm3({model.target_m[0] * 1e3, model.target_m[1] * 1e3, model.target_m[2] * 1e3}) + " mm.");
+                    mm3({model.target_m[0] * 1e3, model.target_m[1] * 1e3, model.target_m[2] * 1e3}) +
+                    " mm. The 3D files hold this placement as their Origin and Direction (they open in patient "
+                    "coordinates); the (r, z) files stay in the frame.");
 }
 
 
@@ -462,6 +477,11 @@ std::vector<fs::path> write_plan_paraview(const fs::path& dir, const io::PlanFil
     if (plan.target.size() == p_max.size())
         dose.labels.push_back({"target_mask", "1 inside the target", &plan.target, mask_lookup()});
     for (const auto& m : masks) dose.labels.push_back({m.name, m.meaning, &m.mask, mask_lookup()});
+    // In the model frame and the model known: the 3D files in patient coordinates.
+    const bool placed = model && dose_to_model_z_m;
+    const char* frame = placed ? kPatientCoordinates : dose_to_model_z_m ? "model frame, mm" : "simulation frame, mm";
+    if (placed && !plan.axisymmetric) dose.placement = patient_placement(*model);
+    dose.coordinates = plan.axisymmetric ? kRzCoordinates : frame;
     folder.add_image(dose);
     if (plan.axisymmetric) {
         Revolved storage;
@@ -469,6 +489,8 @@ std::vector<fs::path> write_plan_paraview(const fs::path& dir, const io::PlanFil
         rev.file = "dose_revolved.vti";
         rev.description = "dose.vti revolved about the beam axis into x, y, z (masks revolved; labels only in dose.vti)" +
                           rev.description;
+        if (placed) rev.placement = patient_placement(*model);
+        rev.coordinates = frame;
         folder.add_image(rev);
     }
     folder.add_note("plan.h5 holds the maps of one shock only: no cumulative dose map is written (the plan's sessions, "

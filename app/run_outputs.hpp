@@ -35,7 +35,8 @@ std::vector<std::filesystem::path> write_simulate_paraview(const std::filesystem
 
 /// DIR/paraview/ of `lithosim model`: model.vti (HU, labels, target mask, rho, c, alpha0, y, B/A, and one mask per
 /// organ at risk present: bone, lung, gas) on the beam-frame grid, and model_axisymmetric.vti (the (r, z) form).
-/// Coordinates are the model's beam frame (mm); the README gives the frame's place in the patient (LPS).
+/// model.vti carries the beam frame's place in the patient as its Origin and Direction (it opens in patient LPS mm);
+/// the (r, z) file stays in the frame and says so (field data "coordinates"); the README gives the placement too.
 std::vector<std::filesystem::path> write_model_paraview(const std::filesystem::path& dir, const io::ModelFile& model);
 
 /// DIR/paraview/ of `lithosim plan`: dose.vti (one shock at the plan's plateau setting: p_max, p_min, EFD per shock,
@@ -43,7 +44,8 @@ std::vector<std::filesystem::path> write_model_paraview(const std::filesystem::p
 /// axisymmetric dose, and, with `model`, the model files of write_model_paraview. plan.h5 holds one shock's maps
 /// only, so no cumulative dose map is written. `dose_to_model_z_m`: the model frame's z of the dose grid's z = 0
 /// (the planner places the model's target at the device's focus); when given, the dose files are shifted into the
-/// model frame so they overlay model.vti, else they stay in the simulation frame (the README says which).
+/// model frame so they overlay model.vti, and with `model` the 3D ones (dose_revolved.vti, a full plan's dose.vti)
+/// carry the patient placement like model.vti; else they stay in the simulation frame (the README says which).
 std::vector<std::filesystem::path> write_plan_paraview(const std::filesystem::path& dir, const io::PlanFile& plan,
                                                        const io::ModelFile* model = nullptr,
                                                        std::optional<double> dose_to_model_z_m = std::nullopt);

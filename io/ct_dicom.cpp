@@ -56,6 +56,7 @@ namespace {
 const gdcm::Tag kSopClassUid(0x0008, 0x0016), kSopInstanceUid(0x0008, 0x0018), kModality(0x0008, 0x0060),
     kSeriesDescription(0x0008, 0x103e), kPatientName(0x0010, 0x0010), kPatientId(0x0010, 0x0020),
     kPatientBirthDate(0x0010, 0x0030), kStudyInstanceUid(0x0020, 0x000d), kSeriesInstanceUid(0x0020, 0x000e),
+    kFrameOfReferenceUid(0x0020, 0x0052),
     kSliceThickness(0x0018, 0x0050), kSpacingBetweenSlices(0x0018, 0x0088), kImagePosition(0x0020, 0x0032),
     kImageOrientation(0x0020, 0x0037), kNumberOfFrames(0x0028, 0x0008),
     kRows(0x0028, 0x0010), kColumns(0x0028, 0x0011), kPixelSpacing(0x0028, 0x0030), kRescaleIntercept(0x0028, 0x1052),
@@ -111,7 +112,7 @@ unsigned us_of(const gdcm::DataSet& ds) {
 /// Everything the reader needs from one file's header, as text; parsed only for the files of the chosen series.
 struct SliceHeader {
     fs::path file;
-    std::string series_uid, modality, description;
+    std::string series_uid, modality, description, frame_of_reference_uid;
     std::string position, orientation, pixel_spacing, slope, intercept, frames;
     std::string thickness, spacing_between;  // SliceThickness, SpacingBetweenSlices (may be empty)
     unsigned rows = 0, columns = 0;
@@ -293,6 +294,7 @@ SliceHeader read_header(const fs::path& file) {
     SliceHeader h;
     h.file = file;
     h.series_uid = text_of(ds, kSeriesInstanceUid);
+    h.frame_of_reference_uid = text_of(ds, kFrameOfReferenceUid);
     h.modality = text_of(ds, kModality);
     h.description = text_of(ds, kSeriesDescription);
     h.position = text_of(ds, kImagePosition);
@@ -656,6 +658,15 @@ CtImage read_dicom_series(const fs::path& dir, const std::string& series_uid, co
     out.warnings = std::move(warnings);
     out.input_sha1 = volume_sha1(v);
     const SliceHeader& first = *slices.front().header;
+    // The frame of reference, when every slice names the same one (the plan's DICOM-RT files take it).
+    out.frame_of_reference_uid = first.frame_of_reference_uid;
+    for (const Slice& s : slices)
+        if (s.header->frame_of_reference_uid != first.frame_of_reference_uid) {
+            out.warnings.push_back(fmt(in_series, ": the slices name different FrameOfReferenceUIDs (0020,0052); "
+                                       "the plan's DICOM-RT files get a new one"));
+            out.frame_of_reference_uid.clear();
+            break;
+        }
     if (first.patient_id.empty() && first.patient_name.empty() && first.birth_date.empty())
         out.pseudonym = pseudonym({out.input_sha1}, salt);
     else

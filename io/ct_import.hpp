@@ -22,6 +22,10 @@ struct CtImage {
     std::string input_sha1;  ///< 40 hex digits: volume_sha1() of the HU values and geometry (same for every format)
     std::string pseudonym;   ///< "LS-" + 12 hex digits, see pseudonym()
     std::string series_uid;  ///< DICOM SeriesInstanceUID of the series read; empty for the other formats
+    /// DICOM FrameOfReferenceUID (0020,0052) of the series read, when its slices give one and the same; empty
+    /// otherwise (a warning names a series whose slices disagree) and for the other formats. Kept so the plan's
+    /// DICOM-RT files share the CT's frame of reference (io/dicom_rt.hpp).
+    std::string frame_of_reference_uid;
     /// Nominal thickness of the reconstructed slices, mm: DICOM SliceThickness (0018,0050), the same on every slice
     /// that gives it; std::nullopt when no slice gives it (Type 2, may be empty) and for the other formats, which
     /// have none. The reconstruction increment is volume.spacing_mm[2], from the slice positions.

@@ -404,12 +404,10 @@ std::vector<RtContour> mask_contours(const RtDoseVolume& grid, const std::vector
     std::vector<RtContour> out;
     const std::size_t plane = grid.nx * grid.ny;
     for (std::size_t k = 0; k < grid.nz; ++k) {
-        for (const PlaneLoop& loop : trace_plane(mask.data() + k * plane, grid.nx, grid.ny)) {
-            // Too many points for ContourData (kMaxContourPoints): every step-th point.
-            const std::size_t step = (loop.points.size() + kMaxContourPoints - 1) / kMaxContourPoints;
+        for (PlaneLoop& loop : trace_plane(mask.data() + k * plane, grid.nx, grid.ny)) {
+            thin_loop(loop.points, kMaxContourPoints);   // ContourData's limit
             RtContour c;
-            for (std::size_t q = 0; q < loop.points.size(); q += step) {
-                const auto& [u, v] = loop.points[q];
+            for (const auto& [u, v] : loop.points) {
                 std::array<double, 3> x{};
                 for (int a = 0; a < 3; ++a)
                     x[a] = grid.origin_mm[a] + u * grid.spacing_mm[0] * grid.axes[0][a] +
@@ -428,6 +426,14 @@ std::string write_rt_dose(const fs::path& dir, const std::vector<std::string>& f
     require_input(files.size() == volumes.size(), "write_rt_dose: ", files.size(), " names for ", volumes.size(),
                   " volumes");
     check_text(options.pseudonym, "patient pseudonym");
+    {
+        // A UID (PS3.5 9.1): digits in components separated by '.', at most 64 characters.
+        const std::string& u = options.frame_of_reference_uid;
+        bool valid = u.size() <= 64 && (u.empty() || (u.front() != '.' && u.back() != '.'));
+        for (std::size_t q = 0; q < u.size() && valid; ++q)
+            valid = (u[q] >= '0' && u[q] <= '9') || (u[q] == '.' && u[q + 1] != '.');
+        require_input(valid, "FrameOfReferenceUID '", u, "'; accepted: digits and single dots, at most 64 characters");
+    }
     for (const auto& v : volumes) check_volume(v);
     check_structures(structures, volumes);
     std::error_code ec;

@@ -42,10 +42,13 @@
 //
 // Each ROI holds one CLOSED_PLANAR contour per connected part of the mask on each frame of the dose grid (4-connected;
 // io/mask_contours.hpp), along the outer edges of its voxels, and one per hole in it (even-odd rule: a viewer fills
-// the voxels whose centres the contours enclose and gets the mask back). ContourData in patient LPS mm, 4 decimals
-// (at most 5e-5 mm off); a contour of more than 1500 points (ContourData is limited to 64 kB) keeps every second,
-// third, ... point (never on the plan's grids of at most 2 million voxels: a frame of 200 x 200 voxels has shorter
-// outlines). No images are referenced (ContourImageSequence and RTReferencedStudySequence are optional and there is
+// the voxels whose centres the contours enclose and gets the mask back; DICOM leaves holes to convention, and a
+// reader that neither applies even-odd nor takes keyhole contours fills them). ContourData in patient LPS mm, 4 decimals
+// (at most 5e-5 mm off); a contour of more than 1500 points (ContourData is limited to 64 kB) is thinned to 1500
+// (io::thin_loop: the points that change its area least go first, a staircase's steps before the outline's corners),
+// and then no longer follows the voxel edges exactly. Rare: a staircase outline has about two points per voxel along
+// it; the shoulder phantom's plan (109 x 109 x 141 voxels) has 1837 contours of at most 186 points.
+// No images are referenced (ContourImageSequence and RTReferencedStudySequence are optional and there is
 // no image of the grid; viewers place the contours by their coordinates and the frame of reference).
 #pragma once
 #include <array>

@@ -1,5 +1,8 @@
 #include "io/mask_contours.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 namespace lithosim::io {
 namespace {
 
@@ -67,6 +70,36 @@ std::vector<PlaneLoop> trace_plane(const std::uint8_t* mask, std::size_t nx, std
         }
     }
     return loops;
+}
+
+void thin_loop(std::vector<std::array<double, 2>>& p, std::size_t max_points) {
+    max_points = std::max<std::size_t>(max_points, 3);
+    // In passes: each removes the smallest triangles, at most every second point (no two neighbours in one pass, so
+    // every area a pass uses is still the area of a point of the polygon it removes from).
+    while (p.size() > max_points) {
+        const std::size_t n = p.size();
+        std::vector<std::pair<double, std::size_t>> area(n);
+        for (std::size_t q = 0; q < n; ++q) {
+            const auto& a = p[(q + n - 1) % n];
+            const auto& b = p[q];
+            const auto& c = p[(q + 1) % n];
+            area[q] = {std::abs((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])), q};
+        }
+        std::sort(area.begin(), area.end());
+        std::vector<std::uint8_t> drop(n, 0);
+        std::size_t dropped = 0;
+        for (const auto& [value, q] : area) {
+            if (dropped == n - max_points || dropped == n / 2) break;
+            if (drop[(q + n - 1) % n] || drop[(q + 1) % n]) continue;
+            drop[q] = 1;
+            ++dropped;
+        }
+        std::vector<std::array<double, 2>> kept;
+        kept.reserve(n - dropped);
+        for (std::size_t q = 0; q < n; ++q)
+            if (!drop[q]) kept.push_back(p[q]);
+        p.swap(kept);
+    }
 }
 
 double signed_area(const std::vector<std::array<double, 2>>& p) {

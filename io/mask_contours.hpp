@@ -26,6 +26,12 @@ struct PlaneLoop {
 /// The loops of the plane `mask` (nx x ny, i fastest, nonzero inside): outer loops and holes, in no set order.
 std::vector<PlaneLoop> trace_plane(const std::uint8_t* mask, std::size_t nx, std::size_t ny);
 
+/// Thins a closed polygon to at most `max_points` (>= 3) points by removing, again and again, the point whose
+/// triangle with its two neighbours is smallest: the point that changes the enclosed area least (Visvalingam and
+/// Whyatt, "Line generalisation by repeated elimination of points", The Cartographic Journal 30(1):46-51, 1993).
+/// A staircase loses its steps before a corner of the outline goes. Unchanged when it has no more points.
+void thin_loop(std::vector<std::array<double, 2>>& points, std::size_t max_points);
+
 /// Signed area of a closed polygon (shoelace), in the square of its unit: > 0 counter-clockwise.
 double signed_area(const std::vector<std::array<double, 2>>& points);
 

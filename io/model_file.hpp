@@ -75,6 +75,15 @@ struct ModelFile {
     std::string version, git_commit, created_utc;
 };
 
+/// The patient position (DICOM LPS, mm) of the frame point x_m (m): the placement above. The one definition the
+/// patient-coordinate outputs use (RT Dose and NIfTI grids, the ParaView files' Origin and Direction).
+inline std::array<double, 3> frame_to_patient_mm(const ModelFile& m, const std::array<double, 3>& x_m) {
+    std::array<double, 3> p = m.frame_origin_patient_mm;
+    for (int a = 0; a < 3; ++a)
+        for (int b = 0; b < 3; ++b) p[a] += 1e3 * x_m[b] * m.frame_axes[b][a];
+    return p;
+}
+
 /// Writes the model under `path.partial` and renames it into place when complete (an existing file is replaced only
 /// then). Throws std::runtime_error naming the file, the stage and the cause on failure (an array whose size does
 /// not match its grid included); nothing is left at `path` or `path.partial` then.

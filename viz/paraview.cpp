@@ -105,6 +105,7 @@ ParaviewFolder::Entry ParaviewFolder::entry_of(const ParaviewImage& image) {
         }
         if (!l.lookup.empty()) e.lookups.push_back(lookup);
     }
+    e.coordinates = image.coordinates;
     return e;
 }
 
@@ -117,6 +118,8 @@ void ParaviewFolder::write_image(const fs::path& path, const ParaviewImage& imag
         content.labels.push_back({l.name, l.values, "1"});
         if (!l.lookup.empty()) content.field_strings.push_back({l.name + "_names", l.lookup});
     }
+    content.placement = image.placement;
+    content.coordinates = image.coordinates;
     std::error_code ec;
     fs::create_directories(path.parent_path(), ec);
     write_vti_content(path, content);
@@ -162,7 +165,9 @@ std::string ParaviewFolder::readme_text() const {
     t += "Files for ParaView (File > Open). .vti = VTK image data, .pvd = a time series of .vti files.\n"
          "Origin and spacing are in mm; every array name ends with its unit, which is also stored as the array's\n"
          "UNITS_LABEL. Label arrays are unsigned 8-bit; the value -> name lookup is listed below and stored in the\n"
-         "file's field data as <array>_names. Time values of .pvd files are microseconds.\n";
+         "file's field data as <array>_names. Time values of .pvd files are microseconds. A file's coordinates\n"
+         "line (also its field data \"coordinates\") says its frame: files in patient coordinates (LPS, mm) carry\n"
+         "Origin and Direction (ParaView 5.10 or later applies the Direction).\n";
     for (const std::string& n : notes_) t += n + "\n";
     for (const Entry& e : entries_) {
         t += "\n" + e.file + ": " + e.description + "\n";
@@ -171,6 +176,7 @@ std::string ParaviewFolder::readme_text() const {
         t += "  " + pad("array", wn) + pad("unit", wu) + "meaning\n";
         for (const Row& r : e.arrays) t += "  " + pad(r.name, wn) + pad(r.unit, wu) + r.meaning + "\n";
         for (const std::string& l : e.lookups) t += "  lookup " + l + "\n";
+        if (!e.coordinates.empty()) t += "  coordinates: " + e.coordinates + "\n";
     }
     return t;
 }

@@ -10,10 +10,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "solver/result.hpp"
+#include "viz/vti_writer.hpp"
 
 namespace lithosim::viz {
 
@@ -41,6 +43,10 @@ struct ParaviewImage {
     std::string description;  ///< one line for the README
     std::vector<ParaviewField> fields;
     std::vector<ParaviewLabels> labels;
+    /// Where the maps' frame lies in the patient: Origin and Direction in patient LPS mm (viz/vti_writer.hpp).
+    std::optional<VtiPlacement> placement;
+    /// One line for the README and the file's field data "coordinates": which frame the file is in.
+    std::string coordinates;
 };
 
 /// One data set of a .pvd collection.
@@ -91,6 +97,7 @@ private:
         std::string file, description;
         std::vector<Row> arrays;
         std::vector<std::string> lookups;  ///< "labels: 0 water, 1 air, ..."
+        std::string coordinates;
     };
     static Entry entry_of(const ParaviewImage& image);
     void write_image(const std::filesystem::path& path, const ParaviewImage& image);

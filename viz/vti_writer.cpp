@@ -80,7 +80,17 @@ void check_arguments(const fs::path& path, const VtiContent& content) {
                                         std::to_string(first->size()) + " points");
         }
     }
+    if (content.placement) {
+        const auto& e = content.placement->axes;
+        for (int a = 0; a < 3; ++a)
+            for (int b = 0; b < 3; ++b) {
+                const double dot = e[a][0] * e[b][0] + e[a][1] * e[b][1] + e[a][2] * e[b][2];
+                if (!(std::abs(dot - (a == b ? 1.0 : 0.0)) < 1e-6))
+                    throw std::invalid_argument(where + "the placement's axes are not orthonormal");
+            }
+    }
     std::set<std::string> field_names;
+    if (!content.coordinates.empty()) field_names.insert("coordinates");
     for (const VtiStrings& f : content.field_strings) {
         if (f.name.empty() || !field_names.insert(f.name).second) {
             throw std::invalid_argument(where + "field string list '" + f.name + "' is unnamed or appears twice");
@@ -118,7 +128,25 @@ void write_vti_content(const fs::path& path, const VtiContent& content) {
 
     vtkNew<vtkImageData> image;
     image->SetDimensions(static_cast<int>(grid.nx), static_cast<int>(grid.ny), static_cast<int>(grid.nz));
-    image->SetOrigin(grid.origin_m[0] * mm_per_m, grid.origin_m[1] * mm_per_m, grid.origin_m[2] * mm_per_m);
+    const std::array<double, 3> frame_origin{grid.origin_m[0] * mm_per_m, grid.origin_m[1] * mm_per_m,
+                                             grid.origin_m[2] * mm_per_m};
+    if (content.placement) {
+        // world = placement origin + axes . frame; VTK: world = Origin + Direction (spacing . index), so Origin is
+        // the grid's first point placed, and column a of Direction is the world direction of frame axis a.
+        const VtiPlacement& p = *content.placement;
+        std::array<double, 3> origin = p.origin_mm;
+        double direction[9];
+        for (int r = 0; r < 3; ++r) {
+            for (int a = 0; a < 3; ++a) {
+                origin[r] += frame_origin[a] * p.axes[a][r];
+                direction[3 * r + a] = p.axes[a][r];
+            }
+        }
+        image->SetOrigin(origin.data());
+        image->SetDirectionMatrix(direction);
+    } else {
+        image->SetOrigin(frame_origin.data());
+    }
     const std::array<double, 3> spacing = spacing_mm(grid);
     image->SetSpacing(spacing.data());
 
@@ -148,6 +176,12 @@ void write_vti_content(const fs::path& path, const VtiContent& content) {
         data->SetName(f.name.c_str());
         data->SetNumberOfValues(static_cast<vtkIdType>(f.values.size()));
         for (std::size_t i = 0; i < f.values.size(); ++i) data->SetValue(static_cast<vtkIdType>(i), f.values[i]);
+        image->GetFieldData()->AddArray(data);
+    }
+    if (!content.coordinates.empty()) {
+        vtkNew<vtkStringArray> data;
+        data->SetName("coordinates");
+        data->InsertNextValue(content.coordinates);
         image->GetFieldData()->AddArray(data);
     }
     image->GetPointData()->SetActiveScalars(arrays.front().name.c_str());

@@ -7,9 +7,17 @@
 // lists (a label lookup) as field data. Origin and spacing are written in
 // millimetres, the unit clinicians and ParaView users read distances in. Binary appended, zlib compressed,
 // 64-bit block headers (so arrays above 4 GiB are possible).
+//
+// Placement (VtiPlacement): the maps live in their own frame (a model's beam frame); given where that frame lies in
+// the patient, the file's Origin and Direction (VTK 9 vtkImageData direction matrix, which the XML writer stores as
+// the Direction attribute and ParaView 5.10 and later apply) put the voxels at their patient coordinates (LPS, mm),
+// so the image overlays the CT and the DICOM-RT files. Without it the file is in the maps' frame. A one-line
+// "coordinates" field-data string says which.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,11 +53,21 @@ struct VtiStrings {
     std::vector<std::string> values;
 };
 
+/// Where the maps' frame lies in the world (the patient, LPS mm): the frame point f (mm) sits at
+///     origin_mm + f[0] axes[0] + f[1] axes[1] + f[2] axes[2]            (axes orthonormal; left-handed allowed)
+/// (io/model_file.hpp: frame_origin_patient_mm and frame_axes of a model).
+struct VtiPlacement {
+    std::array<double, 3> origin_mm{0, 0, 0};
+    std::array<std::array<double, 3>, 3> axes{std::array<double, 3>{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
+};
+
 /// Everything one .vti file holds. At least one float array (it gives the grid).
 struct VtiContent {
     std::vector<VtiArray> arrays;
     std::vector<VtiLabelArray> labels;
     std::vector<VtiStrings> field_strings;
+    std::optional<VtiPlacement> placement;   ///< none: Origin in the maps' frame, no Direction
+    std::string coordinates;                 ///< field data "coordinates" (one line) when not empty
 };
 
 /// Writes `arrays` as one .vti file. All maps must share shape, origin and spacing; names must be non-empty and
@@ -59,8 +77,8 @@ struct VtiContent {
 /// axes (1 mm if all are 0): VTK tools divide by the spacing, and with one sample the value does not move any point.
 void write_vti(const std::filesystem::path& path, const std::vector<VtiArray>& arrays);
 
-/// The same with label arrays and field strings. Names must be distinct over float and label arrays; a label array
-/// must have exactly as many values as the grid has points.
+/// The same with label arrays, field strings and a placement. Names must be distinct over float and label arrays; a
+/// label array must have exactly as many values as the grid has points; a placement's axes must be orthonormal.
 void write_vti_content(const std::filesystem::path& path, const VtiContent& content);
 
 }  // namespace lithosim::viz

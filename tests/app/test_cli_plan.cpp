@@ -11,6 +11,7 @@
 #include <iterator>
 #include <numbers>
 
+#include "io/ct_import.hpp"
 #include "io/dicom_rt.hpp"
 #include "app/run_outputs.hpp"
 #include "io/json_file.hpp"
@@ -310,6 +311,58 @@ TEST_CASE("plan on the shoulder phantom writes plan.json with the contract keys 
     CHECK(course_max > 0);
     CHECK(worst <= 1e-4 * course_max);
 
+    // The RT Structure Set (structures.dcm): passes dciodvfy; in the dose files' study and frame of reference; the
+    // target (GTV) and the organs at risk plan.json lists; the target's contours enclose the target mask of the same
+    // grid (patient/target_mask.nii: area x frame spacing = its voxels x voxel volume, within the rounding of the
+    // points to 5e-5 mm; one voxel is 2e-4 of the target) around the target's place.
+    REQUIRE(p["dicom_rt"].contains("structure_set"));
+    const fs::path structures = dir / "rt" / p["dicom_rt"]["structure_set"]["file"].get<std::string>();
+    REQUIRE(fs::exists(structures));
+    if (validate) {
+        const auto report = lithosim::test::run_dciodvfy(structures);
+        INFO(report.text);
+        CHECK(report.errors.empty());
+    }
+    const lithosim::io::RtStructureSetRead rs = lithosim::io::read_rt_structure_set(structures);
+    CHECK(rs.frame_of_reference_uid == read[0].frame_of_reference_uid);
+    CHECK(rs.study_uid == read[0].study_uid);
+    std::vector<std::string> roi_names;
+    for (const auto& roi : rs.rois) roi_names.push_back(roi.name);
+    CHECK(roi_names == p["dicom_rt"]["structure_set"]["rois"].get<std::vector<std::string>>());
+    const lithosim::io::RtRoi* target_roi = nullptr;
+    for (const auto& roi : rs.rois) {
+        INFO(roi.name);
+        if (roi.name == "target") target_roi = &roi;
+        else CHECK((roi.interpreted_type == "ORGAN" || roi.interpreted_type == "AVOIDANCE"));
+    }
+    REQUIRE(target_roi != nullptr);
+    CHECK(target_roi->interpreted_type == "GTV");
+    REQUIRE(!target_roi->contours.empty());
+    const auto& grid = read[0].volume;
+    double area = 0;
+    std::array<double, 3> moment{0, 0, 0};
+    for (const auto& c : target_roi->contours) {
+        // Fan triangles from the first point: signed area about the frames' normal, and their centroids.
+        const auto& o = c.points_mm.front();
+        for (std::size_t q = 1; q + 1 < c.points_mm.size(); ++q) {
+            const auto& a = c.points_mm[q];
+            const auto& b = c.points_mm[q + 1];
+            const std::array<double, 3> u = {a[0] - o[0], a[1] - o[1], a[2] - o[2]},
+                                        w = {b[0] - o[0], b[1] - o[1], b[2] - o[2]};
+            const std::array<double, 3> n = {u[1] * w[2] - u[2] * w[1], u[2] * w[0] - u[0] * w[2],
+                                             u[0] * w[1] - u[1] * w[0]};
+            const double t = 0.5 * (n[0] * grid.axes[2][0] + n[1] * grid.axes[2][1] + n[2] * grid.axes[2][2]);
+            area += t;
+            for (int m = 0; m < 3; ++m) moment[m] += t * (o[m] + a[m] + b[m]) / 3;
+        }
+    }
+    std::size_t target_voxels = 0;
+    for (float x : lithosim::io::read_nifti(dir / "out" / "patient" / "target_mask.nii").values) target_voxels += x > 0;
+    REQUIRE(target_voxels > 0);
+    CHECK(area * grid.spacing_mm[2] ==
+          Approx(double(target_voxels) * grid.spacing_mm[0] * grid.spacing_mm[1] * grid.spacing_mm[2]).epsilon(1e-4));
+    for (int m = 0; m < 3; ++m) CHECK(moment[m] / area == Approx(model.target_patient_mm[m]).margin(2 * grid.spacing_mm[0]));
+
     // NIfTI copies (out/patient/): the sform puts the target's patient position (LPS -> RAS) on a voxel of the
     // target mask whose EFD is the plan's EFD at the target centre.
     auto nifti_at = [](const lithosim::io::NiftiHeader& n, const std::array<double, 3>& lps) {
@@ -333,6 +386,44 @@ TEST_CASE("plan on the shoulder phantom writes plan.json with the contract keys 
     CHECK(nifti_at(nifti_efd, model.target_patient_mm) == Approx(efd_centre).epsilon(0.1));
     const auto nifti_target = lithosim::io::read_nifti(dir / "out" / "patient" / "target_mask.nii");
     CHECK(nifti_at(nifti_target, model.target_patient_mm) == 1.0);
+}
+
+TEST_CASE("a plan on a model from a DICOM CT writes its DICOM-RT files in the CT's frame of reference",
+          "[app][cli][plan]") {
+    // The shoulder phantom written as a DICOM series, a coarse model built from it, a plan on that model.
+    ScratchDir dir("cli_plan_ct_frame");
+    fs::create_directories(dir / "a");
+    fs::create_directories(dir / "b");
+    CliResult r = run_lithosim({"model", "--phantom", "shoulder", "--write-dicom", "dicom", "--out", "a/model.h5",
+                                "--dx-mm", "1", "--lateral-mm", "10", "--threads", "1"},
+                               dir.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const json a = lithosim::io::read_json(dir / "a" / "summary.json");
+    CHECK(a["frame_of_reference_uid"].is_null());   // a phantom has none
+    auto point = [](const json& p) {
+        return std::to_string(p[0].get<double>()) + "," + std::to_string(p[1].get<double>()) + "," +
+               std::to_string(p[2].get<double>());
+    };
+    r = run_lithosim({"model", "--ct", "dicom", "--target-point-mm", point(a["target_centroid_mm"]),
+                      "--source-position-mm", point(a["source_position_mm"]), "--out", "b/model.h5", "--dx-mm", "1",
+                      "--lateral-mm", "10", "--threads", "1"},
+                     dir.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const std::string ct_frame = lithosim::io::read_ct(dir / "dicom").frame_of_reference_uid;
+    REQUIRE(!ct_frame.empty());
+    const json b = lithosim::io::read_json(dir / "b" / "summary.json");
+    CHECK(b["frame_of_reference_uid"] == ct_frame);
+    r = run_lithosim({"plan", "--indication", "tendon", "--model", "b/model.h5", "--dx-mm", "0.2", "--samples", "20",
+                      "--threads", "1", "--no-pictures", "--dicom-rt", "rt", "--out", "out"},
+                     dir.path());
+    INFO(r.err << r.out);
+    REQUIRE(r.exit_code == 0);
+    const json p = lithosim::io::read_json(dir / "out" / "plan.json");
+    CHECK(p["dicom_rt"]["frame_of_reference_uid"] == ct_frame);
+    CHECK(lithosim::io::read_rt_dose(dir / "rt" / "efd_per_shock.dcm").frame_of_reference_uid == ct_frame);
+    CHECK(lithosim::io::read_rt_structure_set(dir / "rt" / "structures.dcm").frame_of_reference_uid == ct_frame);
 }
 
 TEST_CASE("a plan that cannot be kept within the organ limits exits 3 and writes no plan", "[app][cli][plan]") {

@@ -7,10 +7,12 @@
 #include <libxml/xmlerror.h>
 
 #include <vtkDataArray.h>
+#include <vtkFieldData.h>
 #include <vtkImageData.h>
 #include <vtkNew.h>
 #include <vtkPNGWriter.h>
 #include <vtkPointData.h>
+#include <vtkStringArray.h>
 #include <vtkType.h>
 #include <vtkXMLImageDataReader.h>
 
@@ -394,6 +396,89 @@ TEST_CASE("model and plan ParaView folders: labels as uint8 with their names, ma
     CHECK_FALSE(rev.array("labels"));  // labels are not interpolated
     CHECK(fs::exists(ppv / "model.vti"));
     check_readme_lists_every_array(ppv);
+}
+
+TEST_CASE("plan ParaView files: the 3D ones open in patient coordinates, the (r, z) ones say they cannot",
+          "[app][viz]") {
+    // An oblique beam frame (rotated about two axes) at a patient origin; a model grid and a 3D dose grid of their own.
+    lithosim::io::ModelFile model;
+    model.frame_origin_patient_mm = {112.5, -47.25, 311.0};
+    const double c = std::cos(0.5), s = std::sin(0.5), ct = std::cos(0.3), st = std::sin(0.3);
+    model.frame_axes = {std::array<double, 3>{c, s, 0}, {-s * ct, c * ct, st}, {s * st, -c * st, ct}};
+    auto fill = [](lithosim::io::ModelGrid& g, std::size_t nx, std::size_t ny, std::size_t nz) {
+        g.nx = nx, g.ny = ny, g.nz = nz;
+        g.dx_m = 0.5e-3;
+        g.origin_m = {ny > 1 ? -1e-3 : 0.0, ny > 1 ? -0.5e-3 : 0.0, 2e-3};
+        g.hu.assign(g.size(), 40);
+        g.labels.assign(g.size(), 0), g.target.assign(g.size(), 0);
+    };
+    fill(model.grid, 4, 3, 5);
+    fill(model.axisymmetric, 3, 1, 5);
+    auto cube = [](double v) {
+        Map3 m;
+        m.nx = 3, m.ny = 4, m.nz = 5;
+        m.origin_m = {-1e-3, -1.5e-3, 0.01};
+        m.spacing_m = {1e-3, 1e-3, 1e-3};
+        m.values.assign(m.size(), float(v));
+        return m;
+    };
+    // Patient position of a frame point (mm), by the model file's definition (io/model_file.hpp).
+    auto patient = [&](const std::array<double, 3>& f_mm) {
+        std::array<double, 3> p = model.frame_origin_patient_mm;
+        for (int a = 0; a < 3; ++a)
+            for (int b = 0; b < 3; ++b) p[a] += f_mm[b] * model.frame_axes[b][a];
+        return p;
+    };
+    auto coordinates = [](const Vti& v) {
+        auto* a = vtkStringArray::SafeDownCast(v.image->GetFieldData()->GetAbstractArray("coordinates"));
+        REQUIRE(a);
+        return a->GetValue(0);
+    };
+    auto check_voxel = [](const Vti& v, const int ijk[3], const std::array<double, 3>& expected) {
+        double x[3];
+        v.image->TransformIndexToPhysicalPoint(ijk[0], ijk[1], ijk[2], x);
+        for (int a = 0; a < 3; ++a) CHECK(x[a] == Approx(expected[a]).margin(1e-9));
+    };
+
+    lithosim::io::PlanFile plan;
+    plan.axisymmetric = false;
+    plan.setting = 10;
+    plan.p_max = cube(2e6), plan.p_min = cube(-1e6), plan.efd = cube(0.5);
+    const ScratchDir dir("plan_paraview_patient");
+    app::write_plan_paraview(dir.path(), plan, &model, 0.005);
+    const fs::path pv = dir / app::kParaviewFolder;
+    {
+        // dose.vti voxel (2, 1, 3): frame (-1 + 2, -1.5 + 1, 10 + 3 + the 5 mm shift) mm.
+        const Vti dose(pv / "dose.vti");
+        const int ijk[3] = {2, 1, 3};
+        check_voxel(dose, ijk, patient({1.0, -0.5, 18.0}));
+        CHECK_THAT(coordinates(dose), Catch::StartsWith("patient LPS"));
+        // model.vti voxel (3, 2, 4): frame (-1 + 1.5, -0.5 + 1, 2 + 2) mm.
+        const Vti m(pv / "model.vti");
+        const int q[3] = {3, 2, 4};
+        check_voxel(m, q, patient({0.5, 0.5, 4.0}));
+        CHECK_THAT(coordinates(m), Catch::StartsWith("patient LPS"));
+        // The (r, z) model keeps its frame and says so.
+        const Vti rz(pv / "model_axisymmetric.vti");
+        const int r[3] = {2, 0, 1};
+        check_voxel(rz, r, {1.0, 0.0, 2.5});
+        CHECK_THAT(coordinates(rz), Catch::Contains("no patient placement"));
+        CHECK_THAT(read_text(pv / "README.txt"), Catch::Contains("coordinates: patient LPS"));
+    }
+    // An axisymmetric plan: dose.vti stays (r, z), dose_revolved.vti is placed (voxel (0, 0, 0) at x = y = -r_last).
+    plan.axisymmetric = true;
+    plan.p_max = rz_map(4, 3, 2e6), plan.p_min = rz_map(4, 3, -1e6), plan.efd = rz_map(4, 3, 0.5);
+    const ScratchDir rdir("plan_paraview_patient_rz");
+    app::write_plan_paraview(rdir.path(), plan, &model, 0.005);
+    const fs::path rpv = rdir / app::kParaviewFolder;
+    const Vti dose(rpv / "dose.vti");
+    CHECK_THAT(coordinates(dose), Catch::Contains("no patient placement"));
+    const int o[3] = {1, 0, 2};
+    check_voxel(dose, o, {1.0, 0.0, 17.0});
+    const Vti rev(rpv / "dose_revolved.vti");
+    CHECK_THAT(coordinates(rev), Catch::StartsWith("patient LPS"));
+    const int v[3] = {0, 0, 2};
+    check_voxel(rev, v, patient({-3.0, -3.0, 17.0}));
 }
 
 TEST_CASE("plan report: valid self-contained HTML with every plan.json number, warnings first", "[app][report]") {

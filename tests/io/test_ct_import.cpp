@@ -310,6 +310,22 @@ TEST_CASE("DICOM: RescaleSlope and RescaleIntercept are applied per slice", "[io
     CHECK(wrong == 0);
 }
 
+TEST_CASE("DICOM: the series' FrameOfReferenceUID is kept; slices that disagree give none and a warning", "[io][ct]") {
+    const ScratchDir scratch("ct_frame_uid");
+    const fs::path dir = scratch / "series";
+    io::write_dicom_series(axial_volume(4), dir);
+    const std::string uid = get_text(slice_file(dir, 1), 0x0020, 0x0052);
+    REQUIRE(uid.size() > 10);
+    const io::CtImage a = io::read_dicom_series(dir, "", kSalt);
+    CHECK(a.frame_of_reference_uid == uid);
+    CHECK(a.warnings.empty());
+    edit_dicom(slice_file(dir, 3), [](gdcm::DataSet& ds) { set_text(ds, 0x0020, 0x0052, gdcm::VR::UI, "1.2.3.4"); });
+    const io::CtImage b = io::read_dicom_series(dir, "", kSalt);
+    CHECK(b.frame_of_reference_uid.empty());
+    REQUIRE(b.warnings.size() == 1);
+    CHECK_THAT(b.warnings[0], Catch::Contains("FrameOfReferenceUID"));
+}
+
 TEST_CASE("DICOM: hidden files and DICOMDIR are skipped; a .dcm file stands for its series", "[io][ct]") {
     const ScratchDir scratch("ct_skip");
     const fs::path dir = scratch / "series";

@@ -270,8 +270,54 @@ TEST_CASE("RT Structure Set passes dciodvfy, reads back with its ROIs and points
         CHECK(std::abs(local[1] - 2) == Approx(0.5).margin(1e-4));
         CHECK(local[2] == Approx(3).margin(1e-4));
     }
+    // A given frame of reference (the CT's) is kept by every file; a malformed UID is bad input.
+    options.frame_of_reference_uid = "1.2.826.0.1.3680043.8.498.12345";
+    CHECK(io::write_rt_dose(scratch / "rt_ct", {"efd_per_shock.dcm"}, {v}, options, structures) ==
+          options.frame_of_reference_uid);
+    CHECK(io::read_rt_dose(scratch / "rt_ct" / "efd_per_shock.dcm").frame_of_reference_uid ==
+          options.frame_of_reference_uid);
+    CHECK(io::read_rt_structure_set(scratch / "rt_ct" / "structures.dcm").frame_of_reference_uid ==
+          options.frame_of_reference_uid);
+    options.frame_of_reference_uid = "1.2..3";
+    CHECK_THROWS_AS((void)io::write_rt_dose(scratch / "rt_bad", {"x.dcm"}, {v}, options), InputError);
+    options.frame_of_reference_uid.clear();
     // A mask of another size is bad input.
     CHECK_THROWS_AS((void)io::write_rt_dose(scratch / "rt2", {"x.dcm"}, {v}, options,
                                             {{"target", std::vector<std::uint8_t>(7, 1)}}),
                     InputError);
+}
+
+TEST_CASE("RT Structure Set: an outline of more than 1500 points is thinned to fit ContourData", "[io][dicom_rt]") {
+    // A filled triangle (i <= j) on a 900 x 900 frame: its staircase side alone has about 1800 corners.
+    test::ScratchDir scratch("dicom_rt_long");
+    io::RtDoseVolume v;
+    v.quantity = "EFD per shock", v.unit = "mJ/mm2";
+    v.nx = 900, v.ny = 900, v.nz = 1;
+    v.spacing_mm = {0.25, 0.25, 1};
+    v.values.assign(v.size(), 1.0f);
+    std::vector<std::uint8_t> mask(v.size(), 0);
+    for (std::size_t j = 0; j < v.ny; ++j)
+        for (std::size_t i = 0; i <= j; ++i) mask[i + v.nx * j] = 1;
+    REQUIRE(io::trace_plane(mask.data(), v.nx, v.ny).front().points.size() > 1500);
+    io::RtWriteOptions options;
+    options.pseudonym = "ANON1234";
+    io::write_rt_dose(scratch / "rt", {"efd_per_shock.dcm"}, {v}, options, {{"target", mask}});
+    const auto file = scratch / "rt" / "structures.dcm";
+    if (test::have_dciodvfy()) {
+        const test::DciodvfyReport report = test::run_dciodvfy(file);
+        INFO(report.text);
+        CHECK(report.errors.empty());
+    }
+    const io::RtStructureSetRead r = io::read_rt_structure_set(file);
+    REQUIRE(r.rois.size() == 1);
+    REQUIRE(r.rois[0].contours.size() == 1);
+    const std::size_t n = r.rois[0].contours[0].points_mm.size();
+    CHECK(n <= 1500);
+    CHECK(n >= 750);
+    // Still the triangle: its area within one staircase (half a voxel per row) of the mask's.
+    std::vector<std::array<double, 2>> xy;
+    for (const auto& p : r.rois[0].contours[0].points_mm) xy.push_back({p[0], p[1]});
+    const double voxel = v.spacing_mm[0] * v.spacing_mm[1];
+    const double mask_area = double(v.ny) * double(v.ny + 1) / 2 * voxel;
+    CHECK(std::abs(io::signed_area(xy)) == Approx(mask_area).margin(double(v.ny) * voxel));
 }
