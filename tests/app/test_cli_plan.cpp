@@ -583,9 +583,10 @@ TEST_CASE("follow-up: the course re-planned from the ultrasound, with history an
     write("none.json", entry(0, 0, 0, false));
     std::map<std::string, json> re;
     for (const char* name : {"larger", "smaller", "none"}) {
-        const CliResult r = run_lithosim({"plan", "--follow-up", std::string(name) + ".json", "--previous", "out",
-                                          "--out", std::string("re_") + name, "--no-pictures"},
-                                         dir.path());
+        std::vector<std::string> args{"plan", "--follow-up", std::string(name) + ".json", "--previous", "out",
+                                      "--out", std::string("re_") + name};
+        if (std::string(name) != "larger") args.push_back("--no-pictures");   // the larger one gets its report
+        const CliResult r = run_lithosim(args, dir.path());
         INFO(r.err);
         REQUIRE(r.exit_code == 0);
         re[name] = json::parse(std::ifstream(dir / (std::string("re_") + name) / "plan.json"));
@@ -621,6 +622,17 @@ TEST_CASE("follow-up: the course re-planned from the ultrasound, with history an
         CHECK(p["history"][1]["inputs"]["follow_up"].get<std::string>().size() == 40);
         CHECK(p["follow_up"]["what_changed"].size() >= 3);
         CHECK(p["outcomes"].size() == 3);
+    }
+    // The re-plan's report: what changed first, the session done marked, every key labelled.
+    {
+        std::ifstream in(dir / "re_larger" / "report.html");
+        const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        CHECK(html.find("What changed since the previous plan") != std::string::npos);
+        CHECK(html.find("session 1 (done, day 0)") != std::string::npos);
+        CHECK(html.find("Course history") != std::string::npos);
+        const auto unlabelled = lithosim::app::unlabelled_report_keys(re["larger"]);
+        INFO("keys without a report label: " << json(unlabelled).dump());
+        CHECK(unlabelled.empty());
     }
     // A chain: a second follow-up after session 2 continues the re-plan, history grows.
     write("second.json", entry(5, 4, 3, true, 14, 2));
