@@ -272,9 +272,10 @@ PlanResult run_follow_up(const FollowUpRequest& q, std::ostream* log) {
     for (const auto& c : res.schedule.curve)
         curve.push_back({{"shocks", c.shocks}, {"fraction_cleared", r3(c.fraction_cleared)}});
     j["fragmentation_curve"] = curve;
-    j["verdict"] = "re-plan after the follow-up on day " + std::to_string(follow_ups.back().day) + ": " +
-                   res.what_changed[2] + "; " + primary.name + " " + pct_text(primary.probability) +
-                   " (95 % interval " + pct_text(primary.ci95_low) + "-" + pct_text(primary.ci95_high) + ")";
+    j["verdict"] = "re-plan after the follow-up on day " + std::to_string(follow_ups.back().day) + ": " + res.course +
+                   "; " + primary.name + " " + pct_text(primary.probability) + " (95 % interval " +
+                   pct_text(primary.ci95_low) + "-" + pct_text(primary.ci95_high) + "), the earlier plan " +
+                   pct_text(rq.previous_probability);
     j["safety"] = {{"ok", safety.ok}, {"warnings", safety.warnings}, {"violations", safety.violations}};
     json measurements = json::array();
     for (const auto& f : follow_ups) measurements.push_back(follow_up_json(f));
@@ -293,6 +294,7 @@ PlanResult run_follow_up(const FollowUpRequest& q, std::ostream* log) {
                          json::array({r3(res.strength_posterior_low), r3(res.strength_posterior_high)})},
                         {"resorption_months_prior_median", r3(res.resorption_months_prior)},
                         {"resorption_months_posterior_median", r3(res.resorption_months_posterior)},
+                        {"dose_factor_posterior_median", r3(res.dose_factor_posterior_median)},
                         {"effective_samples", std::round(res.effective_samples)},
                         {"particles_drawn", res.particles_drawn}}}};
     json history = prev.contains("history") ? prev["history"] : json::array();

@@ -417,6 +417,7 @@ ReplanResult replan_after_follow_up(const ReplanRequest& q) {
     OutcomeParticle nominal = nominal_particle(p);
     nominal.strength_factor = out.strength_posterior_median;
     nominal.dose_factor = quantile(dose_factor, weights, 0.5);
+    out.dose_factor_posterior_median = nominal.dose_factor;
     {
         std::mt19937_64 rng(q.options.seed);
         const Track t = track(c, nominal, rng, true, next_day);
@@ -513,15 +514,29 @@ ReplanResult replan_after_follow_up(const ReplanRequest& q) {
                                        std::round(out.strength_posterior_high / out.strength_prior_median * 100) / 100,
                                        ")"));
     }
-    const int before_left = std::max(0, q.previous_sessions - k);
-    const int now_left = int(out.schedule.sessions.size());
-    std::string course = out.course_ends ? "the course ends: " + out.schedule.reason
-                                         : fmt(now_left, " more session(s) (the earlier plan had ", before_left,
-                                               " left): ", out.schedule.reason);
-    if (!out.schedule.sessions.empty())
-        course += fmt("; next session day ", out.schedule.sessions.front().day, " at setting ",
-                      out.schedule.sessions.front().setting, ", ", out.schedule.total_shocks(), " shocks in all");
+    const double f = out.dose_factor_posterior_median;
+    if (std::abs(f - 1) > 0.05)
+        out.what_changed.push_back(fmt("dose reaching the target revised ", f < 1 ? "down" : "up", ": p+ x",
+                                       std::round(f * 100) / 100, ", EFD x", std::round(f * f * 100) / 100,
+                                       " of the simulated (what session ", k, " did says ",
+                                       f < 1 ? "less" : "more", " reached the target: aim, tissue, grid); the "
+                                       "sessions to come are shown at the revised dose"));
+    const auto& next = out.schedule.sessions;
+    std::string course;
+    if (out.course_ends) {
+        course = "the course ends: " + out.schedule.reason;
+    } else {
+        course = fmt(next.size(), " more session(s) from day ", next.front().day, " (", k + int(next.size()),
+                     " in all; the earlier plan had ", q.previous_sessions, "), ", out.schedule.total_shocks(),
+                     " shocks at setting ", std::round(next.front().setting * 1000) / 1000);
+        std::string why = out.schedule.reason;
+        if (why.rfind("goal not reached: ", 0) == 0) why = why.substr(18);
+        if (p.goal_kind != "dose")
+            course += out.schedule.goal_reached ? "; the fragmentation goal is reached"
+                                                : "; the fragmentation goal is NOT reached: " + why;
+    }
     out.what_changed.push_back(course);
+    out.course = course;
     const OutcomeEstimate& primary = out.prediction.primary();
     out.what_changed.push_back(fmt(primary.name, " ", pct(primary.probability), " (95 % interval ",
                                    pct(primary.ci95_low), " to ", pct(primary.ci95_high), "), the earlier plan ",

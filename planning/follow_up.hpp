@@ -76,13 +76,15 @@ struct ReplanResult {
     Schedule schedule;              ///< the sessions still to come (course-wide indices); none when the course ends
     OutcomePrediction prediction;   ///< the whole course's outcomes on the posterior
     bool course_ends = false;
-    std::string reason;             ///< why the course ends or how many sessions follow
+    std::string reason;             ///< the schedule's reason (why the course ends where it ends)
+    std::string course;             ///< one line: the sessions to come against the earlier plan's
     // What the follow-ups taught (the last follow-up): prior and posterior.
     double predicted_size_median_m = 0, predicted_size_low_m = 0, predicted_size_high_m = 0;  ///< prior, 5-95 %
     double observed_size_m = 0;
     double strength_prior_median = 1, strength_posterior_median = 1;
     double strength_posterior_low = 1, strength_posterior_high = 1;   ///< 5-95 %
     double resorption_months_prior = 0, resorption_months_posterior = 0;   ///< tendon: median T
+    double dose_factor_posterior_median = 1;   ///< p+ at the target against the simulated (the prior's median is 1)
     double effective_samples = 0;
     int particles_drawn = 0;
     std::vector<std::string> what_changed;

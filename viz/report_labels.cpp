@@ -353,6 +353,7 @@ const std::vector<ReportKey> kKeys = {
     {"strength_factor_posterior_90", "Strength factor after (5-95 %)"},
     {"resorption_months_prior_median", "Time to resorption before (median)", "months"},
     {"resorption_months_posterior_median", "Time to resorption after (median)", "months"},
+    {"dose_factor_posterior_median", "p+ reaching the target against the simulated (median)"},
     {"effective_samples", "Effective Monte Carlo samples"},
     {"particles_drawn", "Monte Carlo samples drawn"},
     {"structure_set", "RT Structure Set"},
