@@ -52,6 +52,10 @@ div.summary p.lead { font-size: 1.1em; font-weight: bold; }
 div.summary table.kv th { width: 14em; }
 table { max-width: 100%; }
 td, th { overflow-wrap: anywhere; }
+div.table { overflow-x: auto; max-width: 100%; }
+div.table > table { max-width: none; }
+div.table td { overflow-wrap: normal; }
+div.table th { overflow-wrap: normal; min-width: 4em; }
 div.figure img { height: auto; }
 details { margin: 0.2em 0 0.8em; }
 details > summary { cursor: pointer; color: #3b5b8c; }
@@ -66,6 +70,9 @@ div.summary p.changes { font-weight: bold; margin: 0.4em 0 0.1em; }
   tr { break-inside: avoid; }
   h2, h3 { break-after: avoid; }
   pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+  div.table { overflow: visible; }
+  div.table > table { max-width: 100%; font-size: 8pt; }
+  div.table td { overflow-wrap: anywhere; }
 }
 )css";
 
@@ -243,7 +250,9 @@ void HtmlReport::table(const std::vector<std::string>& header, const std::vector
                                     std::to_string(rows.size()) + " rows");
     const auto style_of = [&](std::size_t r) { return styles.empty() ? ReportStyle::plain : styles[r]; };
     const auto rows_html = [&](const std::vector<std::size_t>& which) {
-        std::string out = "<table>\n<tr>";
+        // A wide table scrolls inside its box on screen (the page never scrolls sideways) and keeps its numbers
+        // whole; in print it wraps to the page (below).
+        std::string out = "<div class=\"table\"><table>\n<tr>";
         for (const auto& h : header) out += cell("th", h);
         out += "</tr>\n";
         for (std::size_t r : which) {
@@ -251,7 +260,7 @@ void HtmlReport::table(const std::vector<std::string>& header, const std::vector
             for (const auto& c : rows[r]) out += cell("td", c);
             out += "</tr>\n";
         }
-        return out + "</table>\n";
+        return out + "</table></div>\n";
     };
     std::vector<std::size_t> all(rows.size());
     for (std::size_t r = 0; r < rows.size(); ++r) all[r] = r;
