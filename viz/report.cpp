@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -156,7 +157,16 @@ int run_quietly(const std::vector<std::string>& argv) {
 std::string html_escape(std::string_view text) {
     std::string out;
     out.reserve(text.size());
-    for (char ch : text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char ch = text[i];
+        // Units as a reader writes them: the planner's and the solver's texts say mJ/mm^2, mm^3 (plain ASCII for
+        // terminals and logs); the report shows mJ/mm², mm³.
+        if (ch == '^' && i + 1 < text.size() && (text[i + 1] == '2' || text[i + 1] == '3') &&
+            (i + 2 >= text.size() || !std::isdigit(static_cast<unsigned char>(text[i + 2])))) {
+            out += text[i + 1] == '2' ? "\u00B2" : "\u00B3";
+            ++i;
+            continue;
+        }
         switch (ch) {
             case '&': out += "&amp;"; break;
             case '<': out += "&lt;"; break;

@@ -509,6 +509,9 @@ TEST_CASE("plan report: valid self-contained HTML with every plan.json number, w
     // Escaped texts.
     CHECK(html.find("EFD on the CT &lt;through the target&gt;") != std::string::npos);
     CHECK(html.find("10 &amp; more") != std::string::npos);
+    // Units as a reader writes them: the note's mJ/mm^2 is shown mJ/mm².
+    CHECK(html.find("0.241061 mJ/mm\u00B2 at its highest setting") != std::string::npos);
+    CHECK(html.find("mm^2") == std::string::npos);
     // Safety: the warning precedes the checks that passed and the overall verdict.
     const auto safety = html.find("<h2>Safety</h2>");
     REQUIRE(safety != std::string::npos);
