@@ -1,6 +1,8 @@
 #include "app/run_outputs.hpp"
+#include "app/case_keys.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -574,8 +576,21 @@ fs::path write_simulate_report(const fs::path& dir, const json& s, const ReportC
         if (rows.empty()) continue;
         any = true;
         r.subsection(std::string("[") + section + "]");
+        // The case's keys in words (the key's own documentation, app/case_keys.cpp) with the key the case file
+        // writes in brackets, so that a reader can find it in case.ini.
         std::vector<std::pair<std::string, ReportCell>> kv;
-        for (const auto& [k, v] : rows) kv.emplace_back(k, v);
+        for (const auto& [k, v] : rows) {
+            const CaseKey* key = find_case_key(section, k);
+            std::string label = k;
+            if (key && !key->doc.empty()) {
+                label = key->doc.substr(0, std::min(key->doc.find_first_of(";:(,"), key->doc.size()));
+                while (!label.empty() && label.back() == ' ') label.pop_back();
+                if (!label.empty()) label[0] = char(std::toupper(static_cast<unsigned char>(label[0])));
+                if (!key->unit.empty()) label += " (" + key->unit + ")";
+                label += " [" + k + "]";
+            }
+            kv.emplace_back(label, v);
+        }
         r.key_values(kv);
     }
     if (!any) r.paragraph("the resolved case was not given to the report", ReportStyle::muted);

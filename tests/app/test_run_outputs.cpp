@@ -596,7 +596,9 @@ TEST_CASE("simulate report: IEC parameters as summary.json has them, warnings, r
         CHECK(html.find(n) != std::string::npos);
     }
     CHECK(html.find("the focus lies &lt;2 cells&gt; from the PML") < html.find("Field parameters"));
-    CHECK(html.find("<th>p0_MPa</th><td>2.5</td>") != std::string::npos);  // device settings from the case
+    // Device settings from the case, in words with the key the case file writes.
+    CHECK(html.find("<th>Amplitude of the wave leaving the source surface (MPa) [p0_MPa]</th><td>2.5</td>") !=
+          std::string::npos);
     CHECK(html.find("<pre>[grid]") != std::string::npos);                   // the resolved case, whole
 }
 
