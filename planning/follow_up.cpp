@@ -496,7 +496,7 @@ ReplanResult replan_after_follow_up(const ReplanRequest& q) {
                                                      : std::string("no residual seen"),
                                "; the model expected ", mm(out.predicted_size_median_m), " mm (90 % of patients ",
                                mm(out.predicted_size_low_m), " to ", mm(out.predicted_size_high_m),
-                               " mm; the ultrasound adds about ", q.ultrasound.bias_m(out.predicted_size_median_m) / kMm,
+                               " mm; the ultrasound adds about ", mm(q.ultrasound.bias_m(out.predicted_size_median_m)),
                                " mm)");
     out.what_changed.push_back(size_line);
     const double ratio = out.strength_posterior_median / out.strength_prior_median;
