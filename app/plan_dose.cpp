@@ -907,22 +907,6 @@ TargetDose PlanDose::target_at(double setting) const {
     return t;
 }
 
-std::map<std::string, OarDose> PlanDose::oar_at(double setting) const {
-    const auto [r0, r1] = bracket(runs, setting);
-    std::map<std::string, OarDose> out;
-    for (const auto& [name, a] : r0->oar) {
-        const auto it = r1->oar.find(name);
-        const OarDose b = it == r1->oar.end() ? a : it->second;
-        OarDose o;
-        o.nodes = a.nodes;
-        o.max_p_plus_Pa = log_interp(setting, r0->setting, a.max_p_plus_Pa, r1->setting, b.max_p_plus_Pa);
-        o.min_p_minus_Pa = log_interp(setting, r0->setting, a.min_p_minus_Pa, r1->setting, b.min_p_minus_Pa);
-        o.max_efd_J_per_m2 = log_interp(setting, r0->setting, a.max_efd_J_per_m2, r1->setting, b.max_efd_J_per_m2);
-        out[name] = o;
-    }
-    return out;
-}
-
 double PlanDose::free_field_efd_J_per_m2(double setting) const {
     const auto [r0, r1] = bracket(runs, setting);
     return log_interp(setting, r0->setting, r0->water_efd_J_per_m2, r1->setting, r1->water_efd_J_per_m2);

@@ -214,12 +214,11 @@ struct PlanDose {
     /// p_plus_relative_sd is left 0 (the device's shot-to-shot spread is not simulated).
     planning::ShockAtTarget load(double setting, double motion_sd_m, double lateral_offset_m,
                                  double target_radius_m) const;
-    /// The runs as a dose table (planning/dose_table.hpp): what load() and oar_at() interpolate, with the motion,
-    /// the target's radius and the device's shot-to-shot spread of p+; a plan keeps it for its re-plans.
+    /// The runs as a dose table (planning/dose_table.hpp: what load() interpolates, and the organs' doses) with the
+    /// motion, the target's radius and the device's shot-to-shot spread of p+; a plan keeps it for its re-plans.
     planning::DoseTable dose_table(double motion_sd_m, double target_radius_m, double p_plus_relative_sd) const;
-    /// Target dose and OAR dose at a setting (interpolated).
+    /// Target dose at a setting (interpolated; the organs' doses: dose_table).
     TargetDose target_at(double setting) const;
-    std::map<std::string, OarDose> oar_at(double setting) const;
     /// The device's free-field EFD at its focus (the water runs), interpolated.
     double free_field_efd_J_per_m2(double setting) const;
     /// EFD loss between water and the patient at the target, dB (10 log10 of the ratio), at a setting.

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "planning/outcome_models.hpp"
+#include "planning/units.hpp"
 #include "solver/errors.hpp"
 
 namespace lithosim::planning {
@@ -51,6 +52,39 @@ double negative_binomial(int n, double mu, double r) {
                     n * std::log(mu / (r + mu)));
 }
 
+/// P(T <= t months) for a particle: the tendon resorption model (its coefficients and shift) with the dose
+/// delivered so far, T the time to radiographic resorption.
+class ResorptionTime {
+public:
+    ResorptionTime(const OutcomeParticle& particle, const PatientFactors& patient, double deposit_mm,
+                   const std::vector<std::pair<int, ShockAtTarget>>& delivered)
+        : eq_(outcome_equation("tendon_resorption")), theta_(particle.theta.at("tendon_resorption")),
+          u_(particle.shift.at("tendon_resorption")) {
+        x_.value["gaertner"] = patient.gaertner_type;
+        x_.value["deposit_mm"] = deposit_mm;
+        for (const auto& [n, load] : delivered)
+            x_.dose_steps.push_back({double(n), load.efd_J_per_m2 / detail::kJ_per_m2_per_mJ_per_mm2});
+    }
+    double cdf(double t_months) {
+        if (!(t_months > 0)) return 0.0;
+        if (!std::isfinite(t_months)) return 1.0;
+        x_.value["horizon_months"] = t_months;
+        return eq_.probability(theta_.data(), x_, u_);
+    }
+    /// The median, from the 6-month probability of the log-logistic: T = 6 exp(-logit / b_time).
+    double median_months() {
+        const double p6 = cdf(6.0);
+        const double logit = std::log(std::max(p6, 1e-12) / std::max(1 - p6, 1e-12));
+        return 6.0 * std::exp(-logit / std::max(theta_[2], 0.05));
+    }
+
+private:
+    const OutcomeEquation& eq_;
+    const std::vector<double>& theta_;
+    double u_;
+    OutcomeCovariates x_;
+};
+
 /// The part of the deposit's diameter not yet resorbed, 1 - t / (2 T), as weighted bins (tendon; 1 otherwise).
 struct FactorMass {
     double factor, mass;
@@ -60,41 +94,15 @@ std::vector<FactorMass> resorption_factor(const std::string& indication, const O
                                           const std::vector<std::pair<int, ShockAtTarget>>& delivered,
                                           double months) {
     if (indication != "tendon") return {{1.0, 1.0}};
-    const OutcomeEquation& eq = outcome_equation("tendon_resorption");
-    OutcomeCovariates x;
-    x.value["gaertner"] = patient.gaertner_type;
-    x.value["deposit_mm"] = deposit_mm;
-    for (const auto& [n, load] : delivered) x.dose_steps.push_back({double(n), load.efd_J_per_m2 / 1e3});
-    const std::vector<double>& theta = particle.theta.at("tendon_resorption");
-    const double u = particle.shift.at("tendon_resorption");
-    const auto cdf_T = [&](double t) {   // P(T <= t months)
-        if (!(t > 0)) return 0.0;
-        if (!std::isfinite(t)) return 1.0;
-        x.value["horizon_months"] = t;
-        return eq.probability(theta.data(), x, u);
-    };
+    ResorptionTime T(particle, patient, deposit_mm, delivered);
     // P(factor <= f) = P(T <= months / (2 (1 - f))).
-    const auto G = [&](double f) { return f >= 1 ? 1.0 : cdf_T(months / (2 * (1 - f))); };
+    const auto G = [&](double f) { return f >= 1 ? 1.0 : T.cdf(months / (2 * (1 - f))); };
     std::vector<FactorMass> out{{0.0, G(0.0)}};
     for (int i = 0; i < kResorptionBins; ++i) {
         const double a = double(i) / kResorptionBins, b = double(i + 1) / kResorptionBins;
         out.push_back({0.5 * (a + b), std::max(0.0, G(b) - G(a))});
     }
     return out;
-}
-
-/// The median time to resorption T (months) of a particle, from its 6-month probability: T = 6 exp(-logit / b_time).
-double resorption_median_months(const OutcomeParticle& particle, const PatientFactors& patient, double deposit_mm,
-                                const std::vector<std::pair<int, ShockAtTarget>>& delivered) {
-    OutcomeCovariates x;
-    x.value["gaertner"] = patient.gaertner_type;
-    x.value["deposit_mm"] = deposit_mm;
-    x.value["horizon_months"] = 6;
-    for (const auto& [n, load] : delivered) x.dose_steps.push_back({double(n), load.efd_J_per_m2 / 1e3});
-    const std::vector<double>& theta = particle.theta.at("tendon_resorption");
-    const double p6 = outcome_equation("tendon_resorption").probability(theta.data(), x, particle.shift.at("tendon_resorption"));
-    const double logit = std::log(std::max(p6, 1e-12) / std::max(1 - p6, 1e-12));
-    return 6.0 * std::exp(-logit / std::max(theta[2], 0.05));
 }
 
 /// One joint term of the observation's likelihood: a resorption factor and a true largest size.
@@ -352,11 +360,10 @@ ReplanResult replan_after_follow_up(const ReplanRequest& q) {
     std::vector<Track> tracks;
     std::vector<double> weights;
     double ess = 0;
-    for (int n = 5 * wanted;; n = std::min(q.max_particles, n * 4)) {
-        particles = draw_particles(p, c.base, q.options, n);
-        tracks.clear();
-        std::vector<double> ll;
-        for (std::size_t i = 0; i < particles.size(); ++i) {
+    std::vector<double> ll;
+    for (int n = std::min(5 * wanted, q.max_particles);; n = std::min(q.max_particles, n * 4)) {
+        particles = draw_particles(p, c.base, q.options, n);   // the first ones as before: only the new are tracked
+        for (std::size_t i = tracks.size(); i < particles.size(); ++i) {
             std::mt19937_64 rng(q.options.seed * 1000003u + i);
             tracks.push_back(track(c, particles[i], rng, false, next_day));
             ll.push_back(tracks.back().impossible ? -INFINITY : tracks.back().log_likelihood);
@@ -385,7 +392,7 @@ ReplanResult replan_after_follow_up(const ReplanRequest& q) {
         dose_factor.push_back(particles[i].dose_factor);
         predicted.push_back(tracks[i].predicted_size_m);
         if (p.indication == "tendon")
-            t_res.push_back(resorption_median_months(particles[i], q.patient, c.deposit_mm, tracks[i].delivered));
+            t_res.push_back(ResorptionTime(particles[i], q.patient, c.deposit_mm, tracks[i].delivered).median_months());
     }
     out.predicted_size_median_m = quantile(predicted, ones, 0.5);
     out.predicted_size_low_m = quantile(predicted, ones, 0.05);
