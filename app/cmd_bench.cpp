@@ -13,7 +13,7 @@
 #include <iostream>
 
 #include "app/commands.hpp"
-#include "app/text.hpp"
+#include "core/text.hpp"
 #include "io/json_file.hpp"
 #include "lithosim/build_info.hpp"
 #include "solver/benchmark.hpp"

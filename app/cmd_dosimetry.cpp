@@ -6,11 +6,11 @@
 //                      [--layers LIST] [--dx-mm DX] [--threads N] [--json FILE] [--quiet]
 //       dose at depth (issue 3 §4): the device aimed at a target D mm below the skin through the layers, run
 //       in-process; with --setting the forward report at the target (and the loss relative to water), with
-//       --find-setting the setting that delivers the EFD X there. Set-up, search and JSON keys: app/find_setting.cpp.
+//       --find-setting the setting that delivers the EFD X there. Set-up, search and JSON keys: dosimetry/dose_at_depth.cpp.
 //       Nothing is written but the --json FILE.
 //
 // The result-file form reads the maps, the sensor series and the focal waveform of a result file, computes the
-// parameters of app/dosimetry.hpp (the foundation's summary and the IEC 61846 field parameters), prints them, replaces
+// parameters of dosimetry/dosimetry.hpp (the foundation's summary and the IEC 61846 field parameters), prints them, replaces
 // the file's /dosimetry group (atomically: a modified copy is renamed over the file) and writes them to FILE as JSON
 // if asked.
 //
@@ -22,7 +22,7 @@
 //                             peak (which is also what a file written before that attribute existed gives)
 //   the focal waveform        /focal_series and the sensor points (/sensors)
 //
-// --json FILE layout: the dosimetry keys of app/dosimetry.hpp plus "result_file", "version", "git_commit" and
+// --json FILE layout: the dosimetry keys of dosimetry/dosimetry.hpp plus "result_file", "version", "git_commit" and
 // "warnings".
 //
 // Stages: read input (the file and the options; every failure here is bad input, exit 2), compute (maps of the file
@@ -37,13 +37,13 @@
 #include <iostream>
 #include <stdexcept>
 
-#include "app/case_keys.hpp"
-#include "app/case_spec.hpp"
+#include "cases/case_keys.hpp"
+#include "cases/case_spec.hpp"
 #include "app/commands.hpp"
-#include "app/run_figures.hpp"
-#include "app/dosimetry.hpp"
-#include "app/find_setting.hpp"
-#include "app/text.hpp"
+#include "report/run_figures.hpp"
+#include "dosimetry/dosimetry.hpp"
+#include "dosimetry/dose_at_depth.hpp"
+#include "core/text.hpp"
 #include "io/json_file.hpp"
 #include "io/result_file.hpp"
 #include "lithosim/build_info.hpp"
@@ -139,7 +139,7 @@ std::optional<fs::path> json_option(const po::variables_map& vm) {
     return p;
 }
 
-/// `lithosim dosimetry --device NAME ...`: the forward report or the inverse search (app/find_setting.hpp).
+/// `lithosim dosimetry --device NAME ...`: the forward report or the inverse search (dosimetry/dose_at_depth.hpp).
 int dose_at_depth(const po::variables_map& vm) {
     const bool quiet = vm["quiet"].as<bool>();
     const bool find = vm["find-setting"].as<bool>();

@@ -1,4 +1,4 @@
-// `lithosim model`: a CT scan or an embedded phantom becomes a simulation-ready tissue model (app/patient_model.hpp):
+// `lithosim model`: a CT scan or an embedded phantom becomes a simulation-ready tissue model (patient/patient_model.hpp):
 // labels, acoustic properties, the target and its calcium score, resampled into the beam frame and written as
 // model.h5 (io/model_file.hpp) with summary.json beside it; `[medium] model = model.h5` simulates through it.
 #include <boost/program_options.hpp>
@@ -10,9 +10,9 @@
 #include <utility>
 
 #include "app/commands.hpp"
-#include "app/visual_outputs.hpp"
-#include "app/patient_model.hpp"
-#include "app/text.hpp"
+#include "report/visual_outputs.hpp"
+#include "patient/patient_model.hpp"
+#include "core/text.hpp"
 #include "io/json_file.hpp"
 #include "models/phantoms.hpp"
 #include "models/property_mapping.hpp"

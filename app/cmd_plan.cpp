@@ -1,13 +1,13 @@
-// `lithosim plan`: the treatment planner's command line (app/plan.hpp has the pipeline and the plan.json keys).
+// `lithosim plan`: the treatment planner's command line (planner/plan.hpp has the pipeline and the plan.json keys).
 #include <boost/program_options.hpp>
 
 #include <iostream>
 
 #include "app/commands.hpp"
-#include "app/plan.hpp"
-#include "app/plan_follow_up.hpp"
-#include "app/text.hpp"
-#include "app/visual_outputs.hpp"
+#include "planner/plan.hpp"
+#include "planner/plan_follow_up.hpp"
+#include "core/text.hpp"
+#include "report/visual_outputs.hpp"
 #include "planning/protocol.hpp"
 
 namespace po = boost::program_options;
@@ -138,6 +138,7 @@ int cmd_plan(const Args& args) {
         f.command_line = command_line_of("plan", args);
         const bool quiet = vm["quiet"].as<bool>();
         const PlanResult result = run_follow_up(f, quiet ? nullptr : &std::cout);
+        for (const auto& w : result.warnings) print_warning(w);
         if (!quiet) std::cout << result.text;
         return kExitOk;
     }
@@ -194,6 +195,7 @@ int cmd_plan(const Args& args) {
     const bool quiet = vm["quiet"].as<bool>();
     // Not one stage: run_plan names its own stages (build model, simulate, ...); an UnsafePlan reaches main (exit 3).
     PlanResult result = run_plan(r, quiet ? nullptr : &std::cout);
+    for (const auto& w : result.warnings) print_warning(w);
     if (!quiet) std::cout << result.text;
     return kExitOk;
 }

@@ -5,7 +5,7 @@
 //   build model    plan the run (grid, time step, resolution, memory) and check the geometry on the grid
 //   simulate       the time loop
 //   write results  DIR/case.ini before the run; DIR/result.h5 and, last, DIR/summary.json after it; then the
-//                  pictures of them (app/visual_outputs.hpp): DIR/paraview/, DIR/figures/, DIR/report.html
+//                  pictures of them (report/visual_outputs.hpp): DIR/paraview/, DIR/figures/, DIR/report.html
 // Under an MPI launcher with more than one rank, a 3D case is split into slabs along z (solver/DISTRIBUTED.md):
 // every rank reads the case and plans the run, all ranks simulate, and rank 0 alone prints, writes the output
 // directory and the files. Other geometries run on rank 0 alone; the other ranks exit 0 at once.
@@ -23,15 +23,16 @@
 #include <fstream>
 #include <iostream>
 
-#include "app/case_keys.hpp"
-#include "app/case_spec.hpp"
+#include "cases/case_keys.hpp"
+#include "cases/case_spec.hpp"
+#include "cases/default_case.hpp"
 #include "app/commands.hpp"
 #include "app/mpi_env.hpp"
-#include "app/progress.hpp"
-#include "app/run_outputs.hpp"
-#include "app/summary.hpp"
-#include "app/text.hpp"
-#include "app/visual_outputs.hpp"
+#include "core/progress.hpp"
+#include "report/run_outputs.hpp"
+#include "report/summary.hpp"
+#include "core/text.hpp"
+#include "report/visual_outputs.hpp"
 #include "io/json_file.hpp"
 #include "io/result_file.hpp"
 #include "lithosim/build_info.hpp"

@@ -1,7 +1,7 @@
 // `lithosim sweep --config sweep.ini --out DIR [--threads N] [--quiet] [--retry-failed]`
 //
 // Stages: read input (the sweep file, its cases and every value checked: nothing is written before), prepare DIR
-// (a DIR that holds a different sweep is refused), run the cases, write the table. app/SWEEP.md is the user's
+// (a DIR that holds a different sweep is refused), run the cases, write the table. sweeps/SWEEP.md is the user's
 // documentation; sweep.hpp has the file format and the design.
 //
 // Each case runs as a child process of this executable (`lithosim simulate|plan ... --out DIR/cases/<id> --quiet`):
@@ -40,11 +40,12 @@
 
 #include "app/commands.hpp"
 #include "app/mpi_env.hpp"
-#include "app/progress.hpp"
-#include "app/sweep.hpp"
-#include "app/text.hpp"
+#include "core/progress.hpp"
+#include "sweeps/sweep.hpp"
+#include "core/text.hpp"
 #include "io/json_file.hpp"
 #include "lithosim/build_info.hpp"
+#include "report/run_figures.hpp"
 
 extern char** environ;
 
@@ -53,6 +54,18 @@ namespace po = boost::program_options;
 namespace lithosim::app {
 
 namespace {
+
+/// The metric-versus-parameter figures of the sweep (DIR/figures/): pictures of a table already written, so a
+/// problem here is a warning, never a failed sweep.
+void write_sweep_figures(const fs::path& dir, const SweepTable& table) {
+    try {
+        const FigureSet set = write_sweep_metric_figures(dir, table);
+        if (set.skipped) print_warning("figures skipped: " + *set.skipped);
+        for (const auto& n : set.notes) print_warning("figure left out: " + n);
+    } catch (const std::exception& e) {
+        print_warning(std::string("sweep figures not written: ") + e.what());
+    }
+}
 
 constexpr const char* kIdentityFile = "sweep.json";
 constexpr const char* kSweepCopy = "sweep.ini";
@@ -68,7 +81,7 @@ using Clock = std::chrono::steady_clock;
 po::options_description sweep_options() {
     po::options_description o("Options of lithosim sweep", help_width(), help_width() / 2);
     o.add_options()
-        ("config", po::value<std::string>()->value_name("FILE"), "sweep file (INI: [sweep], [plan]; app/SWEEP.md). "
+        ("config", po::value<std::string>()->value_name("FILE"), "sweep file (INI: [sweep], [plan]; sweeps/SWEEP.md). "
          "Required.")
         ("out", po::value<std::string>()->value_name("DIR"),
          "output folder: DIR/cases/<id>/ per case, DIR/sweep.csv, DIR/sweep.h5, DIR/sweep.ini, DIR/sweep.json. "
@@ -341,7 +354,7 @@ int cmd_sweep(const Args& args) {
                      "Runs a base case (simulate or plan) over a grid or a Latin hypercube of values of its keys, "
                      "each case in DIR/cases/<id>/,\nand collects their metrics in DIR/sweep.csv and DIR/sweep.h5. "
                      "Run the same command again to resume. Under mpirun/srun the\ncases are spread over the ranks. "
-                     "The sweep file format: app/SWEEP.md.\n"
+                     "The sweep file format: sweeps/SWEEP.md.\n"
                      "Exit codes: 0 every case ok, 2 bad input (nothing written), 100 + the number of failed cases "
                      "(at most 200),\n1 the sweep itself failed.\n\n"
                   << options;
@@ -425,7 +438,7 @@ int cmd_sweep(const Args& args) {
         run_stage("write results", [&] {
             io::write_sweep_csv(out / kCsvFile, table);
             io::write_sweep_h5(out / kH5File, table);
-            write_sweep_figures(out, table);
+            write_sweep_figures(out, table);   // pictures of the table: problems are warnings
         });
         exit_code = sweep_exit_code(failed);
         if (!quiet)

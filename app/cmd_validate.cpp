@@ -16,8 +16,8 @@
 #include <iostream>
 
 #include "app/commands.hpp"
-#include "app/progress.hpp"
-#include "app/text.hpp"
+#include "core/progress.hpp"
+#include "core/text.hpp"
 #include "io/json_file.hpp"
 #include "lithosim/build_info.hpp"
 #include "validation/cases.hpp"
@@ -69,7 +69,6 @@ nlohmann::json rows_json(const std::vector<validation::Row>& rows, bool full) {
 }  // namespace
 
 int cmd_validate(const Args& args) {
-    register_planner_validation();
     const po::options_description options = validate_options();
     po::variables_map vm;
     po::store(po::command_line_parser(args).options(options).run(), vm);

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::app {
 
@@ -36,34 +36,6 @@ unsigned help_width();
 /// spaces for a line that starts an option, "  --name ..."). Shorter lines are kept as they are.
 std::string wrap_help_text(const std::string& text, unsigned width);
 
-/// An internal failure during a named stage ("read input", "build model", "simulate", "write results"):
-/// main() prints "<stage> failed: <what>" and exits with kExitFailure.
-struct StageFailure : std::runtime_error {
-    StageFailure(const std::string& stage, const std::string& what) : std::runtime_error(stage + " failed: " + what) {}
-};
-
-/// A treatment plan that cannot be made safe: main() prints "no safe plan: <reason>" and exits with kExitUnsafe.
-struct UnsafePlan : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-/// Run `f` as the named stage. Bad input (InputError) passes through unchanged (exit 2 whatever the stage); every
-/// other exception becomes a StageFailure naming the stage.
-template <class F>
-decltype(auto) run_stage(const char* stage, F&& f) {
-    try {
-        return f();
-    } catch (const InputError&) {
-        throw;
-    } catch (const UnsafePlan&) {
-        throw;
-    } catch (const std::bad_alloc&) {
-        throw StageFailure(stage, "out of memory");
-    } catch (const std::exception& e) {
-        throw StageFailure(stage, e.what());
-    }
-}
-
 /// The arguments after the subcommand word.
 using Args = std::vector<std::string>;
 
@@ -81,15 +53,10 @@ int cmd_dosimetry(const Args& args);
 int cmd_devices(const Args& args);
 /// `lithosim model`: a CT or phantom becomes a tissue model file. See cmd_model.cpp.
 int cmd_model(const Args& args);
-/// Registers the planner's validation case (planner_phantoms, app/validate_planner.cpp) with lithosim validate.
-void register_planner_validation();
 /// `lithosim plan`: the treatment planner. See cmd_plan.cpp and plan.hpp.
 int cmd_plan(const Args& args);
 /// `lithosim sweep`: a case run over a grid or Latin hypercube of key values. See cmd_sweep.cpp, SWEEP.md.
 int cmd_sweep(const Args& args);
-
-/// Text of the embedded default case (examples/default.ini, embedded at build time).
-const char* default_case_text();
 
 /// Set the OpenMP thread count from --threads (InputError unless 1 <= n <= 4096).
 void apply_threads(long long n);

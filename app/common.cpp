@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "app/commands.hpp"
-#include "app/text.hpp"
+#include "core/text.hpp"
 
 namespace lithosim::app {
 
@@ -87,26 +87,11 @@ void apply_threads(long long n) {
 }
 
 std::array<double, 3> point_option(const std::string& option, const std::string& text) {
-    const auto parts = split(text, ',');
-    std::array<double, 3> p{};
-    bool ok = parts.size() == 3;
-    for (std::size_t i = 0; ok && i < 3; ++i) ok = parse_real(trim(parts[i]), p[i]) && std::isfinite(p[i]);
-    if (!ok) throw InputError("--" + option + " '" + text + "' is not a point; accepted: x,y,z in mm, e.g. 12.5,-40,110");
-    return p;
+    return checked_point("--" + option, text);
 }
 
 double numeric_option(const std::string& option, const std::string& text, bool integer, double min, double max) {
-    const std::string accepted = std::string(integer ? "an integer" : "a number") + " from " + format_number(min) +
-                                 " to " + format_number(max);
-    double v = 0;
-    long long n = 0;
-    const bool ok = integer ? parse_integer(text, n) : parse_real(text, v);
-    if (integer) v = double(n);
-    if (!ok) throw InputError("--" + option + " '" + text + "' is not " + (integer ? "an integer" : "a number") +
-                              "; accepted: " + accepted);
-    if (v < min || v > max)
-        throw InputError("--" + option + " = " + text + " is out of range; accepted: " + accepted);
-    return v;
+    return checked_number("--" + option, text, integer, min, max);
 }
 
 void print_warning(const std::string& text) {

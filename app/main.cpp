@@ -14,10 +14,11 @@
 
 #include "app/commands.hpp"
 #include "app/mpi_env.hpp"
-#include "app/text.hpp"
+#include "core/text.hpp"
 #include "lithosim/build_info.hpp"
 
 namespace po = boost::program_options;
+using namespace lithosim;
 using namespace lithosim::app;
 
 namespace {

@@ -43,7 +43,7 @@
 
 #include "io/ct_import.hpp"
 #include "io/ct_import_internal.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::io {
 

@@ -20,7 +20,7 @@
 #include <sstream>
 
 #include "io/ct_import_internal.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::io {
 

@@ -25,7 +25,7 @@
 #include <ctime>
 #include <sstream>
 
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::io {
 namespace {

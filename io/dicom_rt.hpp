@@ -26,7 +26,7 @@
 //
 // structures.dcm (RT Structure Set Storage, 1.2.840.10008.5.1.4.1.1.481.3; written when structures are given): one
 // ROI per structure mask on the dose grid, in the study and frame of reference of the dose files (its own series).
-// The plan's structures (app/plan_dose.hpp structure_masks, those present) with their RTROIInterpretedType
+// The plan's structures (planner/plan_dose.hpp structure_masks, those present) with their RTROIInterpretedType
 // (3006,00A4) and ROIDisplayColor (3006,002A):
 //
 // | ROIName      | RTROIInterpretedType | colour (RGB)  | why this type                                              |

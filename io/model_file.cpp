@@ -12,7 +12,7 @@
 #include "io/result_file.hpp"  // utc_now_iso8601
 #include "lithosim/build_info.hpp"
 #include "models/ct_volume.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::io {
 namespace {

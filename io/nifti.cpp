@@ -6,7 +6,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::io {
 namespace {

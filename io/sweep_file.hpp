@@ -1,5 +1,5 @@
-// The table of a parameter sweep (`lithosim sweep`, app/SWEEP.md): one row per case, written as DIR/sweep.csv and
-// DIR/sweep.h5. The table is plain data; app/sweep.cpp fills it from the cases' records.
+// The table of a parameter sweep (`lithosim sweep`, sweeps/SWEEP.md): one row per case, written as DIR/sweep.csv and
+// DIR/sweep.h5. The table is plain data; sweeps/sweep.cpp fills it from the cases' records.
 //
 // Column order (both files): case, the swept keys in the order of the sweep file, the metrics (sorted by name,
 // digit runs by value), status, error, run_time_s. Units are in the column names (p_plus_MPa, source.p0_MPa);

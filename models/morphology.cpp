@@ -7,7 +7,7 @@
 #include <limits>
 #include <numbers>
 
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::models {
 

@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::models {
 

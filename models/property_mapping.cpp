@@ -15,7 +15,7 @@
 
 #include "models/hounsfield.hpp"
 #include "models/tissue.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::models {
 

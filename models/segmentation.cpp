@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::models {
 

@@ -7,7 +7,7 @@
 #include <numbers>
 #include <string>
 
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::models {
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::planning {
 namespace {

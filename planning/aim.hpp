@@ -27,7 +27,7 @@
 //     absorbing path). On the shoulder phantom (eswt_head) the maximum stays 6-7 mm in front of the deposit, in the
 //     soft tissue before the tendon, for offsets of 0, 6.5 and 10.4 mm, while the EFD at the deposit hardly changes
 //     and p+ there falls (the focus moves into the humeral head). The planner therefore checks every step by a run
-//     at the new offset and keeps it only when the target does better (app/plan_dose.hpp).
+//     at the new offset and keeps it only when the target does better (planner/plan_dose.hpp).
 //   * It aims the maximum, not the coverage of the whole target: a target longer than the focal zone is still
 //     under-dosed at its ends (assess_aim reports the EFD fraction at both ends).
 //   * A second maximum (a reflection off bone beyond the target, a standing wave in front of it) higher than the

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <memory>
 
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::planning {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "planning/outcome_models.hpp"
 #include "planning/units.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::planning {
 namespace {

@@ -29,7 +29,7 @@
 
 namespace lithosim::planning {
 
-/// One echographic follow-up (plan --follow-up FILE; contract keys in app/plan.hpp).
+/// One echographic follow-up (plan --follow-up FILE; contract keys in planner/plan.hpp).
 struct FollowUp {
     int after_session = 0;          ///< course-wide index of the session before the check
     int day = 0;                    ///< day of the check (the course's first session on day 0)

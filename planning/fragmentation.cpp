@@ -38,7 +38,7 @@
 
 #include "planning/fragmentation.hpp"
 #include "planning/units.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::planning {
 

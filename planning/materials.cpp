@@ -35,7 +35,7 @@
 
 #include "planning/fitted_parameters.hpp"
 #include "planning/fragmentation.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::planning {
 

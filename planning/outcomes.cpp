@@ -11,7 +11,7 @@
 #include "planning/fitted_parameters.hpp"
 #include "planning/outcome_models.hpp"
 #include "planning/units.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::planning {
 

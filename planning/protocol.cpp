@@ -36,7 +36,7 @@
 #include <cmath>
 
 #include "planning/units.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::planning {
 namespace {

@@ -21,7 +21,7 @@
 
 #include "planning/schedule.hpp"
 #include "planning/units.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::planning {
 namespace {

@@ -17,7 +17,7 @@
 #include <stdexcept>
 
 #include "planning/units.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::planning {
 namespace {

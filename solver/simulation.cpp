@@ -18,7 +18,7 @@
 #include "solver/absorption.hpp"
 #include "solver/buffer.hpp"
 #include "solver/communicator.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "solver/kernels.hpp"
 #include "solver/pml.hpp"
 #include "solver/source.hpp"

@@ -5,7 +5,7 @@
 #include <numbers>
 #include <unordered_map>
 
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim {
 

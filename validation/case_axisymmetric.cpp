@@ -15,7 +15,7 @@
 
 #include "planning/field_metrics.hpp"
 #include "validation/analytic.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "validation/case_support.hpp"
 
 namespace lithosim::validation::detail {

@@ -17,7 +17,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "validation/analytic.hpp"
 #include "validation/case_support.hpp"
 

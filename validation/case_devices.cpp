@@ -32,7 +32,7 @@
 #include "models/devices.hpp"
 #include "models/tissue.hpp"
 #include "planning/iec61846.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "validation/case_support.hpp"
 
 namespace lithosim::validation::detail {

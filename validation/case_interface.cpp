@@ -16,7 +16,7 @@
 #include <cmath>
 
 #include "models/tissue.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "validation/analytic.hpp"
 #include "validation/case_support.hpp"
 

@@ -18,7 +18,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "validation/analytic.hpp"
 #include "validation/case_support.hpp"
 

@@ -16,7 +16,7 @@
 
 #include "planning/fitted_parameters.hpp"
 #include "planning/fragmentation.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "validation/case_support.hpp"
 #include "validation/parameter_fit.hpp"
 

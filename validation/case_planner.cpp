@@ -17,7 +17,7 @@
 
 #include "planning/fragmentation.hpp"
 #include "validation/parameter_fit.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "validation/case_support.hpp"
 
 namespace lithosim::validation::detail {

@@ -20,7 +20,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "validation/case_support.hpp"
 
 namespace lithosim::validation::detail {

@@ -26,7 +26,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "validation/analytic.hpp"
 #include "validation/case_support.hpp"
 

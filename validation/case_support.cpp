@@ -8,7 +8,7 @@
 
 #include <omp.h>
 
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "solver/simulation.hpp"
 #include "validation/analytic.hpp"
 

@@ -28,6 +28,7 @@ std::vector<Row> run_device_refinement(bool full, const RunHooks& hooks);
 std::vector<Row> run_planner_fragmentation(bool full, const RunHooks& hooks);
 std::vector<Row> run_planner_clinical(bool full, const RunHooks& hooks);
 std::vector<Row> run_outcomes(bool full, const RunHooks& hooks);
+std::vector<Row> run_planner_phantoms(bool full, const RunHooks& hooks);
 
 // ---- rows ----
 /// error = 100 |simulated − reference| / |reference|, unit "%".

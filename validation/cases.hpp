@@ -35,11 +35,8 @@ struct CaseInfo {
     std::string description;   ///< one line: physics, reference, tolerances
 };
 
-/// The cases in the order of issue 2 §4, then the planner's, then those registered by the app.
+/// The cases in the order of issue 2 §4, then the planner's.
 std::vector<CaseInfo> list_cases();
-
-/// Adds a case that needs more than this library (the app's planner pipeline); a name already there is ignored.
-void register_case(const CaseInfo& info, std::function<std::vector<Row>(bool, const RunHooks&)> run);
 
 /// Runs one case (fast variant, or the full variant with finer grids / longer domains) and returns its rows.
 /// hooks.log receives one line per run and the solver's own log; hooks.progress the solver's progress.

@@ -10,7 +10,7 @@
 #include <iostream>
 #include <string>
 
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "validation/parameter_fit.hpp"
 
 int main(int argc, char** argv) {

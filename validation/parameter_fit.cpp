@@ -16,7 +16,7 @@
 #include "planning/protocol.hpp"
 #include "planning/schedule.hpp"
 #include "planning/units.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 namespace lithosim::validation {
 

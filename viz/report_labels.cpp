@@ -16,7 +16,7 @@ constexpr auto none = ReportFrame::none;
 #define MM2 "mJ/mm\u00B2"
 #define MM3 "mm\u00B3"
 
-// One row per key of plan.json (app/plan.hpp), summary.json (app/summary.cpp, app/dosimetry.cpp) and the re-plan
+// One row per key of plan.json (planner/plan.hpp), summary.json (report/summary.cpp, dosimetry/dosimetry.cpp) and the re-plan
 // keys (history, follow_up, sessions[].done). Grouped by where the key occurs; a key occurring in several places
 // with one meaning has one row (the first group that uses it).
 const std::vector<ReportKey> kKeys = {
@@ -313,7 +313,7 @@ const std::vector<ReportKey> kKeys = {
     {"axis", "Axis (axisymmetric)"},
     {"rigid", "Rigid boundaries"},
     {"halo", "Halo exchange (MPI)"},
-    // The re-plan's inputs (plan.json dose_table, replan_inputs; app/plan_follow_up.hpp) and the follow-up.
+    // The re-plan's inputs (plan.json dose_table, replan_inputs; planner/plan_follow_up.hpp) and the follow-up.
     {"dose_table", "Dose table kept for re-plans"},
     {"rows", "Rows"},
     {"p_plus_Pa", "p+ on the axis at the target", "Pa"},

@@ -2,7 +2,7 @@
 // way the reports print a number. JSON keys carry their unit in their name (efd_target_mJ_per_mm2, STYLE.md "Units
 // and names"); a reader of report.html should see "EFD at the target (mJ/mm²)" instead, and, for a position, the
 // frame it is measured in:
-//  * plan.json positions are patient coordinates, DICOM LPS in mm (app/plan.hpp): "(patient LPS, mm)";
+//  * plan.json positions are patient coordinates, DICOM LPS in mm (planner/plan.hpp): "(patient LPS, mm)";
 //  * summary.json positions (focus_mm, focal_plane_z_mm, ...) and the device's free field in plan.json
 //    (device_free_field, the same dosimetry keys) are in the simulation's beam frame: "(beam frame, mm)".
 //

@@ -7,17 +7,17 @@
 #include <regex>
 #include <set>
 
-#include "app/case_keys.hpp"
-#include "app/case_spec.hpp"
+#include "cases/default_case.hpp"
+#include "cases/case_keys.hpp"
+#include "cases/case_spec.hpp"
 #include "app/commands.hpp"
 #include "models/tissue.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "solver/source.hpp"
 #include "tests/app/cli_runner.hpp"
 #include "tests/io/scratch_dir.hpp"
 
 using namespace lithosim;
-using namespace lithosim::app;
 using lithosim::test::ScratchDir;
 
 namespace {

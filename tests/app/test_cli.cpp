@@ -6,8 +6,8 @@
 #include <cmath>
 #include <regex>
 
-#include "app/case_keys.hpp"
-#include "app/text.hpp"
+#include "cases/case_keys.hpp"
+#include "core/text.hpp"
 #include "io/json_file.hpp"
 #include "io/result_file.hpp"
 #include "lithosim/build_info.hpp"
@@ -111,7 +111,7 @@ TEST_CASE("lithosim simulate --help lists every option and every case key with i
     CHECK(r.exit_code == 0);
     for (const char* opt : {"--config", "--out", "--threads", "--set", "--quiet", "--dry-run"})
         CHECK_THAT(r.out, Catch::Contains(opt));
-    for (const auto& k : lithosim::app::case_keys()) {
+    for (const auto& k : lithosim::case_keys()) {
         INFO(k.qualified());
         const std::string unit = k.unit.empty() ? "-" : k.unit;
         CHECK_THAT(r.out, Catch::Contains("  " + k.qualified() + "  [" + unit + "]  default: " + k.default_text() +
@@ -544,13 +544,13 @@ TEST_CASE("help text is wrapped to the terminal's width (COLUMNS), and left as w
         ::unsetenv("COLUMNS");
         REQUIRE(narrow.exit_code == 0);
         std::size_t longest = 0;
-        for (const auto& line : lithosim::app::split_lines(narrow.out)) longest = std::max(longest, line.size());
+        for (const auto& line : lithosim::split_lines(narrow.out)) longest = std::max(longest, line.size());
         CHECK(longest <= 72);
         CHECK_THAT(narrow.out, Catch::Contains("usage: lithosim") && Catch::Contains("Options of lithosim"));
         // without a terminal or COLUMNS: the text as the command wrote it, option lists 110 wide
         const CliResult piped = run_lithosim({cmd, "--help"}, dir.path());
         std::size_t widest = 0;
-        for (const auto& line : lithosim::app::split_lines(piped.out)) widest = std::max(widest, line.size());
+        for (const auto& line : lithosim::split_lines(piped.out)) widest = std::max(widest, line.size());
         CHECK(widest > 72);
     }
 }

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <regex>
 
-#include "app/run_outputs.hpp"
+#include "report/run_outputs.hpp"
 #include "io/json_file.hpp"
 #include "io/result_file.hpp"
 #include "tests/app/cli_checks.hpp"
@@ -132,7 +132,7 @@ TEST_CASE("sensor planes are summarised in summary.json and lines = axis stores 
     REQUIRE(s["planes"].size() == 2);
     {
         // Every key has a label in the reports (viz/report_labels): none would show as "<key> (no label)".
-        const auto unlabelled = lithosim::app::unlabelled_report_keys(s);
+        const auto unlabelled = lithosim::unlabelled_report_keys(s);
         INFO("keys without a report label: " << nlohmann::json(unlabelled).dump());
         CHECK(unlabelled.empty());
     }

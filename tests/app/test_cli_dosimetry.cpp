@@ -10,7 +10,7 @@
 #include <optional>
 
 #include "io/h5_names.hpp"
-#include "app/run_outputs.hpp"
+#include "report/run_outputs.hpp"
 #include "io/json_file.hpp"
 #include "io/result_file.hpp"
 #include "models/devices.hpp"
@@ -86,7 +86,7 @@ TEST_CASE("an axisymmetric run writes the IEC 61846 parameters to summary.json a
     const auto j = lithosim::io::read_json(out / "summary.json");
     {
         // Every key has a label in the reports (viz/report_labels): none would show as "<key> (no label)".
-        const auto unlabelled = lithosim::app::unlabelled_report_keys(j);
+        const auto unlabelled = lithosim::unlabelled_report_keys(j);
         INFO("keys without a report label: " << nlohmann::json(unlabelled).dump());
         CHECK(unlabelled.empty());
     }

@@ -13,14 +13,14 @@
 #include <iomanip>
 #include <sstream>
 
-#include "app/find_setting.hpp"
+#include "dosimetry/dose_at_depth.hpp"
 #include "io/json_file.hpp"
 #include "tests/app/cli_checks.hpp"
 #include "tests/app/cli_runner.hpp"
 #include "tests/io/scratch_dir.hpp"
 
-using lithosim::app::search_setting;
-using lithosim::app::SettingSearch;
+using lithosim::search_setting;
+using lithosim::SettingSearch;
 using lithosim::test::CliResult;
 using lithosim::test::expect_bad_input;
 using lithosim::test::run_lithosim;

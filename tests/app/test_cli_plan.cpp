@@ -13,7 +13,7 @@
 
 #include "io/ct_import.hpp"
 #include "io/dicom_rt.hpp"
-#include "app/run_outputs.hpp"
+#include "report/run_outputs.hpp"
 #include "io/json_file.hpp"
 #include "io/model_file.hpp"
 #include "io/nifti.hpp"
@@ -60,7 +60,7 @@ TEST_CASE("plan on the shoulder phantom writes plan.json with the contract keys 
     const json p = lithosim::io::read_json(dir / "out" / "plan.json");
     {
         // Every key has a label in the reports (viz/report_labels): none would show as "<key> (no label)".
-        const auto unlabelled = lithosim::app::unlabelled_report_keys(p);
+        const auto unlabelled = lithosim::unlabelled_report_keys(p);
         INFO("keys without a report label: " << nlohmann::json(unlabelled).dump());
         CHECK(unlabelled.empty());
     }
@@ -487,7 +487,7 @@ TEST_CASE("no shocks: the plan is the untreated course, and the outcomes say so"
     CHECK(p["sessions"].empty());
     {
         // Every key has a label in the reports (viz/report_labels): none would show as "<key> (no label)".
-        const auto unlabelled = lithosim::app::unlabelled_report_keys(p);
+        const auto unlabelled = lithosim::unlabelled_report_keys(p);
         INFO("keys without a report label: " << nlohmann::json(unlabelled).dump());
         CHECK(unlabelled.empty());
     }
@@ -513,7 +513,7 @@ TEST_CASE("vascular with the intravascular emitter: one procedure, fracture then
     CHECK(p["device"] == "ivl_emitter");
     {
         // Every key has a label in the reports (viz/report_labels): none would show as "<key> (no label)".
-        const auto unlabelled = lithosim::app::unlabelled_report_keys(p);
+        const auto unlabelled = lithosim::unlabelled_report_keys(p);
         INFO("keys without a report label: " << nlohmann::json(unlabelled).dump());
         CHECK(unlabelled.empty());
     }
@@ -630,7 +630,7 @@ TEST_CASE("follow-up: the course re-planned from the ultrasound, with history an
         CHECK(html.find("What changed since the previous plan") != std::string::npos);
         CHECK(html.find("session 1 (done, day 0)") != std::string::npos);
         CHECK(html.find("Course history") != std::string::npos);
-        const auto unlabelled = lithosim::app::unlabelled_report_keys(re["larger"]);
+        const auto unlabelled = lithosim::unlabelled_report_keys(re["larger"]);
         INFO("keys without a report label: " << json(unlabelled).dump());
         CHECK(unlabelled.empty());
     }

@@ -243,7 +243,7 @@ TEST_CASE("lithosim sweep --help names the options, the sweep file and the exit 
     const auto r = run_lithosim({"sweep", "--help"}, d);
     CHECK(r.exit_code == 0);
     for (const char* s : {"usage: lithosim sweep", "--config", "--out", "--threads", "--retry-failed", "--quiet",
-                          "app/SWEEP.md", "100 + the number of failed cases"})
+                          "sweeps/SWEEP.md", "100 + the number of failed cases"})
         CHECK(r.out.find(s) != std::string::npos);
     const auto top = run_lithosim({"--help"}, d);
     CHECK(top.out.find("\n  sweep") != std::string::npos);

@@ -1,23 +1,22 @@
-// In-process tests of the app's dosimetry wiring (app/dosimetry.hpp), the revolved picture of axisymmetric maps
-// (app/revolve.hpp) and the layered medium ([medium] layers): synthetic maps with analytic answers, so a wrong
+// In-process tests of the app's dosimetry wiring (dosimetry/dosimetry.hpp), the revolved picture of axisymmetric maps
+// (report/revolve.hpp) and the layered medium ([medium] layers): synthetic maps with analytic answers, so a wrong
 // geometry, plane, series or unit shows up as a wrong number.
 #include <catch2/catch.hpp>
 
 #include <cmath>
 #include <numbers>
 
-#include "app/case_keys.hpp"
-#include "app/case_spec.hpp"
-#include "app/dosimetry.hpp"
-#include "app/revolve.hpp"
-#include "app/text.hpp"
+#include "cases/case_keys.hpp"
+#include "cases/case_spec.hpp"
+#include "dosimetry/dosimetry.hpp"
+#include "report/revolve.hpp"
+#include "core/text.hpp"
 #include "io/h5_names.hpp"
 #include "models/tissue.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "solver/simulation.hpp"
 
 using namespace lithosim;
-using namespace lithosim::app;
 
 namespace {
 

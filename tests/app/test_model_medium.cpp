@@ -2,14 +2,13 @@
 // cell takes the nearest model node, coupling water surrounds the model, and keys that contradict it are bad input.
 #include <catch2/catch.hpp>
 
-#include "app/case_keys.hpp"
-#include "app/case_spec.hpp"
+#include "cases/case_keys.hpp"
+#include "cases/case_spec.hpp"
 #include "io/model_file.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "tests/io/scratch_dir.hpp"
 
 using namespace lithosim;
-using namespace lithosim::app;
 
 namespace {
 

@@ -1,4 +1,4 @@
-// The planner's dose runs (app/plan_dose.hpp) in-process on a small synthetic patient: coupling water, then a
+// The planner's dose runs (planner/plan_dose.hpp) in-process on a small synthetic patient: coupling water, then a
 // half-space of soft tissue (the homogeneous path where the aim rule holds), a 6 mm target 18 mm below the skin.
 // Coarse grid (dx 0.2 mm) so the runs take seconds. Checks: with aiming the EFD maximum on the axis lies within one
 // focal half-width of the target centre (and the target gets at least 80 % of it); without, the geometric focus is on
@@ -9,15 +9,14 @@
 #include <algorithm>
 #include <cmath>
 
-#include "app/plan_dose.hpp"
+#include "planner/plan_dose.hpp"
 #include "io/model_file.hpp"
 #include "models/ct_volume.hpp"
 #include "models/tissue.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "tests/io/scratch_dir.hpp"
 
 using namespace lithosim;
-using namespace lithosim::app;
 
 namespace {
 

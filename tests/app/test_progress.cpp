@@ -4,9 +4,9 @@
 #include <cstdio>
 #include <string>
 
-#include "app/progress.hpp"
+#include "core/progress.hpp"
 
-using lithosim::app::ProgressReporter;
+using lithosim::ProgressReporter;
 
 namespace {
 
@@ -79,7 +79,7 @@ TEST_CASE("the terminal bar redraws in place, at most 5 times a second, and ends
 }
 
 TEST_CASE("a command's progress: the stage's share of its expected work, runs added and dropped on the way", "[app]") {
-    using lithosim::app::CommandProgress;
+    using lithosim::CommandProgress;
     const std::string text = captured([](std::FILE* f) {
         CommandProgress p(ProgressReporter::Mode::Lines, f, "plan", 0.0);
         p.stage("dose runs", 400);  // four runs of 100

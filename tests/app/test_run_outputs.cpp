@@ -1,4 +1,4 @@
-// The ParaView folders and reports of the commands (app/run_outputs): revolved volumes and snapshot series read
+// The ParaView folders and reports of the commands (report/run_outputs): revolved volumes and snapshot series read
 // back with VTK, the README listing every array of every file, the model's label and organ-at-risk arrays, and the
 // reports: valid HTML (libxml2 HTML and XML parsers), self-contained, every number of the JSON document present as
 // the JSON text, warnings before the other safety checks.
@@ -27,7 +27,7 @@
 #include <set>
 #include <string>
 
-#include "app/run_outputs.hpp"
+#include "report/run_outputs.hpp"
 #include "models/ct_volume.hpp"
 #include "tests/io/scratch_dir.hpp"
 #include "viz/pdf.hpp"
@@ -37,7 +37,7 @@ using lithosim::Map3;
 using lithosim::test::ScratchDir;
 using nlohmann::json;
 namespace fs = std::filesystem;
-namespace app = lithosim::app;
+namespace app = lithosim;
 
 namespace {
 
@@ -147,7 +147,7 @@ void check_self_contained(const std::string& html, std::size_t figures) {
     CHECK(srcs == figures);
 }
 
-/// A plan.json document with the keys and shapes app/plan.cpp writes (values of the shoulder phantom's plan) and a
+/// A plan.json document with the keys and shapes planner/plan.cpp writes (values of the shoulder phantom's plan) and a
 /// warning and a text with markup added.
 json plan_document() {
     return json::parse(R"json({
@@ -204,7 +204,7 @@ json plan_document() {
     })json");
 }
 
-/// summary.json of a 3D run (lithosim simulate), the keys and shapes app/summary.cpp writes.
+/// summary.json of a 3D run (lithosim simulate), the keys and shapes report/summary.cpp writes.
 json summary_document() {
     return json::parse(R"({
       "E12mm_mJ": 199.272344384999, "E28mm_disc_mJ": 210.72722135287276, "E5mm_mJ": 103.8501428968861,

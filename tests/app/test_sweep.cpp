@@ -1,4 +1,4 @@
-// Unit tests of the sweep file, its ranges, the grid and Latin hypercube designs and the table (app/sweep.hpp).
+// Unit tests of the sweep file, its ranges, the grid and Latin hypercube designs and the table (sweeps/sweep.hpp).
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -7,11 +7,11 @@
 #include <set>
 #include <unistd.h>
 
-#include "app/sweep.hpp"
-#include "app/text.hpp"
-#include "solver/errors.hpp"
+#include "sweeps/sweep.hpp"
+#include "core/text.hpp"
+#include "core/errors.hpp"
 
-using namespace lithosim::app;
+using namespace lithosim;
 namespace fs = std::filesystem;
 
 namespace {

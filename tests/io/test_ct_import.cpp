@@ -30,7 +30,7 @@
 #include <regex>
 
 #include "io/ct_import.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "tests/io/scratch_dir.hpp"
 
 using namespace lithosim;

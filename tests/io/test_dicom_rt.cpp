@@ -11,7 +11,7 @@
 
 #include "io/dicom_rt.hpp"
 #include "io/mask_contours.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "tests/io/dciodvfy.hpp"
 #include "tests/io/scratch_dir.hpp"
 

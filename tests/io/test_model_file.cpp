@@ -9,7 +9,7 @@
 #include "io/h5_names.hpp"
 #include "io/model_file.hpp"
 #include "scratch_dir.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 using namespace lithosim;
 using namespace lithosim::io;

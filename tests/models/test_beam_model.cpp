@@ -6,7 +6,7 @@
 #include <numbers>
 
 #include "models/beam_model.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 using namespace lithosim::models;
 

@@ -7,7 +7,7 @@
 
 #include "models/calcium_score.hpp"
 #include "models/phantoms.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 using namespace lithosim::models;
 

@@ -15,7 +15,7 @@
 
 #include "models/phantoms.hpp"
 #include "models/targets.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 using namespace lithosim;
 using namespace lithosim::models;

@@ -14,7 +14,7 @@
 #include "models/hounsfield.hpp"
 #include "models/property_mapping.hpp"
 #include "models/tissue.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 using namespace lithosim;
 using namespace lithosim::models;

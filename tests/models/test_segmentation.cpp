@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "models/segmentation.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 using namespace lithosim;
 using namespace lithosim::models;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "models/targets.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 using namespace lithosim;
 using namespace lithosim::models;

@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "planning/aim.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 using namespace lithosim::planning;
 

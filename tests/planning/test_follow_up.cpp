@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "planning/follow_up.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 using namespace lithosim::planning;
 

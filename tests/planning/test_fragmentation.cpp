@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "planning/fragmentation.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 using namespace lithosim::planning;
 using lithosim::InputError;

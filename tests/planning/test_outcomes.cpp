@@ -10,7 +10,7 @@
 #include "planning/fitted_parameters.hpp"
 #include "planning/outcome_models.hpp"
 #include "planning/outcomes.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 using namespace lithosim::planning;
 

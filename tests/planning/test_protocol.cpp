@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "planning/protocol.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 using namespace lithosim::planning;
 

@@ -8,7 +8,7 @@
 #include "planning/safety.hpp"
 #include "planning/schedule.hpp"
 #include "planning/outcomes.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 using namespace lithosim::planning;
 

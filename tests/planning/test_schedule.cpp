@@ -9,7 +9,7 @@
 
 #include "planning/schedule.hpp"
 #include "planning/outcomes.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 
 using namespace lithosim::planning;
 

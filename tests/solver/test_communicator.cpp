@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "solver/communicator.hpp"
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "solver/simulation.hpp"
 
 using namespace lithosim;

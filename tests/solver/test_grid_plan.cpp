@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "solver/simulation.hpp"
 
 using namespace lithosim;

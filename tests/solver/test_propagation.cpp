@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "solver/simulation.hpp"
 #include "validation/analytic.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "solver/simulation.hpp"
 #include "solver/source.hpp"
 

@@ -8,7 +8,7 @@
 #include <numbers>
 #include <string>
 
-#include "solver/errors.hpp"
+#include "core/errors.hpp"
 #include "validation/case_support.hpp"
 #include "validation/cases.hpp"
 

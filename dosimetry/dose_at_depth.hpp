@@ -1,0 +1,144 @@
+// Dose at depth (issue 3 §4): a device aimed at a target below the skin through a layered tissue path, the forward
+// report of what one energy setting delivers there, and the inverse search for the setting that delivers a
+// prescribed energy flux density (EFD). `lithosim dosimetry --device NAME ...` (app/cmd_dosimetry.cpp) parses the
+// options; everything here takes plain values. The set-up (placement, grid, time, medium) is described at the top of
+// dosimetry/dose_at_depth.cpp.
+#pragma once
+#include <array>
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "dosimetry/dosimetry.hpp"
+#include "models/devices.hpp"
+#include "solver/result.hpp"
+
+namespace lithosim {
+
+class CommandProgress;
+
+/// Accepted --target-efd range, mJ/mm^2 (clinical ESWL/ESWT doses lie well inside it).
+inline constexpr double kTargetEfdMin_mJ_per_mm2 = 0.01, kTargetEfdMax_mJ_per_mm2 = 0.6;
+/// Accepted target depth below the skin: (0, 300] mm.
+inline constexpr double kTargetDepthMax_mm = 300.0;
+/// Accepted --dx-mm: (0.01, 2] mm.
+inline constexpr double kDxMin_mm = 0.01, kDxMax_mm = 2.0;
+
+/// The value of a map at the node nearest `x_m` (maps laid out as a result's; axisymmetric: r in the x slot).
+float map_value_at(const Map3& m, const std::array<double, 3>& x_m);
+
+/// The default cell size of the dose-at-depth runs of a device (m): its calibration grid (see find_setting.cpp).
+/// Throws InputError for an unknown name.
+double reference_dx_m(const std::string& device);
+
+/// What the user asked for, checked by prepare_dose_at_depth.
+struct DoseAtDepthRequest {
+    std::string device;
+    double target_depth_mm = 0;
+    std::optional<std::string> layers;  ///< the --layers list from the skin inward; empty: the whole path is water
+    std::optional<double> dx_mm;        ///< empty: reference_dx_m(device)
+    /// Forward report: the setting (kV or level). Inverse search: empty, and target_efd_mJ_per_mm2 is set.
+    std::optional<double> setting;
+    std::optional<double> target_efd_mJ_per_mm2;
+    /// The treatment planner: the medium is this model file ([medium] model) with its target on the axis at the
+    /// target depth (target_depth_mm = the model's skin-to-target depth), instead of water + layers.
+    std::optional<std::string> model_path;
+    /// With model_path: run the 3D grid (X = Y = 2 R) instead of the axisymmetric one (--fidelity full).
+    bool three_d = false;
+    /// Device parameters other than the setting (e.g. the ESWT head's coupling_distance_mm for its other
+    /// standoff), checked against the device's ranges and written into the generated case.
+    std::map<std::string, double> overrides;
+    /// The treatment planner's aim (planner/plan_dose.hpp): the geometric focus placed this far beyond the target along
+    /// the beam (negative: short of it), i.e. target_depth_mm + focus_offset_mm below the skin, when the device
+    /// reaches that deep; 0: the focus on the target. The focus must stay below the skin.
+    double focus_offset_mm = 0;
+};
+
+/// Where everything lies on the axis of the (r, z) grid, m. z = 0 is the grid's first node, 2 mm behind the device.
+struct DepthGeometry {
+    double z_device_m = 0;       ///< the device frame's origin ([source] position_mm)
+    double z_back_m = 0, z_front_m = 0;
+    double z_focus_m = 0;        ///< the device's geometric focus
+    double z_skin_m = 0, z_target_m = 0;
+    /// true: the focus lies at the target (+ DoseAtDepthRequest::focus_offset_mm beyond it). false: the device
+    /// cannot reach that deep: its front touches the skin and the target lies beyond the focus.
+    bool focus_at_target = true;
+    double size_r_m = 0, size_z_m = 0, t_end_s = 0, dx_m = 0;
+    double c_min_m_per_s = 0;    ///< slowest sound speed on the path (water and every layer), for t_end
+    double longest_path_m = 0;   ///< the longest source -> target acoustic path t_end covers
+};
+
+/// A checked request: the device, its geometry and the case texts, ready to run. Built before any run, so every
+/// bad input is found first (InputError naming the option, the value and what is accepted).
+struct DoseAtDepth {
+    DoseAtDepthRequest request;
+    models::DevicePreset preset;
+    double setting_min = 0, setting_max = 0;
+    std::string setting_unit;    ///< "kV" or "level"
+    DepthGeometry geometry;
+    std::string medium_layers;   ///< the generated [medium] layers ("water:<z_skin>," + --layers), empty for water
+    double memory_bytes = 0;     ///< one run's estimate
+};
+
+/// Check the request (device, setting, layers, grid memory) and place the device. Throws InputError.
+DoseAtDepth prepare_dose_at_depth(const DoseAtDepthRequest& request);
+
+/// The generated case (INI text) of one run at `setting`, through the layers or the model or (`layered` false) in
+/// water.
+std::string dose_at_depth_case(const DoseAtDepth& d, double setting, bool layered);
+
+/// A case text run in-process as `lithosim simulate` runs it (parse, build, plan with the device and geometry
+/// checks, simulate), without files.
+struct InProcessRun {
+    SimulationResult result;
+    SimulationSpec spec;
+    double seconds = 0;
+    std::vector<std::string> warnings;
+};
+/// With `progress`: the run's steps are reported to it as a unit of `work` (run_step, then run_done).
+InProcessRun run_case_text(const std::string& ini, const std::string& origin, CommandProgress* progress = nullptr,
+                           double work = 0);
+
+/// The inverse search on any monotone setting -> EFD function (the solver in lithosim, a formula in the tests).
+struct SearchRun {
+    double setting = 0, efd = 0;
+};
+struct SettingSearch {
+    bool reachable = false;
+    bool converged = false;   ///< the EFD is within the tolerance (else the setting interval became small enough)
+    double setting = 0, efd = 0;
+    std::string reason;       ///< unreachable: the target is below / above what the setting range delivers
+    std::vector<SearchRun> runs;  ///< in the order made; runs[0] is the lowest setting, runs[1] the highest
+};
+struct SearchLimits {
+    double relative_efd_tolerance = 0.02;
+    double setting_interval_fraction = 0.01;  ///< stop when the bracket is this fraction of the range
+    int max_runs = 10;
+    double setting_quantum = 1e-4;            ///< settings are rounded to this (so the case text is exact)
+};
+/// Lowest and highest settings first; a target outside [efd(min), efd(max)] (beyond the tolerance) is unreachable
+/// and gives the nearest end. Otherwise Illinois regula falsi on log(efd / target) vs the setting, until the EFD is
+/// within the tolerance, the bracket is small enough, or the run budget is spent (then the run nearest the target).
+SettingSearch search_setting(const std::function<double(double)>& efd_at, double setting_min, double setting_max,
+                             double target_efd, const SearchLimits& limits = {});
+
+/// What a dose-at-depth command reports: the JSON (written by --json) and the text printed on stdout.
+struct DepthReport {
+    nlohmann::json json;
+    std::string text;
+};
+
+/// Run the inverse search with the solver; one line per run goes to `log` as it ends (null: none). The JSON holds
+/// the contract keys device, setting, setting_unit, efd_mJ_per_mm2, reachable and the extras listed in
+/// find_setting.cpp. Solver and dosimetry warnings are appended to `warnings` (each once).
+DepthReport run_find_setting(const DoseAtDepth& d, std::ostream* log, std::vector<std::string>& warnings);
+
+/// Run the forward report (the layered path and the same geometry in water); keys in find_setting.cpp.
+DepthReport run_dose_report(const DoseAtDepth& d, std::ostream* log, std::vector<std::string>& warnings);
+
+}  // namespace lithosim
