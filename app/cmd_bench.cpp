@@ -17,6 +17,7 @@
 #include "io/json_file.hpp"
 #include "lithosim/build_info.hpp"
 #include "solver/benchmark.hpp"
+#include "io/schema.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -49,6 +50,7 @@ po::options_description bench_options(const BenchOptions& d) {
 
 nlohmann::json bench_json(const BenchResult& r) {
     nlohmann::json j;
+    j[io::schema::key] = io::schema::bench_json;
     j["version"] = build::version;
     j["git_commit"] = build::git_commit;
     j["threads"] = r.threads;

@@ -48,6 +48,7 @@
 #include "io/result_file.hpp"
 #include "lithosim/build_info.hpp"
 #include "models/devices.hpp"
+#include "io/schema.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -335,6 +336,8 @@ int cmd_dosimetry(const Args& args) {
     const Dosimetry d = run_stage("compute", [&] {
         try {
             return compute_dosimetry(result, inputs, warnings);
+        } catch (const InputError&) {
+            throw;   // an option's value (--focus-z-mm): shown with its option
         } catch (const std::invalid_argument& e) {
             throw InputError("'" + path.string() + "': " + e.what());
         }
@@ -346,6 +349,7 @@ int cmd_dosimetry(const Args& args) {
         io::rewrite_dosimetry(path, dosimetry_values(d));
         if (json_path) {
             nlohmann::json j = dosimetry_json(d);
+            j[io::schema::key] = io::schema::dosimetry_json;
             j["result_file"] = path.string();
             j["version"] = build::version;
             j["git_commit"] = build::git_commit;

@@ -243,7 +243,7 @@ int cmd_simulate(const Args& args) {
                 });
             } catch (const InputError& e) {
                 if (!comm) throw;
-                refused = e.what();
+                refused = bad_input_message(e);
             }
         }
         if (comm) refused = comm->broadcast(refused, 0);

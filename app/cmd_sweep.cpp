@@ -46,6 +46,7 @@
 #include "io/json_file.hpp"
 #include "lithosim/build_info.hpp"
 #include "report/run_figures.hpp"
+#include "io/schema.hpp"
 
 extern char** environ;
 
@@ -139,7 +140,8 @@ void prepare_sweep_dir(const fs::path& dir, const std::string& identity, const S
                                     {"mode", config.mode == SweepMode::Lhs ? "lhs" : "grid"},
                                     {"cases", ncases},
                                     {"keys", keys},
-                                    {"version", build::version}});
+                                    {"version", build::version},
+                                    {io::schema::key, io::schema::sweep_json}});
 }
 
 /// The record of a completed case, if there is one that belongs to this case.
@@ -391,7 +393,7 @@ int cmd_sweep(const Args& args) {
             });
         } catch (const InputError& e) {
             refused = 1;
-            refusal = e.what();
+            refusal = bad_input_message(e);
         }
     }
     if (mpi) bcast_int(refused);

@@ -21,6 +21,7 @@
 #include "io/json_file.hpp"
 #include "lithosim/build_info.hpp"
 #include "validation/cases.hpp"
+#include "io/schema.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -48,6 +49,7 @@ po::options_description validate_options() {
 
 nlohmann::json rows_json(const std::vector<validation::Row>& rows, bool full) {
     nlohmann::json j;
+    j[io::schema::key] = io::schema::validate_json;
     j["version"] = build::version;
     j["git_commit"] = build::git_commit;
     j["full"] = full;

@@ -69,6 +69,10 @@ double numeric_option(const std::string& option, const std::string& text, bool i
 /// numbers.
 std::array<double, 3> point_option(const std::string& option, const std::string& text);
 
+/// The message of bad input as the command line shows it: the option of the input in front ("--target-depth-mm:
+/// target depth 140 mm exceeds ..."), the input's field "a_b" read as option --a-b ("x|y": --x/--y).
+std::string bad_input_message(const InputError& e);
+
 /// Print a warning line to stderr: "lithosim: warning: <text>".
 void print_warning(const std::string& text);
 

@@ -94,6 +94,18 @@ double numeric_option(const std::string& option, const std::string& text, bool i
     return checked_number("--" + option, text, integer, min, max);
 }
 
+std::string bad_input_message(const InputError& e) {
+    if (e.input.empty()) return e.what();
+    std::string options;
+    for (const auto& field : split(e.input, '|')) {
+        std::string option = "--" + field;
+        for (char& c : option)
+            if (c == '_') c = '-';
+        options += (options.empty() ? "" : "/") + option;
+    }
+    return options + ": " + e.what();
+}
+
 void print_warning(const std::string& text) {
     std::fprintf(stderr, "lithosim: warning: %s\n", one_line(text).c_str());
     std::fflush(stderr);

@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
     try {
         return dispatch(argc, argv, command);
     } catch (const lithosim::InputError& e) {
-        return error(e.what(), kExitBadInput);
+        return error(bad_input_message(e), kExitBadInput);
     } catch (const po::error& e) {
         return error(std::string(e.what()) + "; see lithosim " + (command.empty() ? "" : command + " ") + "--help",
                      kExitBadInput);

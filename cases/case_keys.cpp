@@ -564,13 +564,13 @@ CaseText read_case_file(const std::filesystem::path& path) {
     std::error_code ec;
     const auto status = std::filesystem::status(path, ec);
     if (!std::filesystem::exists(status))
-        throw InputError("--config '" + path.string() + "': no such file; give a case file (INI) or 'default'");
+        throw InputError("config", "case file '" + path.string() + "': no such file; give a case file (INI) or 'default'");
     if (!std::filesystem::is_regular_file(status))
-        throw InputError("--config '" + path.string() + "': not a regular file; give a case file (INI) or 'default'");
+        throw InputError("config", "case file '" + path.string() + "': not a regular file; give a case file (INI) or 'default'");
     std::ifstream f(path, std::ios::binary);
     std::ostringstream text;
     if (!f || !(text << f.rdbuf()))
-        throw InputError("--config '" + path.string() + "': cannot be read (check its permissions)");
+        throw InputError("config", "case file '" + path.string() + "': cannot be read (check its permissions)");
     const auto dir = std::filesystem::absolute(path).parent_path();
     return parse_case(text.str(), path.string(), dir);
 }
@@ -578,7 +578,7 @@ CaseText read_case_file(const std::filesystem::path& path) {
 void apply_override(CaseText& c, const std::string& assignment, std::vector<std::string>& seen) {
     const auto eq = assignment.find('=');
     if (eq == std::string::npos)
-        throw InputError("--set '" + assignment + "': expected section.key=value, e.g. --set grid.dx_mm=0.25");
+        throw InputError("set", "override '" + assignment + "': expected section.key=value, e.g. grid.dx_mm=0.25");
     const std::string qualified = trim(assignment.substr(0, eq));
     const std::string value = trim(assignment.substr(eq + 1));
     const CaseKey* k = find_case_key(qualified);

@@ -1,16 +1,24 @@
 // Two tiers of errors (house style): InputError for anything the user gave that cannot be used
-// (the app maps it to exit code 2 and prints its one-line message), and std::logic_error /
-// assert for internal invariants. Messages name the option, the value and what is accepted.
+// (the command line maps it to exit code 2 and prints its one-line message, Python raises ValueError), and
+// std::logic_error / assert for internal invariants. Messages name the quantity, the value and what is accepted;
+// the library layers never name a command-line option: the front end adds its name for the input.
 #pragma once
 #include <new>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace lithosim {
 
 struct InputError : std::invalid_argument {
     using std::invalid_argument::invalid_argument;
+    /// Bad input in one named input of a request. `input` is the request's field ("target_depth_mm", "device";
+    /// "ct|phantom" when the message is about several): the message names the quantity in words and its value, and
+    /// each front end adds its own name for the input (the command line its option, --target-depth-mm).
+    InputError(std::string input, const std::string& message)
+        : std::invalid_argument(message), input(std::move(input)) {}
+    std::string input;   ///< empty: the message stands alone (a case key, a file)
 };
 
 /// Numerical failure during a run (NaN, unbounded growth): names the step, the place and the likely cause.
@@ -31,6 +39,12 @@ std::string fmt(const Args&... args) {
 template <class... Args>
 void require_input(bool cond, const Args&... args) {
     if (!cond) throw InputError(fmt(args...));
+}
+
+/// require_input for one named input of a request (see InputError::input).
+template <class... Args>
+void require_input_for(const char* input, bool cond, const Args&... args) {
+    if (!cond) throw InputError(input, fmt(args...));
 }
 
 /// An internal failure during a named stage ("read input", "build model", "simulate", "write results"):

@@ -100,6 +100,7 @@
 #include "models/tissue.hpp"
 #include "core/errors.hpp"
 #include "solver/simulation.hpp"
+#include "io/schema.hpp"
 
 namespace lithosim {
 
@@ -128,15 +129,16 @@ std::string setting_text(const DoseAtDepth& d, double s) {
 /// The --layers list checked like the case key [medium] layers, and its entries.
 std::vector<CaseLayer> user_layers(const std::string& text) {
     const CaseKey& key = *find_case_key("medium.layers");
-    const CaseValue value{text, "--layers"};
+    const CaseValue value{text, "the tissue layers"};
     try {
         check_value(key, value);
     } catch (const InputError& e) {
-        // "[medium] layers = 'X' (--layers): why; accepted: ..." -> "--layers 'X': why; accepted: ..."
-        const std::string label = "[medium] layers = '" + text + "' (--layers): ";
+        // "[medium] layers = 'X' (the tissue layers): why; accepted: ..." -> "tissue layers 'X': why; accepted: ..."
+        const std::string label = "[medium] layers = '" + text + "' (the tissue layers): ";
         const std::string what = e.what();
         if (what.rfind(label, 0) != 0) throw;
-        throw InputError("--layers '" + text + "': " + what.substr(label.size()) + " (the syntax of [medium] layers)");
+        throw InputError("layers", "tissue layers '" + text + "': " + what.substr(label.size()) +
+                         " (the syntax of [medium] layers)");
     }
     CaseText c;
     c.values["medium.layers"] = value;
@@ -287,6 +289,7 @@ nlohmann::json placement_json(const DoseAtDepth& d) {
                  {"t_end_us", std::round(g.t_end_s / kUs * 10) / 10},
                  {"longest_path_mm", to_mm(g.longest_path_m)},
                  {"c_min_m_per_s", g.c_min_m_per_s}};
+    j[io::schema::key] = io::schema::dosimetry_json;
     j["version"] = build::version;
     j["git_commit"] = build::git_commit;
     return j;
@@ -328,7 +331,7 @@ double reference_dx_m(const std::string& device) {
     try {
         return models::device_preset(device).calibration_dx_m;
     } catch (const std::invalid_argument&) {
-        throw InputError("--device '" + device + "': no such preset; accepted devices: " +
+        throw InputError("device", "device '" + device + "': no such preset; accepted devices: " +
                          join(models::device_preset_names(), ", "));
     }
 }
@@ -339,13 +342,13 @@ DoseAtDepth prepare_dose_at_depth(const DoseAtDepthRequest& request) {
     try {
         d.preset = models::with_overrides(models::device_preset(request.device), request.overrides);
     } catch (const std::invalid_argument& e) {
-        throw InputError("--device '" + request.device + "': " + e.what());
+        throw InputError("device", "device '" + request.device + "': " + e.what());
     }
     if (!models::geometric_focus_z_m(d.preset)) {
         std::vector<std::string> focusing;
         for (const auto& name : models::device_preset_names())
             if (models::geometric_focus_z_m(models::device_preset(name))) focusing.push_back(name);
-        throw InputError("--device '" + request.device + "': has no focus (it radiates sideways from the vessel " +
+        throw InputError("device", "device '" + request.device + "': has no focus (it radiates sideways from the vessel " +
                          "axis), so a target on its axis below the skin does not describe its use; accepted: a " +
                          "focusing device, " + join(focusing, ", "));
     }
@@ -357,7 +360,7 @@ DoseAtDepth prepare_dose_at_depth(const DoseAtDepthRequest& request) {
         try {
             models::source_pressure_Pa(d.preset, *request.setting);
         } catch (const std::invalid_argument& e) {
-            throw InputError("--setting " + format_number(*request.setting) + ": " + e.what());
+            throw InputError("setting", "setting " + format_number(*request.setting) + ": " + e.what());
         }
     }
     double c_min = models::tissue_preset("water").c_m_per_s;
@@ -365,7 +368,7 @@ DoseAtDepth prepare_dose_at_depth(const DoseAtDepthRequest& request) {
         for (const auto& l : user_layers(*request.layers))
             c_min = std::min(c_min, models::tissue_preset(l.name).c_m_per_s);
     const double dx_m = request.dx_mm ? *request.dx_mm * kMm : reference_dx_m(request.device);
-    require_input(std::isfinite(request.focus_offset_mm) && request.target_depth_mm + request.focus_offset_mm > 0,
+    require_input_for("focus_offset_mm", std::isfinite(request.focus_offset_mm) && request.target_depth_mm + request.focus_offset_mm > 0,
                   "focus offset ", request.focus_offset_mm, " mm with the target ", request.target_depth_mm,
                   " mm deep puts the focus above the skin; accepted: an offset > -", request.target_depth_mm, " mm");
     d.geometry = place_device(d.preset, request.target_depth_mm * kMm, dx_m, c_min, request.focus_offset_mm * kMm);
@@ -377,10 +380,10 @@ DoseAtDepth prepare_dose_at_depth(const DoseAtDepthRequest& request) {
     d.memory_bytes = p.plan.memory_bytes;
     const double available = available_memory_bytes();
     if (d.memory_bytes > available)
-        throw InputError("--dx-mm " + format_number(to_mm(dx_m)) + ": the runs need an estimated " +
+        throw InputError("dx_mm", "cell size " + format_number(to_mm(dx_m)) + " mm: the runs need an estimated " +
                          format_number(std::round(d.memory_bytes / 1048576.0)) + " MiB but only " +
                          format_number(std::round(available / 1048576.0)) +
-                         " MiB are available; accepted: a coarser --dx-mm");
+                         " MiB are available; accepted: a coarser cell");
     return d;
 }
 

@@ -94,7 +94,7 @@ std::optional<double> checked_focal_plane(const Map3& m, const DosimetryInputs& 
     if (z >= z0 - tol && z <= z1 + tol) return z;
     const std::string range = "the map spans z = " + mm_text(z0) + " to " + mm_text(z1) + " mm";
     if (in.focal_plane_is_user_input)
-        throw InputError("--focus-z-mm = " + mm_text(z) + " lies outside the map; accepted: " + range);
+        throw InputError("focus_z_mm", "focal plane z = " + mm_text(z) + " mm lies outside the map; accepted: " + range);
     warnings.push_back("the geometric focus z = " + mm_text(z) + " mm lies outside the map (" + range +
                        "): the disc energies use the plane of the p_max peak");
     return std::nullopt;

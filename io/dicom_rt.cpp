@@ -437,7 +437,7 @@ std::string write_rt_dose(const fs::path& dir, const std::vector<std::string>& f
     for (const auto& v : volumes) check_volume(v);
     check_structures(structures, volumes);
     std::error_code ec;
-    require_input(!fs::exists(dir, ec), "--dicom-rt ", quoted(dir),
+    require_input_for("dicom_rt", !fs::exists(dir, ec), "DICOM-RT folder ", quoted(dir),
                   " exists; accepted: a new folder (existing files are never overwritten)");
     const fs::path target = fs::absolute(dir).lexically_normal();
     const fs::path base = target.has_filename() ? target : target.parent_path();

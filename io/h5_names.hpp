@@ -61,6 +61,7 @@ inline constexpr char root_created[] = "created";
 inline constexpr char root_threads[] = "threads";
 inline constexpr char root_file_type[] = "file_type";
 inline constexpr char root_file_format_version[] = "file_format_version";
+inline constexpr char root_schema_version[] = "schema_version";   // = file_format_version (the JSON files' word)
 inline constexpr char root_geometry[] = "geometry";                       // geometry_cartesian | geometry_axisymmetric
 inline constexpr char root_rho_focus[] = "rho_focus_kg_per_m3";           // float64, medium density at the focus
 inline constexpr char root_c_focus[] = "c_focus_m_per_s";                 // float64, medium sound speed at the focus

@@ -199,6 +199,7 @@ void write_provenance(const H5::H5Object& root, const char* file_type, const cha
                       const std::string& version, const std::string& git_commit, const std::string& created_utc) {
     write_string_attribute(root, h5::root_file_type, file_type);
     write_string_attribute(root, h5::root_file_format_version, format_version);
+    write_string_attribute(root, h5::root_schema_version, format_version);
     write_string_attribute(root, h5::root_version, version.empty() ? build::version : version);
     write_string_attribute(root, h5::root_git_commit, git_commit.empty() ? build::git_commit : git_commit);
     write_string_attribute(root, h5::root_created, created_utc.empty() ? utc_now_iso8601() : created_utc);

@@ -198,7 +198,7 @@ ModelFile read_model_h5(const std::filesystem::path& path) {
                                                                      : std::string("(none)");
         if (type != h5::file_type_model)
             throw InputError(what + " is not a lithosim model file (file_type '" + type + "', expected '" +
-                             h5::file_type_model + "'; write one with lithosim model --out)");
+                             h5::file_type_model + "'; write one with lithosim model)");
         const std::string version = string_attr(root, h5::root_file_format_version);
         if (version != h5::model_file_format_version)
             throw InputError(what + " has file_format_version '" + version + "'; this build reads '" +

@@ -315,6 +315,7 @@ void write_contents(const fs::path& file_path, const SimulationResult& r, const 
     const std::pair<const char*, std::string> strings[] = {
         {h5::root_file_type, h5::file_type_result},
         {h5::root_file_format_version, h5::file_format_version},
+        {h5::root_schema_version, h5::file_format_version},
         {h5::root_version, meta.version},
         {h5::root_git_commit, meta.git_commit},
         {h5::root_case, meta.case_text},

@@ -82,9 +82,11 @@ BeamModel resample_to_beam(const HuVolume& ct, const LabelMap& labels, const std
                            const Vec3& source_mm, const Vec3& target_mm, const BeamModelOptions& o) {
     require_input(labels.size() == ct.size() && target.size() == ct.size(), "beam model: ", labels.size(),
                   " labels and ", target.size(), " target flags for a CT of ", ct.size(), " voxels");
-    require_input(o.dx_mm > 0 && std::isfinite(o.dx_mm), "--dx-mm ", o.dx_mm, ": accepted > 0");
-    require_input(o.lateral_half_width_mm > 0, "--lateral-mm ", o.lateral_half_width_mm, ": accepted > 0");
-    require_input(o.margin_beyond_target_mm >= 0, "--margin-mm ", o.margin_beyond_target_mm, ": accepted >= 0");
+    require_input_for("dx_mm", o.dx_mm > 0 && std::isfinite(o.dx_mm), "cell size ", o.dx_mm, " mm; accepted: > 0");
+    require_input_for("lateral_mm", o.lateral_half_width_mm > 0, "lateral half-width ", o.lateral_half_width_mm,
+                      " mm; accepted: > 0");
+    require_input_for("margin_mm", o.margin_beyond_target_mm >= 0, "margin beyond the target ",
+                      o.margin_beyond_target_mm, " mm; accepted: >= 0");
     BeamModel m;
     m.frame_axes = beam_frame_axes(source_mm, target_mm);
     m.path_mm = norm(add(target_mm, source_mm, -1));
@@ -95,9 +97,9 @@ BeamModel resample_to_beam(const HuVolume& ct, const LabelMap& labels, const std
     const std::size_t half = std::size_t(std::ceil(o.lateral_half_width_mm / dx));
     const std::size_t nx = 2 * half + 1, nz = std::size_t(std::ceil((m.path_mm + o.margin_beyond_target_mm) / dx)) + 1;
     const double nodes = double(nx) * double(nx) * double(nz);
-    require_input(nodes <= 2e8, "beam model of ", nx, " x ", nx, " x ", nz, " nodes (dx ", dx, " mm, lateral half-width ",
+    require_input_for("dx_mm", nodes <= 2e8, "beam model of ", nx, " x ", nx, " x ", nz, " nodes (dx ", dx, " mm, lateral half-width ",
                   o.lateral_half_width_mm, " mm, path ", m.path_mm, " mm + margin ", o.margin_beyond_target_mm,
-                  " mm) is too large; accepted: up to 2e8 nodes: raise --dx-mm or lower --lateral-mm / --margin-mm");
+                  " mm) is too large; accepted: up to 2e8 nodes: a coarser cell, or a smaller lateral half-width or margin");
     HuVolume& g = m.ct;
     g.nx = g.ny = nx;
     g.nz = nz;
@@ -170,10 +172,10 @@ AcousticWindow shortest_tissue_window(const HuVolume& ct, const LabelMap& labels
             best.source_mm = add(target_mm, d, exit_len + o.standoff_mm);
         }
     }
-    require_input(best.candidates > 0, "no acoustic window from the target at ", point_text(target_mm),
+    require_input_for("source_position_mm", best.candidates > 0, "no acoustic window from the target at ", point_text(target_mm),
                   " mm: every one of ", o.directions, " directions crosses air, lung, bone or another calcification "
-                  "within ", o.window_radius_mm, " mm of its axis, or leaves the scan inside the body; accepted: give "
-                  "--source-position-mm");
+                  "within ", o.window_radius_mm, " mm of its axis, or leaves the scan inside the body; accepted: a source "
+                  "position given by hand");
     return best;
 }
 

@@ -12,6 +12,7 @@
 #include "models/property_mapping.hpp"
 #include "models/segmentation.hpp"
 #include "core/errors.hpp"
+#include "io/schema.hpp"
 
 namespace lithosim {
 namespace {
@@ -114,15 +115,16 @@ models::SegmentationOptions segmentation_options(const ModelRequest& r) {
 
 io::CtImage load_ct(const ModelRequest& r, std::optional<models::Phantom>& phantom) {
     if (r.ct_path.has_value() == r.phantom.has_value())
-        throw InputError(r.ct_path ? "--ct and --phantom are both given; accepted: one of them"
-                                   : "no input: give --ct PATH (DICOM folder, .nii, .nii.gz, .mha, .mhd, .nrrd) or "
-                                     "--phantom shoulder|gallbladder|bile_duct|femoral");
+        throw InputError("ct|phantom", r.ct_path ? "a CT and a phantom are both given; accepted: one of them"
+                                                 : "no input: give a CT (DICOM folder, .nii, .nii.gz, .mha, .mhd, "
+                                                   ".nrrd) or a phantom (shoulder|gallbladder|bile_duct|femoral)");
     if (r.ct_path) {
         io::CtReadOptions o;
         o.series_uid = r.series_uid;
         return io::read_ct(*r.ct_path, o);
     }
-    if (!r.series_uid.empty()) throw InputError("--series applies to --ct (a DICOM folder), not to --phantom");
+    if (!r.series_uid.empty())
+        throw InputError("series", "a series UID applies to a CT (a DICOM folder), not to a phantom");
     phantom = models::make_phantom(*r.phantom, r.phantom_options);
     io::CtImage ct;
     ct.volume = phantom->ct;
@@ -147,7 +149,8 @@ PatientModel build_patient_model(const ModelRequest& r) {
 
     // Target: a seed point, a listed calcification, or the phantom's deposit.
     if (r.target_point_mm && r.target_id)
-        throw InputError("--target-point-mm and --target-label are both given; accepted: one of them");
+        throw InputError("target_point_mm|target_label",
+                         "a target point and a target label are both given; accepted: one of them");
     const models::LabelMap first = models::segment(v, seg);
     if (r.target_point_mm) {
         models::TargetOptions to;
@@ -161,18 +164,20 @@ PatientModel build_patient_model(const ModelRequest& r) {
                                      first[i] == std::uint8_t(Label::bone_trabecular)))
                 ++bone;
         if (bone * 2 > m.target.stats.voxels && !r.target_max_radius_mm)
-            throw InputError("the target point (" + vec_text(*r.target_point_mm) + ") mm lies in bone: its >= 130 HU "
+            throw InputError("target_point_mm", "the target point (" + vec_text(*r.target_point_mm) + ") mm lies in bone: its >= 130 HU "
                              "region of " + format_number(std::round(m.target.stats.volume_mm3)) + " mm^3 within " +
                              format_number(to.max_radius_mm) + " mm is mostly bone; accepted: a point in a "
-                             "calcification not connected to bone (--list-calcifications), or, for a deposit that "
-                             "touches the bone, --target-max-radius-mm R to cut it out within R mm of the point");
+                             "calcification not connected to bone (the list of calcifications shows them), or, for a "
+                             "deposit that touches the bone, a target radius R (target_max_radius_mm) to cut it out "
+                             "within R mm of the point");
     } else if (r.target_id) {
         m.target = models::target_from_id(v, first, *r.target_id);
     } else if (m.phantom) {
         m.target = models::target_from_point(v, m.phantom->target_centre_mm, {});
     } else {
-        throw InputError("no target: give --target-point-mm x,y,z (patient mm) or --target-label N (lithosim model "
-                         "--ct ... --list-calcifications lists the candidates with their numbers)");
+        throw InputError("target_point_mm|target_label",
+                         "no target: give a target point x,y,z (patient mm) or the label N of a listed calcification "
+                         "(the list of calcifications gives the candidates with their numbers)");
     }
     m.labels = models::segment(v, seg, &m.target.mask);
     const Vec3 target_mm = m.target.stats.centroid_mm;
@@ -203,6 +208,7 @@ PatientModel build_patient_model(const ModelRequest& r) {
 
     // summary.json
     json& s = m.summary;
+    s[io::schema::key] = io::schema::model_summary_json;
     const auto& t = m.target.stats;
     s["target_volume_mm3"] = t.volume_mm3;
     s["target_diameter_mm"] = t.equivalent_diameter_mm;

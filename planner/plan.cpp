@@ -26,6 +26,7 @@
 #include "planning/fitted_parameters.hpp"
 #include "planning/safety.hpp"
 #include "core/errors.hpp"
+#include "io/schema.hpp"
 
 namespace lithosim {
 namespace {
@@ -49,8 +50,8 @@ std::string point_text(const models::Vec3& p) {
 planning::Protocol checked_protocol(const PlanRequest& r) {
     planning::Protocol p = planning::protocol(r.indication);
     if (r.device && *r.device == "ivl_emitter") {
-        require_input(p.indication == "vascular", "--device ivl_emitter is intravascular; accepted for --indication "
-                                                  "vascular only");
+        require_input_for("device", p.indication == "vascular",
+                          "the device ivl_emitter is intravascular; accepted for the vascular indication only");
         p = planning::intravascular_protocol(p);
     } else if (r.device) {
         p.device = *r.device;
@@ -60,37 +61,41 @@ planning::Protocol checked_protocol(const PlanRequest& r) {
         p.target_material = *r.material;
     }
     const int inputs = int(r.phantom.has_value()) + int(r.model_path.has_value()) + int(r.ct_path.has_value());
-    require_input(inputs == 1, inputs == 0 ? "no patient: give --phantom NAME, --model model.h5 or --ct PATH "
-                                             "--target-point-mm X,Y,Z"
-                                           : "--phantom, --model and --ct exclude each other; accepted: one of them");
-    require_input(!r.ct_path || r.target_point_mm, "--ct needs --target-point-mm X,Y,Z (the calcification to treat; "
-                                                   "lithosim model --ct PATH --list-calcifications lists them)");
-    require_input(!r.model_path || (!r.target_point_mm && !r.source_position_mm),
-                  "--target-point-mm and --source-position-mm do not apply to --model (the model file holds its "
-                  "target and beam axis)");
+    require_input_for("phantom|model|ct", inputs == 1,
+                      inputs == 0 ? "no patient: give a phantom, a model file or a CT with its target point"
+                                  : "a phantom, a model file and a CT exclude each other; accepted: one of them");
+    require_input_for("target_point_mm", !r.ct_path || r.target_point_mm,
+                      "a CT needs the target point x,y,z (the calcification to treat; the model's list of "
+                      "calcifications gives them)");
+    require_input_for("target_point_mm|source_position_mm",
+                      !r.model_path || (!r.target_point_mm && !r.source_position_mm),
+                      "a target point and a source position do not apply to a model file (the model file holds its "
+                      "target and beam axis)");
     if (r.efd_mJ_per_mm2)
-        require_input(*r.efd_mJ_per_mm2 >= 0.01 && *r.efd_mJ_per_mm2 <= 0.6, "--efd-mJ-per-mm2 = ",
-                      *r.efd_mJ_per_mm2, " is out of range; accepted: 0.01 to 0.6 mJ/mm^2");
+        require_input_for("efd_mJ_per_mm2", *r.efd_mJ_per_mm2 >= 0.01 && *r.efd_mJ_per_mm2 <= 0.6, "EFD ",
+                      *r.efd_mJ_per_mm2, " mJ/mm^2 is out of range; accepted: 0.01 to 0.6 mJ/mm^2");
     if (r.sessions)
-        require_input(*r.sessions >= 1 && *r.sessions <= p.sessions_max, "--sessions = ", *r.sessions,
+        require_input_for("sessions", *r.sessions >= 1 && *r.sessions <= p.sessions_max, "sessions = ", *r.sessions,
                       " is out of range; accepted: 1 to ", p.sessions_max, " for ", p.indication);
     if (r.max_shocks_per_session)
-        require_input(*r.max_shocks_per_session >= 0 && *r.max_shocks_per_session <= p.shocks_per_session_max,
-                      "--max-shocks-per-session = ", *r.max_shocks_per_session, " is out of range; accepted: 0 (no "
+        require_input_for("max_shocks_per_session",
+                          *r.max_shocks_per_session >= 0 && *r.max_shocks_per_session <= p.shocks_per_session_max,
+                          "shocks per session ", *r.max_shocks_per_session, " is out of range; accepted: 0 (no "
                       "shocks: the course without treatment) to ", p.shocks_per_session_max, " for ", p.indication);
     if (r.gaertner_type)
-        require_input(p.indication == "tendon", "--gaertner-type applies to --indication tendon only");
+        require_input_for("gaertner_type", p.indication == "tendon",
+                          "a Gaertner type applies to the tendon indication only");
     if (r.stone_count)
-        require_input(r.phantom && *r.phantom == "gallbladder", "--stone-count builds stones in the gallbladder phantom; "
-                                                                "accepted with --phantom gallbladder only");
+        require_input_for("stone_count", r.phantom && *r.phantom == "gallbladder",
+                          "a stone count builds stones in the gallbladder phantom; accepted with that phantom only");
     if (r.plaque_arc_deg)
-        require_input(r.phantom && *r.phantom == "femoral", "--plaque-arc-deg shapes the femoral phantom's plaque; "
-                                                            "accepted with --phantom femoral only");
+        require_input_for("plaque_arc_deg", r.phantom && *r.phantom == "femoral",
+                          "a plaque arc shapes the femoral phantom's plaque; accepted with that phantom only");
     if (r.rate_per_min)
-        require_input(*r.rate_per_min > 0 && *r.rate_per_min <= p.rate_per_min_max, "--rate-per-min = ",
-                      *r.rate_per_min, " is out of range; accepted: > 0 and <= ", p.rate_per_min_max, " for ",
+        require_input_for("rate_per_min", *r.rate_per_min > 0 && *r.rate_per_min <= p.rate_per_min_max, "shock rate ",
+                      *r.rate_per_min, "/min is out of range; accepted: > 0 and <= ", p.rate_per_min_max, " for ",
                       p.indication);
-    require_input(r.samples >= 0 && r.samples <= 100000, "Monte Carlo samples ", r.samples, "; accepted 0 to 100000");
+    require_input_for("samples", r.samples >= 0 && r.samples <= 100000, "Monte Carlo samples ", r.samples, "; accepted 0 to 100000");
     return p;
 }
 
@@ -445,7 +450,7 @@ double plan_numeric_option(const std::string& name, const std::string& text) {
     const PlanOption* o = find_plan_option(name);
     if (!o || (o->kind != PlanOption::Real && o->kind != PlanOption::Integer))
         throw std::logic_error("plan_numeric_option: '" + name + "' is not a numeric plan option");
-    return checked_number("--" + name, text, o->kind == PlanOption::Integer, o->min, o->max);
+    return checked_number(name, text, o->kind == PlanOption::Integer, o->min, o->max);
 }
 
 PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
@@ -459,18 +464,19 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     planning::SafetyLimits limits = planning::default_safety_limits();
     for (const auto& o : r.safety_overrides) planning::apply_safety_override(limits, o);
     std::error_code ec;
-    require_input(!r.out_dir.empty(), "--out DIR is required");
+    require_input_for("out", !r.out_dir.empty(), "the output folder is required");
     const fs::path out(r.out_dir);
     if (fs::exists(out, ec) && !fs::is_directory(out, ec))
-        throw InputError("--out '" + r.out_dir + "' exists and is not a folder; accepted: a folder (new or existing)");
+        throw InputError("out", "output folder '" + r.out_dir + "' exists and is not a folder; accepted: a folder (new "
+                                "or existing)");
     if (r.dicom_rt_dir) {
-        require_input(!fs::exists(*r.dicom_rt_dir, ec), "--dicom-rt '", *r.dicom_rt_dir,
-                      "' exists; accepted: a new folder (existing files are never overwritten)");
-        require_input(protocol.device != "ivl_emitter", "--dicom-rt writes a simulated field; the intravascular "
-                                                        "emitter's plan has none");
+        require_input_for("dicom_rt", !fs::exists(*r.dicom_rt_dir, ec), "DICOM-RT folder '", *r.dicom_rt_dir,
+                          "' exists; accepted: a new folder (existing files are never overwritten)");
+        require_input_for("dicom_rt", protocol.device != "ivl_emitter",
+                          "DICOM-RT files hold a simulated field; the intravascular emitter's plan has none");
     }
     fs::create_directories(out, ec);
-    if (ec) throw InputError("--out '" + r.out_dir + "': cannot create the folder: " + ec.message());
+    if (ec) throw InputError("out", "output folder '" + r.out_dir + "': cannot create the folder: " + ec.message());
 
     // The model files are written under temporary names (the dose runs read them) and take their final names only
     // with the plan; bad input or an unsafe plan leaves nothing behind.
@@ -542,7 +548,7 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
             try {
                 const auto w = models::shortest_tissue_window(patient->ct.volume, patient->labels,
                                                               patient->target.mask, patient->target.stats.centroid_mm);
-                reason += "; another window: --source-position-mm " + point_text(w.source_mm) + " (" +
+                reason += "; another window: source position " + point_text(w.source_mm) + " mm" + " (" +
                           format_number(r1(w.tissue_path_mm)) + " mm of tissue)";
             } catch (const InputError& e) {
                 reason += std::string("; no other window: ") + e.what();
@@ -766,6 +772,7 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     j["seed"] = r.seed;
     j["pseudonym"] = model.pseudonym;
     j["model"] = r.model_path ? model_path : fs::absolute(out / "model.h5").string();
+    j[io::schema::key] = io::schema::plan_json;
     j["version"] = std::string(build::version);
     j["git_commit"] = std::string(build::git_commit);
     if (dose) {

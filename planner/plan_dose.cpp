@@ -669,7 +669,7 @@ PlanDose simulate_plan_dose(const io::ModelFile& model, const PlanDoseRequest& r
         aim_work = run_work(at_target.depth.geometry, aim_dx_m, false);
         const DepthGeometry& g = at_target.depth.geometry;
         if (!g.focus_at_target)
-            throw InputError("--device " + request.device + " cannot reach the target " +
+            throw InputError("device", "device " + request.device + " cannot reach the target " +
                              format_number(d.path.depth_mm) + " mm below the skin: its focus lies " +
                              format_number(std::round((g.z_focus_m - g.z_front_m) / kMm)) +
                              " mm beyond its front; accepted: a device whose focus reaches the depth "

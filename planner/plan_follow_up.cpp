@@ -17,6 +17,7 @@
 #include "planning/safety.hpp"
 #include "core/errors.hpp"
 #include "viz/pdf.hpp"
+#include "io/schema.hpp"
 
 namespace lithosim {
 namespace fs = std::filesystem;
@@ -43,12 +44,12 @@ int integer(const json& o, const char* key, const std::string& where) {
 std::vector<planning::FollowUp> follow_ups_from_json(const json& doc, const std::string& file) {
     require_input(doc.is_object() && doc.contains("follow_ups") && doc["follow_ups"].is_array() &&
                       !doc["follow_ups"].empty(),
-                  "--follow-up '", file, "': no \"follow_ups\" list; accepted: {\"follow_ups\": [{\"after_session\": 1, "
+                  "follow-up file '", file, "': no \"follow_ups\" list; accepted: {\"follow_ups\": [{\"after_session\": 1, "
                   "\"day\": 7, \"largest_residual_mm\": [6, 5], \"fragment_count\": 3, \"residual_visible\": true}]}");
     std::vector<planning::FollowUp> out;
     for (std::size_t i = 0; i < doc["follow_ups"].size(); ++i) {
         const json& e = doc["follow_ups"][i];
-        const std::string where = "--follow-up '" + file + "' follow_ups[" + std::to_string(i) + "]";
+        const std::string where = "follow-up file '" + file + "' follow_ups[" + std::to_string(i) + "]";
         require_input(e.is_object(), where, " is not an object");
         planning::FollowUp f;
         f.after_session = integer(e, "after_session", where);
@@ -160,33 +161,36 @@ planning::PatientFactors patient_factors_from_json(const json& j) {
 
 PlanResult run_follow_up(const FollowUpRequest& q, std::ostream* log) {
     const auto t0 = std::chrono::steady_clock::now();
-    require_input(!q.out_dir.empty(), "--out DIR is required");
-    require_input(!q.previous_dir.empty(), "--follow-up needs --previous DIR (the earlier plan's folder)");
+    require_input_for("out", !q.out_dir.empty(), "the output folder is required");
+    require_input_for("previous", !q.previous_dir.empty(), "a follow-up needs the earlier plan's folder");
     const fs::path previous_json = fs::path(q.previous_dir) / "plan.json";
-    require_input(fs::is_regular_file(previous_json), "--previous '", q.previous_dir,
+    require_input_for("previous", fs::is_regular_file(previous_json), "earlier plan folder '", q.previous_dir,
                   "' holds no plan.json; accepted: the folder of a plan written by lithosim plan");
-    require_input(fs::is_regular_file(q.follow_up_file), "--follow-up '", q.follow_up_file,
+    require_input_for("follow_up", fs::is_regular_file(q.follow_up_file), "follow-up file '", q.follow_up_file,
                   "' is not a file; accepted: a JSON file (examples/follow_up.json)");
-    require_input(fs::weakly_canonical(q.out_dir) != fs::weakly_canonical(q.previous_dir), "--out '", q.out_dir,
+    require_input_for("out", fs::weakly_canonical(q.out_dir) != fs::weakly_canonical(q.previous_dir),
+                      "output folder '", q.out_dir,
                   "' is the earlier plan's folder; accepted: a new folder (the earlier plan is kept)");
     json doc;
     try {
         doc = io::read_json(q.follow_up_file);
     } catch (const std::exception& e) {
-        throw InputError(std::string("--follow-up: ") + e.what());
+        throw InputError("follow_up", std::string("follow-up file: ") + e.what());
     }
     json prev;
     try {
         prev = io::read_json(previous_json);
     } catch (const std::exception& e) {
-        throw InputError(std::string("--previous: ") + e.what());
+        throw InputError("previous", std::string("earlier plan: ") + e.what());
     }
-    require_input(prev.contains("dose_table") && prev["dose_table"].is_object() && prev.contains("replan_inputs"),
-                  "--previous '", q.previous_dir, "': the plan holds no dose table (an intravascular plan, or one made "
+    require_input_for("previous",
+                      prev.contains("dose_table") && prev["dose_table"].is_object() && prev.contains("replan_inputs"),
+                      "earlier plan '", q.previous_dir, "': the plan holds no dose table (an intravascular plan, or one made "
                   "by an older lithosim); accepted: a plan of this version, re-run lithosim plan");
     const std::string indication = prev.value("indication", "");
-    require_input(indication != "vascular", "--follow-up covers tendon, gallbladder and bile_duct: a vascular course "
-                                            "is judged by angiography, not by a residual size");
+    require_input_for("follow_up", indication != "vascular",
+                      "a follow-up covers tendon, gallbladder and bile_duct: a vascular course is judged by "
+                      "angiography, not by a residual size");
 
     // The earlier plan's request.
     const json& in = prev["replan_inputs"];
@@ -219,7 +223,8 @@ PlanResult run_follow_up(const FollowUpRequest& q, std::ostream* log) {
         for (const auto& st : s.at("ramp")) d.steps.push_back({st.at("setting").get<double>(), st.at("shocks").get<int>()});
         planned.push_back(std::move(d));
     }
-    require_input(!planned.empty(), "--previous '", q.previous_dir, "': the plan holds no sessions to follow up");
+    require_input_for("previous", !planned.empty(), "earlier plan '", q.previous_dir,
+                      "': the plan holds no sessions to follow up");
     std::vector<planning::FollowUp> follow_ups;
     if (prev.contains("follow_up") && prev["follow_up"].contains("measurements"))
         follow_ups = follow_ups_from_json({{"follow_ups", prev["follow_up"]["measurements"]}}, previous_json.string());
@@ -249,7 +254,7 @@ PlanResult run_follow_up(const FollowUpRequest& q, std::ostream* log) {
     // The new plan.json: the earlier one's keys, updated.
     std::error_code ec;
     const fs::path out(q.out_dir);
-    require_input(!fs::exists(out, ec) || fs::is_directory(out, ec), "--out '", q.out_dir,
+    require_input_for("out", !fs::exists(out, ec) || fs::is_directory(out, ec), "output folder '", q.out_dir,
                   "' exists and is not a folder; accepted: a folder (new or existing)");
     json j = prev;
     for (const char* stale : {"patient_volumes", "dicom_rt", "runtime_s"}) j.erase(stale);
@@ -309,11 +314,12 @@ PlanResult run_follow_up(const FollowUpRequest& q, std::ostream* log) {
     j["seed"] = rq.options.seed;
     j["success"]["samples"] = rq.options.samples;
     j["version"] = std::string(build::version);
+    j[io::schema::key] = io::schema::plan_json;
     j["git_commit"] = std::string(build::git_commit);
     j["runtime_s"] = std::round(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() * 10) / 10;
 
     fs::create_directories(out, ec);
-    if (ec) throw InputError("--out '" + q.out_dir + "': cannot create the folder: " + ec.message());
+    if (ec) throw InputError("out", "output folder '" + q.out_dir + "': cannot create the folder: " + ec.message());
     {
         std::error_code ignored;   // an earlier run's report would not match this plan
         fs::remove(out / "report.html", ignored);

@@ -50,22 +50,25 @@ Resolved resolve(const ScheduleRequest& r) {
     require_input(r.first_day >= 0, "re-plan: first day ", r.first_day, " must be >= 0");
     const int allowed = p.sessions_max - (r.first_index - 1);   // the sessions done count
     v.max_sessions = r.sessions.value_or(std::min(p.sessions_default, allowed));
-    require_input(v.max_sessions >= 1 && v.max_sessions <= allowed, "--sessions = ", v.max_sessions,
+    require_input_for("sessions", v.max_sessions >= 1 && v.max_sessions <= allowed, "sessions = ", v.max_sessions,
                   " is outside 1 to ", allowed, " (", p.indication,
                   r.first_index > 1 ? fmt(", ", r.first_index - 1, " session(s) done") : std::string(), ")");
     v.max_shocks = r.max_shocks_per_session.value_or(p.shocks_per_session_default);
-    require_input(v.max_shocks >= 0 && v.max_shocks <= p.shocks_per_session_max, "--max-shocks-per-session = ",
+    require_input_for("max_shocks_per_session", v.max_shocks >= 0 && v.max_shocks <= p.shocks_per_session_max,
+                      "shocks per session = ",
                   v.max_shocks, " is outside 0 to ", p.shocks_per_session_max, " (", p.indication,
                   "; 0 plans no shocks: the outcome without treatment)");
     v.rate_per_min = r.rate_per_min.value_or(p.rate_per_min_default);
-    require_input(std::isfinite(v.rate_per_min) && v.rate_per_min > 0 && v.rate_per_min <= p.rate_per_min_max,
-                  "--rate-per-min = ", v.rate_per_min, " is outside (0, ", p.rate_per_min_max, "] (", p.indication,
+    require_input_for("rate_per_min",
+                      std::isfinite(v.rate_per_min) && v.rate_per_min > 0 && v.rate_per_min <= p.rate_per_min_max,
+                  "shock rate = ", v.rate_per_min, " is outside (0, ", p.rate_per_min_max, "] (", p.indication,
                   ")");
     v.target_efd_J_per_m2 = r.target_efd_J_per_m2.value_or(p.efd_default_J_per_m2);
-    require_input(std::isfinite(v.target_efd_J_per_m2) && v.target_efd_J_per_m2 >= kEfdOverrideMin_J_per_m2 &&
+    require_input_for("efd_mJ_per_mm2",
+                      std::isfinite(v.target_efd_J_per_m2) && v.target_efd_J_per_m2 >= kEfdOverrideMin_J_per_m2 &&
                       v.target_efd_J_per_m2 <= kEfdOverrideMax_J_per_m2,
-                  "--efd-mJ-per-mm2 = ", v.target_efd_J_per_m2 / kJ_per_m2_per_mJ_per_mm2,
-                  " is outside the accepted 0.01 to 0.6");
+                  "EFD = ", v.target_efd_J_per_m2 / kJ_per_m2_per_mJ_per_mm2,
+                  " mJ/mm^2 is outside the accepted 0.01 to 0.6");
     v.interval_days = r.interval_days.value_or(p.interval_days_default);
     require_input(v.interval_days >= p.interval_days_min && v.interval_days <= p.interval_days_max,
                   "interval_days = ", v.interval_days, " is outside ", p.interval_days_min, " to ",
@@ -75,7 +78,7 @@ Resolved resolve(const ScheduleRequest& r) {
                   " is outside (0, 1)");
     require_input(r.curve_every_shocks >= 1, "curve_every_shocks = ", r.curve_every_shocks, " must be >= 1");
     require_input(r.ramp.shocks_per_step >= 0, "ramp shocks_per_step = ", r.ramp.shocks_per_step, " must be >= 0");
-    require_input(r.stones >= 1 && r.stones <= 5, "--stone-count = ", r.stones, " is outside 1 to 5");
+    require_input_for("stone_count", r.stones >= 1 && r.stones <= 5, "stone count = ", r.stones, " is outside 1 to 5");
     if (p.goal_kind == "dose") v.goal = 2.0;   // never reached: every planned shock is delivered
     return v;
 }
@@ -489,7 +492,7 @@ Schedule schedule_sessions(const ScheduleRequest& request) {
     if (v.max_shocks == 0) {
         plan.planned_steps.clear();
         plan.curve.push_back({0, model.fraction_cleared(model.initial(request.target_diameter_m))});
-        plan.reason = "no shocks planned (--max-shocks-per-session 0): the outcome without treatment";
+        plan.reason = "no shocks planned (0 shocks per session): the outcome without treatment";
         return plan;
     }
 

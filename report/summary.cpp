@@ -4,6 +4,7 @@
 
 #include "core/text.hpp"
 #include "lithosim/build_info.hpp"
+#include "io/schema.hpp"
 
 namespace lithosim {
 
@@ -28,6 +29,7 @@ nlohmann::json summary_json(const SimulationResult& r, const RunPlan& plan, cons
     j["runtime_s"] = st.runtime_s;
     j["cell_updates_per_s"] = st.cell_updates_per_s;
     j["peak_memory_MB"] = std::max(st.peak_memory_MB, peak_resident_MB());
+    j[io::schema::key] = io::schema::summary_json;
     j["version"] = build::version;
     j["git_commit"] = build::git_commit;
     j["threads"] = st.threads;

@@ -1,5 +1,7 @@
 // The sweep file, its design and its table: see sweep.hpp and SWEEP.md.
 #include "sweeps/sweep.hpp"
+
+#include "io/schema.hpp"
 #include "planner/plan.hpp"
 
 #include <algorithm>
@@ -47,9 +49,9 @@ std::vector<std::string> plan_words(const std::string& name) {
 void check_plan_value(const PlanOption& o, const std::string& value, const std::string& where) {
     const std::string option = std::string(o.name) + " (" + where + ")";
     switch (o.kind) {
-    case PlanOption::Real: checked_number("--" + option, value, false, o.min, o.max); break;
-    case PlanOption::Integer: checked_number("--" + option, value, true, o.min, o.max); break;
-    case PlanOption::Point: checked_point("--" + option, value); break;
+    case PlanOption::Real: checked_number(option, value, false, o.min, o.max); break;
+    case PlanOption::Integer: checked_number(option, value, true, o.min, o.max); break;
+    case PlanOption::Point: checked_point(option, value); break;
     case PlanOption::Path:
         if (value.empty()) throw InputError("plan." + std::string(o.name) + " (" + where + "): empty path");
         break;
@@ -251,9 +253,9 @@ SweepConfig parse_sweep(const std::string& text, const std::string& origin, cons
     if (c.mode == SweepMode::Lhs) {
         if (!settings.count("samples"))
             throw InputError(origin + ": [sweep] mode = lhs needs samples = N (an integer >= 1)");
-        c.samples = (long long)checked_number("--samples ([sweep] of " + origin + ")", settings["samples"], true, 1, 1e6);
+        c.samples = (long long)checked_number("samples ([sweep] of " + origin + ")", settings["samples"], true, 1, 1e6);
         if (settings.count("seed"))
-            c.seed = std::uint64_t(checked_number("--seed ([sweep] of " + origin + ")", settings["seed"], true, 0, 1e15));
+            c.seed = std::uint64_t(checked_number("seed ([sweep] of " + origin + ")", settings["seed"], true, 0, 1e15));
     } else if (settings.count("samples") || settings.count("seed")) {
         throw InputError(origin + ": [sweep] samples and seed belong to mode = lhs; mode is grid");
     }
@@ -307,9 +309,9 @@ SweepConfig parse_sweep(const std::string& text, const std::string& origin, cons
 SweepConfig read_sweep_file(const fs::path& path) {
     std::error_code ec;
     if (!fs::is_regular_file(path, ec))
-        throw InputError("--config '" + path.string() + "': no such file; accepted: a sweep file (INI, sweeps/SWEEP.md)");
+        throw InputError("config", "sweep file '" + path.string() + "': no such file; accepted: a sweep file (INI, sweeps/SWEEP.md)");
     std::ifstream f(path, std::ios::binary);
-    if (!f) throw InputError("--config '" + path.string() + "': cannot be read");
+    if (!f) throw InputError("config", "sweep file '" + path.string() + "': cannot be read");
     std::ostringstream s;
     s << f.rdbuf();
     return parse_sweep(s.str(), path.filename().string(), fs::absolute(path).parent_path());
@@ -476,7 +478,8 @@ nlohmann::json CaseRecord::to_json() const {
     nlohmann::json m = nlohmann::json::object();
     for (const auto& [k, v] : metrics) m[k] = std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
     return {{"id", id},           {"status", ok ? "ok" : "failed"}, {"error", error},
-            {"run_time_s", run_time_s}, {"values", values},           {"metrics", m}};
+            {"run_time_s", run_time_s}, {"values", values},           {"metrics", m},
+            {io::schema::key, io::schema::sweep_json}};
 }
 
 CaseRecord CaseRecord::from_json(const nlohmann::json& j) {

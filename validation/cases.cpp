@@ -108,7 +108,7 @@ std::vector<Row> run_case(const std::string& name, bool full, const RunHooks& ho
         if (e.info.name == name) return e.run(full, hooks);
     std::string names;
     for (const auto& e : registry()) names += (names.empty() ? "" : ", ") + e.info.name;
-    throw InputError(fmt("--case ", name, " is not a validation case; accepted: ", names));
+    throw InputError("case", fmt("validation case '", name, "' does not exist; accepted: ", names));
 }
 
 std::string format_rows(const std::vector<Row>& rows) {

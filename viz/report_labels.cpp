@@ -62,6 +62,7 @@ const std::vector<ReportKey> kKeys = {
     {"patient_volumes", "Dose volumes in patient coordinates (NIfTI)"},
     {"model", "Model file"},
     {"version", "lithosim version"},
+    {"schema_version", "File layout version (schema_version)"},
     {"lithosim_version", "lithosim version"},
     {"git_commit", "Git commit"},
     {"runtime_s", "Run time", "s"},

@@ -289,6 +289,7 @@ TEST_CASE("a 1D case runs end to end: summary.json, result.h5, case.ini and maps
     CHECK(j["focal_zone_6dB_mm"]["x"].get<double>() == 0.0);
     CHECK(j["threads"].get<int>() == 1);
     CHECK(j["version"].get<std::string>() == lithosim::build::version);
+    CHECK(j["schema_version"].get<int>() == 1);   // io/schema.hpp: summary_json
     // dt = cfl dx / c = 0.3 * 0.05 mm / c_water
     CHECK(j["dt_ns"].get<double>() == Approx(0.3 * 0.05e-3 / 1482.46 * 1e9).epsilon(0.01));
     CHECK(j["steps"].get<long long>() == std::llround(std::ceil(12e-6 / (j["dt_ns"].get<double>() * 1e-9))));

@@ -252,7 +252,7 @@ TEST_CASE("lithosim dosimetry: bad input exits 2 with one line and leaves the fi
     const fs::path h5 = run / "out" / "result.h5";
     const auto before = stored_dosimetry(h5);
     CHECK(expect_bad_input(run_lithosim({"dosimetry", h5.string(), "--focus-z-mm", "30"}, dir.path()),
-                           {"--focus-z-mm = 30", "outside the map", "0 to 12 mm"}, none));
+                           {"--focus-z-mm: focal plane z = 30 mm", "outside the map", "0 to 12 mm"}, none));
     CHECK(expect_bad_input(run_lithosim({"dosimetry", h5.string(), "--focus-z-mm", "deep"}, dir.path()),
                            {"--focus-z-mm 'deep'", "not a number"}, none));
     CHECK(expect_bad_input(run_lithosim({"dosimetry", h5.string(), "--json", "no_dir/d.json"}, dir.path()),

@@ -198,10 +198,10 @@ TEST_CASE("bad dose-at-depth input exits 2 with one line naming the option and w
         return a;
     };
     CHECK(expect_bad_input(bad({"--device", "hm4", "--setting", "5", "--target-depth-mm", "15"}),
-                           {"--device 'hm4'", "hm3", "eswt_head"}, out));
-    CHECK(expect_bad_input(bad(with({"--setting", "11"})), {"--setting 11", "level = 11", "1 to 10"}, out));
+                           {"--device: device 'hm4'", "hm3", "eswt_head"}, out));
+    CHECK(expect_bad_input(bad(with({"--setting", "11"})), {"--setting: setting 11", "level = 11", "1 to 10"}, out));
     CHECK(expect_bad_input(bad({"--device", "hm3", "--setting", "30", "--target-depth-mm", "15"}),
-                           {"--setting 30", "voltage_kV", "12 to 24 kV"}, out));
+                           {"--setting: setting 30", "voltage_kV", "12 to 24 kV"}, out));
     CHECK(expect_bad_input(bad(with({"--setting", "abc"})), {"--setting 'abc'", "not a number"}, out));
     CHECK(expect_bad_input(bad(with({"--find-setting", "--target-efd", "0.7"})),
                            {"--target-efd = 0.7", "0.01 to 0.6"}, out));
@@ -212,9 +212,9 @@ TEST_CASE("bad dose-at-depth input exits 2 with one line naming the option and w
     CHECK(expect_bad_input(bad({"--device", "eswt_head", "--setting", "5", "--target-depth-mm", "301"}),
                            {"--target-depth-mm = 301", "> 0 and <= 300"}, out));
     CHECK(expect_bad_input(bad(with({"--setting", "5", "--layers", "skin:2,bone:3"})),
-                           {"--layers 'skin:2,bone:3'", "'bone'", "bone_cortical"}, out));
+                           {"--layers: tissue layers 'skin:2,bone:3'", "'bone'", "bone_cortical"}, out));
     CHECK(expect_bad_input(bad(with({"--setting", "5", "--layers", "skin:2,fat"})),
-                           {"--layers 'skin:2,fat'", "entry 'fat' is not name:number"}, out));
+                           {"--layers: tissue layers 'skin:2,fat'", "entry 'fat' is not name:number"}, out));
     CHECK(expect_bad_input(bad(with({"--setting", "5", "--dx-mm", "3"})), {"--dx-mm = 3", "<= 2"}, out));
     CHECK(expect_bad_input(bad(with({"--find-setting", "--setting", "5", "--target-efd", "0.05"})),
                            {"--find-setting", "--setting 5", "one of them"}, out));
@@ -226,7 +226,7 @@ TEST_CASE("bad dose-at-depth input exits 2 with one line naming the option and w
     CHECK(expect_bad_input(bad({"result.h5", "--device", "eswt_head", "--setting", "5", "--target-depth-mm", "15"}),
                            {"'result.h5'", "--device eswt_head", "either"}, out));
     CHECK(expect_bad_input(bad({"--device", "ivl_emitter", "--setting", "1", "--target-depth-mm", "15"}),
-                           {"--device 'ivl_emitter'", "no focus", "eswt_head"}, out));
+                           {"--device: device 'ivl_emitter'", "no focus", "eswt_head"}, out));
     CHECK_FALSE(fs::exists(dir / "r.json"));
 }
 

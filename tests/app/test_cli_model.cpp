@@ -55,6 +55,7 @@ TEST_CASE("model --phantom shoulder writes model.h5 and summary.json with the co
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains("target") && Catch::Contains("Agatston"));
     const json s = lithosim::io::read_json(dir / "summary.json");
+    CHECK(s["schema_version"].get<int>() == 1);   // io/schema.hpp: model_summary_json
     for (const char* key : {"target_volume_mm3", "target_diameter_mm", "target_centroid_mm", "target_peak_HU",
                             "target_mean_HU", "agatston_total", "agatston_per_lesion", "volume_score_mm3", "labels",
                             "mapping"})
@@ -385,7 +386,7 @@ TEST_CASE("bad model input exits 2 with one line and writes nothing", "[app][cli
     ScratchDir dir("cli_model_bad");
     expect_model_bad_input(dir, {}, {"no input", "--ct", "--phantom"});
     expect_model_bad_input(dir, {"--phantom", "kidney"}, {"kidney", "shoulder"});
-    expect_model_bad_input(dir, {"--phantom", "shoulder", "--ct", "x"}, {"--ct and --phantom"});
+    expect_model_bad_input(dir, {"--phantom", "shoulder", "--ct", "x"}, {"--ct/--phantom: a CT and a phantom are both given"});
     expect_model_bad_input(dir, {"--ct", "nowhere"}, {"nowhere"});
     expect_model_bad_input(dir, {"--phantom", "shoulder", "--target-point-mm", "1,2"}, {"--target-point-mm", "1,2"});
     expect_model_bad_input(dir, {"--phantom", "shoulder", "--target-point-mm", "5000,0,0"}, {"5000", "outside"});
@@ -394,7 +395,7 @@ TEST_CASE("bad model input exits 2 with one line and writes nothing", "[app][cli
     expect_model_bad_input(dir, {"--phantom", "shoulder", "--target-point-mm=-196.5,-3.5,191"},
                            {"no calcification", "-196.5"});
     expect_model_bad_input(dir, {"--phantom", "shoulder", "--target-point-mm=-186.5,-3.5,170"},
-                           {"lies in bone", "--target-max-radius-mm"});
+                           {"--target-point-mm: the target point", "lies in bone", "target_max_radius_mm"});
     expect_model_bad_input(dir, {"--phantom", "shoulder", "--target-label", "2"}, {"2"});
     expect_model_bad_input(dir, {"--phantom", "shoulder", "--mapping", "magic"}, {"magic", "hounsfield"});
     expect_model_bad_input(dir, {"--phantom", "shoulder", "--threshold", "fat_min_HU=zero"}, {"fat_min_HU"});

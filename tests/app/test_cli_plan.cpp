@@ -58,6 +58,7 @@ TEST_CASE("plan on the shoulder phantom writes plan.json with the contract keys 
     CHECK_THAT(r.out, Catch::Contains("session 1") && Catch::Contains("primary    clinical_success_6mo") &&
                           Catch::Contains("verdict"));
     const json p = lithosim::io::read_json(dir / "out" / "plan.json");
+    CHECK(p["schema_version"].get<int>() == 1);   // io/schema.hpp: plan_json
     {
         // Every key has a label in the reports (viz/report_labels): none would show as "<key> (no label)".
         const auto unlabelled = lithosim::unlabelled_report_keys(p);

@@ -129,6 +129,7 @@ TEST_CASE("result file round trip keeps every value, shape and attribute", "[io]
     CHECK(read_root_attribute(file, h5::root_threads) == "8");
     CHECK(read_root_attribute(file, h5::root_file_type) == "lithosim-result");
     CHECK(read_root_attribute(file, h5::root_file_format_version) == "1");
+    CHECK(read_root_attribute(file, h5::root_schema_version) == "1");
 }
 
 TEST_CASE("result file layout matches the documented contract", "[io]") {

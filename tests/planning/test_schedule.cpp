@@ -214,36 +214,39 @@ TEST_CASE("schedule: a target 15 mm off the beam axis needs more shocks", "[sche
     CHECK(b.total_shocks() > a.total_shocks());
 }
 
-TEST_CASE("schedule: overrides out of range are input errors naming the option", "[schedule]") {
+TEST_CASE("schedule: overrides out of range are input errors naming the quantity and the input", "[schedule]") {
     const ScheduleRequest r = standard("tendon");
-    const auto expect_error = [&](ScheduleRequest bad, const std::string& part) {
+    // `input` is the request field the front ends show (the command line as its option: --sessions).
+    const auto expect_error = [&](ScheduleRequest bad, const std::string& part, const std::string& input = "") {
         try {
             schedule_sessions(bad);
             FAIL("no error for " << part);
         } catch (const lithosim::InputError& e) {
             INFO(e.what());
             CHECK(contains(e.what(), part));
+            CHECK(e.input == input);
+            CHECK_FALSE(contains(e.what(), "--"));   // the library names no command-line option
         }
     };
     for (double efd_mJ : {0.005, 0.61, -0.3}) {
         ScheduleRequest b = r;
         b.target_efd_J_per_m2 = efd_mJ * 1000;
-        expect_error(b, "0.01 to 0.6");
+        expect_error(b, "0.01 to 0.6", "efd_mJ_per_mm2");
     }
     for (int n : {0, -2, 5}) {
         ScheduleRequest b = r;
         b.sessions = n;
-        expect_error(b, "--sessions");
+        expect_error(b, "sessions = " + std::to_string(n), "sessions");
     }
     for (int n : {-1, -100, r.protocol.shocks_per_session_max + 1}) {
         ScheduleRequest b = r;
         b.max_shocks_per_session = n;
-        expect_error(b, "--max-shocks-per-session");
+        expect_error(b, "shocks per session = " + std::to_string(n), "max_shocks_per_session");
     }
     for (double rate : {0.0, -60.0, r.protocol.rate_per_min_max + 1}) {
         ScheduleRequest b = r;
         b.rate_per_min = rate;
-        expect_error(b, "--rate-per-min");
+        expect_error(b, "shock rate = ", "rate_per_min");
     }
     for (int days : {6, 15}) {
         ScheduleRequest b = r;

@@ -85,13 +85,15 @@ TEST_CASE("The registry lists the cases of issues 2, 3 and 5 and rejects unknown
     CHECK(names == std::vector<std::string>{"oneil_bowl", "fubini_fay", "interface", "power_law_absorption", "pml",
                                             "point_source", "convergence", "piston_axisymmetric",
                                             "axisymmetric_vs_3d", "hm3_qin2010", "eswt_perez2013",
-                                            "device_refinement", "planner_fragmentation", "planner_clinical", "outcomes"});
+                                            "device_refinement", "planner_fragmentation", "planner_clinical", "outcomes",
+                                            "planner_phantoms"});
     try {
         val::run_case("no_such_case", false);
         FAIL("an unknown case name must throw");
     } catch (const lithosim::InputError& e) {
         const std::string msg = e.what();
         CHECK(msg.find("no_such_case") != std::string::npos);
+        CHECK(e.input == "case");   // the command line shows it as --case
         for (const auto& n : names) CHECK(msg.find(n) != std::string::npos);
     }
 }
