@@ -10,7 +10,6 @@
 #include "cases/default_case.hpp"
 #include "cases/case_keys.hpp"
 #include "cases/case_spec.hpp"
-#include "app/commands.hpp"
 #include "models/tissue.hpp"
 #include "core/errors.hpp"
 #include "solver/source.hpp"
@@ -56,7 +55,7 @@ std::string input_error(F&& f) {
 
 }  // namespace
 
-TEST_CASE("every case key is declared once, documented and has a checkable default", "[app]") {
+TEST_CASE("every case key is declared once, documented and has a checkable default", "[cases]") {
     std::set<std::string> names;
     for (const auto& k : case_keys()) {
         INFO(k.qualified());
@@ -83,7 +82,7 @@ TEST_CASE("every case key is declared once, documented and has a checkable defau
     CHECK(find_case_key("solver.order")->default_value == "4");
 }
 
-TEST_CASE("a case is parsed, defaulted and converted to SI", "[app]") {
+TEST_CASE("a case is parsed, defaulted and converted to SI", "[cases]") {
     const CaseText c = parse_case(kCase2D, "case.ini", "/tmp");
     check_required(c);
     CHECK(c.find("grid.pml_cells")->text == "20");
@@ -116,7 +115,7 @@ TEST_CASE("a case is parsed, defaulted and converted to SI", "[app]") {
     CHECK(s.solver.nonlinear);
 }
 
-TEST_CASE("an override with --set changes a key, converts its unit and is checked like a file value", "[app]") {
+TEST_CASE("an override with --set changes a key, converts its unit and is checked like a file value", "[cases]") {
     CaseText c = parse_case(kCase2D, "case.ini", "/tmp");
     std::vector<std::string> seen;
     apply_override(c, "medium.c_m_per_s = 1540", seen);
@@ -137,7 +136,7 @@ TEST_CASE("an override with --set changes a key, converts its unit and is checke
     CHECK_THAT(input_error([&] { apply_override(c, "grid.dx_mm", seen); }), Catch::Contains("section.key=value"));
 }
 
-TEST_CASE("values are checked against their kind and range", "[app]") {
+TEST_CASE("values are checked against their kind and range", "[cases]") {
     auto bad = [](const std::string& q, const std::string& v) {
         return input_error([&] { check_value(*find_case_key(q), CaseValue{v, "case.ini"}); });
     };
@@ -163,7 +162,7 @@ TEST_CASE("values are checked against their kind and range", "[app]") {
     CHECK(bad("grid.dx_mm", "+2.5e-1").empty());
 }
 
-TEST_CASE("keys that other keys need, unused coordinates and sizes per dimension are checked", "[app]") {
+TEST_CASE("keys that other keys need, unused coordinates and sizes per dimension are checked", "[cases]") {
     auto spec_error = [](const std::string& text) {
         return input_error([&] {
             const CaseText c = parse_case(text, "case.ini", "/tmp");
@@ -190,7 +189,7 @@ TEST_CASE("keys that other keys need, unused coordinates and sizes per dimension
     CHECK_THAT(spec_error(base + "[grid]\nthis line has no equals sign\n"), Catch::Contains("invalid line"));
 }
 
-TEST_CASE("the geometry check finds sources and points outside the grid before a run", "[app]") {
+TEST_CASE("the geometry check finds sources and points outside the grid before a run", "[cases]") {
     CaseText c = parse_case(kCase2D, "case.ini", "/tmp");
     SimulationSpec s = build_spec(c);
     const RunPlan plan = plan_run(s);
@@ -207,7 +206,7 @@ TEST_CASE("the geometry check finds sources and points outside the grid before a
                Catch::Contains("point 3") && Catch::Contains("z in [0, 16] mm"));
 }
 
-TEST_CASE("the resolved case re-parses to the same values and shows the derived ones", "[app]") {
+TEST_CASE("the resolved case re-parses to the same values and shows the derived ones", "[cases]") {
     CaseText c = parse_case(kCase2D, "case.ini", "/tmp");
     const RunPlan plan = plan_run(build_spec(c));
     const CaseText resolved = resolve_case(c, plan);
@@ -225,7 +224,7 @@ TEST_CASE("the resolved case re-parses to the same values and shows the derived 
     }
 }
 
-TEST_CASE("a waveform file is read, keeps its amplitude, and p0_MPa rescales it", "[app]") {
+TEST_CASE("a waveform file is read, keeps its amplitude, and p0_MPa rescales it", "[cases]") {
     ScratchDir dir("app_waveform");
     lithosim::test::write_text(dir / "pulse.txt", "# t_us p_MPa\n0 0\n0.5 30\n1.0 -6\n1.5 0\n");
     std::string text = std::regex_replace(kCase2D, std::regex("waveform = gaussian"), "waveform = file\n"
@@ -247,7 +246,7 @@ TEST_CASE("a waveform file is read, keeps its amplitude, and p0_MPa rescales it"
     CHECK_THAT(input_error([&] { build_spec(c); }), Catch::Contains("waveform_file") && Catch::Contains("thirty"));
 }
 
-TEST_CASE("the embedded default case is examples/default.ini, documents every key and is valid", "[app]") {
+TEST_CASE("the embedded default case is examples/default.ini, documents every key and is valid", "[cases]") {
     const std::string file = lithosim::test::read_text(std::filesystem::path(LITHOSIM_SOURCE_DIR) / "examples" /
                                                        "default.ini");
     CHECK(std::string(default_case_text()) == file);
@@ -271,3 +270,4 @@ TEST_CASE("the embedded default case is examples/default.ini, documents every ke
     REQUIRE(s.sensors.points_m.size() == 1);
     CHECK(s.sensors.points_m[0][2] == Approx(focus[2]));
 }
+

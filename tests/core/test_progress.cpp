@@ -31,7 +31,7 @@ int count(const std::string& text, const std::string& what) {
 
 }  // namespace
 
-TEST_CASE("plain progress lines come every 10 % with the elapsed time and an ETA", "[app]") {
+TEST_CASE("plain progress lines come every 10 % with the elapsed time and an ETA", "[core]") {
     const std::string text = captured([](std::FILE* f) {
         ProgressReporter p(ProgressReporter::Mode::Lines, f);
         for (long long step = 1; step <= 200; ++step) p(step, 200, 0.5 * step);  // 0.5 s per step
@@ -43,7 +43,7 @@ TEST_CASE("plain progress lines come every 10 % with the elapsed time and an ETA
     CHECK(text.find("progress: 100 %  step 200/200  elapsed 1 min 40 s  ETA 0 s\n") != std::string::npos);
 }
 
-TEST_CASE("a new run restarts the progress lines, a silent reporter writes nothing", "[app]") {
+TEST_CASE("a new run restarts the progress lines, a silent reporter writes nothing", "[core]") {
     const std::string text = captured([](std::FILE* f) {
         ProgressReporter p(ProgressReporter::Mode::Lines, f);
         for (int run = 0; run < 3; ++run)
@@ -60,7 +60,7 @@ TEST_CASE("a new run restarts the progress lines, a silent reporter writes nothi
     CHECK(ProgressReporter::choose_mode(true, stderr) == ProgressReporter::Mode::Silent);
 }
 
-TEST_CASE("the terminal bar redraws in place, at most 5 times a second, and ends with a line end", "[app]") {
+TEST_CASE("the terminal bar redraws in place, at most 5 times a second, and ends with a line end", "[core]") {
     auto bar = [](double seconds_per_step) {
         return captured([seconds_per_step](std::FILE* f) {
             ProgressReporter p(ProgressReporter::Mode::Bar, f);
@@ -78,7 +78,7 @@ TEST_CASE("the terminal bar redraws in place, at most 5 times a second, and ends
     CHECK(fast.back() == '\n');
 }
 
-TEST_CASE("a command's progress: the stage's share of its expected work, runs added and dropped on the way", "[app]") {
+TEST_CASE("a command's progress: the stage's share of its expected work, runs added and dropped on the way", "[core]") {
     using lithosim::CommandProgress;
     const std::string text = captured([](std::FILE* f) {
         CommandProgress p(ProgressReporter::Mode::Lines, f, "plan", 0.0);

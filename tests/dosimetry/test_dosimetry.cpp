@@ -84,7 +84,7 @@ MaterialProps fixed_medium(double rho, double c) {
 
 }  // namespace
 
-TEST_CASE("the axisymmetric dosimetry of a Gaussian focus matches its analytic parameters", "[app]") {
+TEST_CASE("the axisymmetric dosimetry of a Gaussian focus matches its analytic parameters", "[dosimetry]") {
     const SimulationResult r = gaussian_run();
     std::array<double, 3> asked_at{-1, -1, -1};
     DosimetryInputs in;
@@ -152,7 +152,7 @@ TEST_CASE("the axisymmetric dosimetry of a Gaussian focus matches its analytic p
 }
 
 TEST_CASE("a geometric focus outside the map falls back to the p_max plane, a user plane outside is bad input",
-          "[app]") {
+          "[dosimetry]") {
     const SimulationResult r = gaussian_run();
     DosimetryInputs in;
     in.axisymmetric = true;
@@ -177,7 +177,7 @@ TEST_CASE("a geometric focus outside the map falls back to the p_max plane, a us
 }
 
 TEST_CASE("1D runs have no IEC map parameters but keep the waveform ones, no p_max map gives no dosimetry",
-          "[app]") {
+          "[dosimetry]") {
     SimulationResult r;
     Map3 line;
     line.nz = 50;
@@ -210,7 +210,7 @@ TEST_CASE("1D runs have no IEC map parameters but keep the waveform ones, no p_m
     CHECK(warnings.size() == 1);
 }
 
-TEST_CASE("an (r, z) map revolves into an (x, y, z) image with the value at r = sqrt(x^2 + y^2)", "[app]") {
+TEST_CASE("an (r, z) map revolves into an (x, y, z) image with the value at r = sqrt(x^2 + y^2)", "[dosimetry]") {
     Map3 rz;
     rz.nx = 11;
     rz.nz = 4;
@@ -293,7 +293,7 @@ std::string input_error(F&& f) {
 
 }  // namespace
 
-TEST_CASE("[medium] layers gives each depth its preset and the last one beyond", "[app]") {
+TEST_CASE("[medium] layers gives each depth its preset and the last one beyond", "[dosimetry]") {
     const CaseText c = parse_case(kLayeredCase1D, "case.ini", "/tmp");
     const SimulationSpec spec = build_spec(c);
     REQUIRE(spec.medium.heterogeneous());
@@ -323,7 +323,7 @@ TEST_CASE("[medium] layers gives each depth its preset and the last one beyond",
     CHECK(build_spec(again).medium.at({0, 0, 9e-3}).c_m_per_s == fat.c_m_per_s);
 }
 
-TEST_CASE("[medium] layers with a preset or a per-key override is an error naming both keys", "[app]") {
+TEST_CASE("[medium] layers with a preset or a per-key override is an error naming both keys", "[dosimetry]") {
     CaseText c = parse_case(kLayeredCase1D, "case.ini", "/tmp");
     std::vector<std::string> seen;
     apply_override(c, "medium.preset=water", seen);
@@ -345,7 +345,7 @@ TEST_CASE("[medium] layers with a preset or a per-key override is an error namin
 }
 
 TEST_CASE("zones cut by the map are warned about by face; the focal waveform's extremes; the rise time's grid limit",
-          "[app]") {
+          "[dosimetry]") {
     DosimetryInputs in;
     in.axisymmetric = true;
     in.medium_at = [](const std::array<double, 3>&) { return fixed_medium(1000.0, 1500.0); };

@@ -70,7 +70,7 @@ PlanDoseRequest request(const lithosim::test::ScratchDir& dir, bool aim) {
 
 }  // namespace
 
-TEST_CASE("plan dose: the tissue around the target and the incident model", "[app][plan][dose]") {
+TEST_CASE("plan dose: the tissue around the target and the incident model", "[planner][plan][dose]") {
     io::ModelFile m = half_space_model();
     const auto& soft = models::tissue_preset("soft_tissue");
     const TissueAround t = tissue_around_target(m.axisymmetric);
@@ -87,7 +87,7 @@ TEST_CASE("plan dose: the tissue around the target and the incident model", "[ap
         }
 }
 
-TEST_CASE("plan dose: aiming puts the EFD maximum on the target, ensure_setting adds a run", "[app][plan][dose]") {
+TEST_CASE("plan dose: aiming puts the EFD maximum on the target, ensure_setting adds a run", "[planner][plan][dose]") {
     lithosim::test::ScratchDir dir("plan_dose");
     const io::ModelFile model = half_space_model();
     io::ModelFile incident = model;

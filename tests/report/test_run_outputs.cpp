@@ -251,7 +251,7 @@ std::optional<std::array<int, 4>> render_first_screen(const fs::path& dir, const
 
 }  // namespace
 
-TEST_CASE("input files are hashed with SHA-1 (RFC 3174 test vector)", "[app][report]") {
+TEST_CASE("input files are hashed with SHA-1 (RFC 3174 test vector)", "[report][report]") {
     const ScratchDir dir("sha1");
     std::ofstream(dir / "abc.txt", std::ios::binary) << "abc";
     CHECK(app::sha1_file(dir / "abc.txt") == "a9993e364706816aba3e25717850c26c9cd0d89d");
@@ -259,7 +259,7 @@ TEST_CASE("input files are hashed with SHA-1 (RFC 3174 test vector)", "[app][rep
 }
 
 TEST_CASE("report_value prints numbers to 3 significant figures, integers whole, the JSON text as exact",
-          "[app][report]") {
+          "[report][report]") {
     CHECK(app::report_value(json(0.135)).text == "0.135");
     CHECK(app::report_value(json(0.135)).exact.empty());  // nothing rounded: no tooltip
     CHECK(app::report_value(json(2000)).text == "2000");
@@ -276,7 +276,7 @@ TEST_CASE("report_value prints numbers to 3 significant figures, integers whole,
     CHECK(app::report_value(json::parse("[0.841, 0.853]")).text == "0.841, 0.853");
 }
 
-TEST_CASE("simulate ParaView folder: axisymmetric maps, their revolved volume, snapshots, README", "[app][viz]") {
+TEST_CASE("simulate ParaView folder: axisymmetric maps, their revolved volume, snapshots, README", "[report][viz]") {
     const ScratchDir dir("simulate_paraview");
     lithosim::SimulationResult r;
     r.p_max = rz_map(6, 5, 1e6);
@@ -333,7 +333,7 @@ TEST_CASE("simulate ParaView folder: axisymmetric maps, their revolved volume, s
     check_readme_lists_every_array(pv);
 }
 
-TEST_CASE("model and plan ParaView folders: labels as uint8 with their names, masks, organ-at-risk masks", "[app][viz]") {
+TEST_CASE("model and plan ParaView folders: labels as uint8 with their names, masks, organ-at-risk masks", "[report][viz]") {
     using lithosim::models::Label;
     const ScratchDir dir("model_paraview");
     lithosim::io::ModelFile model;
@@ -399,7 +399,7 @@ TEST_CASE("model and plan ParaView folders: labels as uint8 with their names, ma
 }
 
 TEST_CASE("plan ParaView files: the 3D ones open in patient coordinates, the (r, z) ones say they cannot",
-          "[app][viz]") {
+          "[report][viz]") {
     // An oblique beam frame (rotated about two axes) at a patient origin; a model grid and a 3D dose grid of their own.
     lithosim::io::ModelFile model;
     model.frame_origin_patient_mm = {112.5, -47.25, 311.0};
@@ -481,7 +481,7 @@ TEST_CASE("plan ParaView files: the 3D ones open in patient coordinates, the (r,
     check_voxel(rev, v, patient({-3.0, -3.0, 17.0}));
 }
 
-TEST_CASE("plan report: valid self-contained HTML with every plan.json number, warnings first", "[app][report]") {
+TEST_CASE("plan report: valid self-contained HTML with every plan.json number, warnings first", "[report][report]") {
     const ScratchDir dir("plan_report");
     const json plan = plan_document();
     const fs::path png = write_png(dir / "dose.png");
@@ -581,7 +581,7 @@ TEST_CASE("plan report: valid self-contained HTML with every plan.json number, w
     CHECK_FALSE(fs::exists(dir / "none.pdf"));
 }
 
-TEST_CASE("simulate report: IEC parameters as summary.json has them, warnings, resolved case", "[app][report]") {
+TEST_CASE("simulate report: IEC parameters as summary.json has them, warnings, resolved case", "[report][report]") {
     const ScratchDir dir("simulate_report");
     const json summary = summary_document();
     app::ReportContext context;
@@ -603,7 +603,7 @@ TEST_CASE("simulate report: IEC parameters as summary.json has them, warnings, r
 }
 
 TEST_CASE("plan and simulate reports: every key labelled with its unit, no JSON key shown, numbers rounded, frames "
-          "named", "[app][report]") {
+          "named", "[report][report]") {
     const ScratchDir dir("report_labels");
     const json plan = plan_document();
     {
@@ -666,7 +666,7 @@ TEST_CASE("plan and simulate reports: every key labelled with its unit, no JSON 
 }
 
 TEST_CASE("plan report of a re-plan: done sessions and what changed on the first screen, the course history, the "
-          "long fragmentation curve folded", "[app][report]") {
+          "long fragmentation curve folded", "[report][report]") {
     const ScratchDir dir("report_replan");
     json plan = plan_document();
     plan["sessions"][0]["done"] = true;

@@ -26,7 +26,7 @@ double number(const std::string& s) {
 
 }  // namespace
 
-TEST_CASE("sweep ranges are start:stop:count with both ends included, evenly spaced", "[app][sweep]") {
+TEST_CASE("sweep ranges are start:stop:count with both ends included, evenly spaced", "[sweeps][sweep]") {
     const SweepValues v = parse_sweep_values("source.p0_MPa", "5:40:8");
     REQUIRE(v.is_range);
     const auto levels = v.levels();
@@ -39,7 +39,7 @@ TEST_CASE("sweep ranges are start:stop:count with both ends included, evenly spa
     CHECK(parse_sweep_values("k.x", "2.5:7:1").levels() == std::vector<std::string>{"2.5"});
 }
 
-TEST_CASE("sweep lists split at commas, or at '|' when the items hold commas", "[app][sweep]") {
+TEST_CASE("sweep lists split at commas, or at '|' when the items hold commas", "[sweeps][sweep]") {
     CHECK(parse_sweep_values("medium.BonA", "3.5, 5,7").levels() == std::vector<std::string>{"3.5", "5", "7"});
     CHECK(parse_sweep_values("source.device", "hm3,em_lens").levels() ==
           std::vector<std::string>{"hm3", "em_lens"});
@@ -47,7 +47,7 @@ TEST_CASE("sweep lists split at commas, or at '|' when the items hold commas", "
           std::vector<std::string>{"10,20", "12,24"});
 }
 
-TEST_CASE("malformed or empty sweep values are bad input naming the key and the text", "[app][sweep]") {
+TEST_CASE("malformed or empty sweep values are bad input naming the key and the text", "[sweeps][sweep]") {
     for (const char* bad : {"5:40", "5:40:0", "a:b:c", "", "5:40:2.5", "5:40:-1", "1,,2", "5:5:3", "1:2:3:4"}) {
         INFO(bad);
         try {
@@ -59,7 +59,7 @@ TEST_CASE("malformed or empty sweep values are bad input naming the key and the 
     }
 }
 
-TEST_CASE("the grid design is the full factorial, the first key varying slowest", "[app][sweep]") {
+TEST_CASE("the grid design is the full factorial, the first key varying slowest", "[sweeps][sweep]") {
     const std::vector<SweepKey> keys{key("a.x", "1,2"), key("b.y", "p,q,r")};
     const auto rows = grid_design(keys);
     REQUIRE(rows.size() == 6);
@@ -71,7 +71,7 @@ TEST_CASE("the grid design is the full factorial, the first key varying slowest"
     CHECK(rows[5] == std::vector<std::string>{"2", "r"});
 }
 
-TEST_CASE("the Latin hypercube puts each key's values once in each of its N strata, reproducibly", "[app][sweep]") {
+TEST_CASE("the Latin hypercube puts each key's values once in each of its N strata, reproducibly", "[sweeps][sweep]") {
     const std::vector<SweepKey> keys{key("source.p0_MPa", "5:40:3"), key("medium.BonA", "2:10:2"),
                                      key("source.device", "hm3,em_lens,piezo_cap")};
     const long long n = 12;
@@ -105,7 +105,7 @@ TEST_CASE("the Latin hypercube puts each key's values once in each of its N stra
     }
 }
 
-TEST_CASE("a sweep file names its base case, mode and keys, and bad ones are one-line input errors", "[app][sweep]") {
+TEST_CASE("a sweep file names its base case, mode and keys, and bad ones are one-line input errors", "[sweeps][sweep]") {
     const fs::path dir = fs::temp_directory_path();
     const SweepConfig c = parse_sweep("[sweep]\nbase = default  # the embedded case\nmode = lhs\nsamples = 4\n"
                                       "seed = 3\nsource.p0_MPa = 5:40:8\nmedium.BonA = 3.5,5,7\n",
@@ -150,7 +150,7 @@ TEST_CASE("a sweep file names its base case, mode and keys, and bad ones are one
     }
 }
 
-TEST_CASE("every swept value is checked against its key before anything runs", "[app][sweep]") {
+TEST_CASE("every swept value is checked against its key before anything runs", "[sweeps][sweep]") {
     const fs::path dir = fs::temp_directory_path();
     auto check = [&](const std::string& sweep) {
         const SweepConfig c = parse_sweep(sweep, "s.ini", dir);
@@ -173,7 +173,7 @@ TEST_CASE("every swept value is checked against its key before anything runs", "
                     lithosim::InputError);
 }
 
-TEST_CASE("metrics flatten nested keys with '.', leaving out text and run-dependent figures", "[app][sweep]") {
+TEST_CASE("metrics flatten nested keys with '.', leaving out text and run-dependent figures", "[sweeps][sweep]") {
     const auto j = nlohmann::json::parse(
         R"({"p_plus_MPa": 12.5, "focus_mm": [0, 0, 61.5], "focal_zone_6dB_mm": {"x": 8, "z": 38},
             "runtime_s": 3.2, "threads": 2, "phase_seconds": {"pml": 1}, "version": "1.0", "warnings": ["w"],
@@ -191,7 +191,7 @@ TEST_CASE("metrics flatten nested keys with '.', leaving out text and run-depend
     CHECK(m.size() == 7);  // p_plus, focus_mm.0-2, focal_zone x and z, focal_plane_z_mm
 }
 
-TEST_CASE("the table has one row per case in case order and exit codes count failures", "[app][sweep]") {
+TEST_CASE("the table has one row per case in case order and exit codes count failures", "[sweeps][sweep]") {
     const SweepConfig c =
         parse_sweep("[sweep]\nbase = default\nsource.p0_MPa = 1,2\nsource.waveform = toneburst,gaussian\n", "s.ini",
                     fs::temp_directory_path());
@@ -234,7 +234,7 @@ TEST_CASE("the table has one row per case in case order and exit codes count fai
     CHECK(sweep_exit_code(5000) == 200);
 }
 
-TEST_CASE("the sweep table reads back from sweep.h5 as written, and the CSV quotes what needs it", "[app][sweep]") {
+TEST_CASE("the sweep table reads back from sweep.h5 as written, and the CSV quotes what needs it", "[sweeps][sweep]") {
     lithosim::io::SweepTable t;
     t.identity = "0123456789abcdef";
     t.case_ids = {"0000", "0001"};
