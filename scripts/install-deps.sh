@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake make git pkg-config
+  python3                  # tests: scripts/check_layers.py
   libeigen3-dev            # Eigen 3.4: small dense algebra and fits
   libhdf5-dev              # HDF5 1.10 C and C++ API
   libvtk9-dev              # VTK 9.1: .vti files and figures
