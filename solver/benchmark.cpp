@@ -59,6 +59,7 @@ KernelBench bench_case(const std::string& name, bool nonlinear_absorbing, const 
     KernelBench kb;
     kb.name = name;
     kb.field_bytes_per_cell = pl.field_bytes_per_cell;
+    kb.bytes_per_cell = pl.memory_bytes / double(pl.grid.cells());
     // Minimum traffic of update_velocity + update_pressure per cell (each array read once, written once):
     //   velocity: p (4) + u_a read/write (3 x 8) + rho_inv_a (3 x 4) = 40
     //   pressure, linear: u_a (3 x 4) + w read/write (8) + K (4) = 24
