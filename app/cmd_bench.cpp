@@ -4,7 +4,7 @@
 // test: it reports and always exits 0 when it ran.
 //
 // --json FILE layout: {"version", "git_commit", "threads", "cells", "stream_triad_GBps", "bandwidth_bound_GBps",
-//   "kernels": [{"name", "cell_updates_per_s", "kernel_updates_per_s", "field_bytes_per_cell",
+//   "kernels": [{"name", "cell_updates_per_s", "kernel_updates_per_s", "field_bytes_per_cell", "bytes_per_cell",
 //                "traffic_bytes_per_cell", "kernel_bandwidth_GBps", "bandwidth_fraction", "phase_fraction": {...}}]}
 #include <boost/program_options.hpp>
 
@@ -65,6 +65,7 @@ nlohmann::json bench_json(const BenchResult& r) {
                                 {"cell_updates_per_s", k.cell_updates_per_s},
                                 {"kernel_updates_per_s", k.kernel_updates_per_s},
                                 {"field_bytes_per_cell", k.field_bytes_per_cell},
+                                {"bytes_per_cell", k.bytes_per_cell},
                                 {"traffic_bytes_per_cell", k.traffic_bytes_per_cell},
                                 {"kernel_bandwidth_GBps", k.kernel_bandwidth_GBps},
                                 {"bandwidth_fraction", k.bandwidth_fraction},
@@ -110,12 +111,12 @@ int cmd_bench(const Args& args) {
     std::printf("threads %d, %lld cells, STREAM triad %.2f GB/s (12 B/element); with the write-allocate read "
                 "of its store %.2f GB/s = the bandwidth bound\n\n",
                 r.threads, r.cells, r.stream_triad_GBps, r.bandwidth_bound_GBps);
-    std::printf("%-20s %16s %16s %13s %15s %12s %10s\n", "kernel", "cell updates/s", "kernel upd./s", "field B/cell",
-                "traffic B/cell", "kernel GB/s", "of bound");
+    std::printf("%-20s %16s %16s %13s %11s %15s %12s %10s\n", "kernel", "cell updates/s", "kernel upd./s",
+                "field B/cell", "all B/cell", "traffic B/cell", "kernel GB/s", "of bound");
     for (const auto& k : r.kernels)
-        std::printf("%-20s %16.4g %16.4g %13.1f %15.1f %12.2f %9.1f %%\n", k.name.c_str(), k.cell_updates_per_s,
-                    k.kernel_updates_per_s, k.field_bytes_per_cell, k.traffic_bytes_per_cell, k.kernel_bandwidth_GBps,
-                    100 * k.bandwidth_fraction);
+        std::printf("%-20s %16.4g %16.4g %13.1f %11.1f %15.1f %12.2f %9.1f %%\n", k.name.c_str(), k.cell_updates_per_s,
+                    k.kernel_updates_per_s, k.field_bytes_per_cell, k.bytes_per_cell, k.traffic_bytes_per_cell,
+                    k.kernel_bandwidth_GBps, 100 * k.bandwidth_fraction);
     for (const auto& k : r.kernels) {
         std::printf("\n%s: share of the step by phase:", k.name.c_str());
         for (const auto& [name, share] : k.phase_fraction) std::printf("  %s %.1f %%", name.c_str(), 100 * share);

@@ -20,6 +20,7 @@ struct KernelBench {
     double cell_updates_per_s = 0;    ///< whole time step (kernels, PML, sources, on-the-fly maps)
     double kernel_updates_per_s = 0;  ///< velocity + pressure kernels only
     double field_bytes_per_cell = 0;  ///< state + medium coefficients resident per cell
+    double bytes_per_cell = 0;        ///< everything the run allocates (state, medium, PML, maps) per grid cell
     double traffic_bytes_per_cell = 0;///< minimum memory traffic of the two kernels per cell update
     double kernel_bandwidth_GBps = 0; ///< traffic_bytes_per_cell * kernel_updates_per_s
     double bandwidth_fraction = 0;    ///< kernel_bandwidth / bandwidth_bound (write-allocate-corrected triad)

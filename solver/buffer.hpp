@@ -41,6 +41,8 @@ public:
     T& operator[](std::size_t i) { return p_[i]; }
     const T& operator[](std::size_t i) const { return p_[i]; }
     std::size_t bytes() const { return n_ * sizeof(T); }
+    /// Bytes an AlignedBuffer<T>(n) reports (bytes()), for memory plans made before anything is allocated.
+    static std::size_t bytes_for(std::size_t n) { return n * sizeof(T); }
 
 private:
     T* p_ = nullptr;

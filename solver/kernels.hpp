@@ -1,9 +1,10 @@
 // The finite-difference kernels of one time step. Dimension and stencil order are template parameters;
-// the medium's branches (nonlinear, absorbing) are chosen once, outside the loops.
+// the medium's branches (nonlinear, absorbing, uniform or per-cell coefficients) are chosen once, outside the loops.
 //
 // Grids (see grid.hpp): p, w, m_l, K and the other cell coefficients live on the nodes x_i = i dx;
 // u_a and rho_inv_a live on the staggered nodes x_i + dx/2 of axis a.
-// Staggered derivatives, order 2: c = {1}; order 4: c = {9/8, -1/24} (standard Taylor coefficients):
+// Staggered derivatives, coefficients c1, c2 from the one stencil table (stencil.hpp: order 2 {1, 0}, order 4
+// {9/8, -1/24}):
 //   (d f / dx_a)(i + 1/2) = [c1 (f_{i+1} - f_i) + c2 (f_{i+2} - f_{i-1})] / dx        (nodes -> faces)
 //   (d g / dx_a)(i)       = [c1 (g_{i} - g_{i-1}) + c2 (g_{i+1} - g_{i-2})] / dx      (faces -> nodes)
 #pragma once
@@ -11,18 +12,9 @@
 #include <cmath>
 #include <cstddef>
 
-namespace lithosim::kernels {
+#include "solver/stencil.hpp"
 
-template <int ORDER>
-struct Stencil;
-template <>
-struct Stencil<2> {
-    static constexpr float c1 = 1.0f, c2 = 0.0f;
-};
-template <>
-struct Stencil<4> {
-    static constexpr float c1 = 9.0f / 8.0f, c2 = -1.0f / 24.0f;
-};
+namespace lithosim::kernels {
 
 /// Most relaxation mechanisms a run may have (`[solver] relaxation_mechanisms` accepts 1 .. 8).
 inline constexpr int kMaxMechanisms = 8;
@@ -36,10 +28,14 @@ struct StepView {
     float* u[3];                ///< velocity components, staggered
     float* w;                   ///< "pressure-like density" w: dw/dt = -K div u (+ relaxation)
     float* p;                   ///< pressure used by the momentum equation (p(w) + viscous + shock terms); may alias w
+    // Coefficients: an array, or (null pointer) one value for every cell, read by the kernel variant whose
+    // UNIFORM template parameter says so (medium.hpp, MediumLayout).
     const float* rho_inv[3];    ///< 1 / rho on the staggered nodes of each axis
     const float* K;             ///< unrelaxed bulk modulus rho c^2 (1 + sum a_l), nodes
     const float* bK;            ///< beta / K_R, nodes (nonlinear)
     const float* nu;            ///< rho * delta (thermoviscous), nodes (absorbing) or null
+    float rho_inv_uniform;      ///< 1 / rho everywhere (rho_inv null)
+    float K_uniform, bK_uniform, nu_uniform;  ///< K, beta / K_R, rho delta everywhere (K null)
     int nrel;                   ///< relaxation mechanisms
     float* m[kMaxMechanisms];         ///< memory variables, one contiguous array per mechanism, nodes
     const float* Ka[kMaxMechanisms];  ///< K_R a_l per cell, one array per mechanism, nodes
@@ -52,6 +48,13 @@ struct StepView {
     const float* inv_r = nullptr;
     int axis_i = -1;
 };
+
+/// A coefficient at cell i: from its array, or the one value of a uniform coefficient (a compile-time choice).
+template <bool UNIFORM>
+inline float coef(const float* __restrict a, float uniform, std::ptrdiff_t i) {
+    if constexpr (UNIFORM) return uniform;
+    else return a[i];
+}
 
 /// Mirror images across the axis r = 0 of an axisymmetric run: a scalar on the nodes is even,
 /// f(-r) = f(r); u_r on the staggered nodes is odd, u(-r) = -u(r). The axis is node A, so node A - k
@@ -71,7 +74,8 @@ inline void mirror_axis(const StepView& v, float* f, bool staggered_odd) {
 
 /// Momentum, linear:  du_a/dt = -(1/rho) dp/dx_a
 ///   u_a^{n+1/2} = u_a^{n-1/2} - dt * rho_inv_a * D^+_a p^n          (D^+ : nodes -> faces)
-template <int D, int ORDER>
+/// UNIFORM_RHO: one density, rho_inv_a = rho_inv_uniform on every face of every axis.
+template <int D, int ORDER, bool UNIFORM_RHO = false>
 void update_velocity(const StepView& v) {
     constexpr float c1 = Stencil<ORDER>::c1, c2 = Stencil<ORDER>::c2;
     const float dtdx = v.dt / v.dx;
@@ -82,6 +86,8 @@ void update_velocity(const StepView& v) {
     const float* __restrict r0 = v.rho_inv[0];
     const float* __restrict r1 = v.rho_inv[1];
     const float* __restrict r2 = v.rho_inv[2];
+    const float ru = v.rho_inv_uniform;
+    assert(UNIFORM_RHO == (v.rho_inv[0] == nullptr));
     const std::ptrdiff_t s0 = v.s[0], s1 = v.s[1], s2 = v.s[2];
 #pragma omp parallel for collapse(2) schedule(static)
     for (int i2 = v.lo[2]; i2 < v.hi[2]; ++i2)
@@ -90,11 +96,11 @@ void update_velocity(const StepView& v) {
 #pragma omp simd
             for (int i0 = v.lo[0]; i0 < v.hi[0]; ++i0) {
                 const std::ptrdiff_t i = base + i0;
-                u0[i] -= dtdx * r0[i] * (c1 * (p[i + s0] - p[i]) + c2 * (p[i + 2 * s0] - p[i - s0]));
+                u0[i] -= dtdx * coef<UNIFORM_RHO>(r0, ru, i) * (c1 * (p[i + s0] - p[i]) + c2 * (p[i + 2 * s0] - p[i - s0]));
                 if constexpr (D >= 2)
-                    u1[i] -= dtdx * r1[i] * (c1 * (p[i + s1] - p[i]) + c2 * (p[i + 2 * s1] - p[i - s1]));
+                    u1[i] -= dtdx * coef<UNIFORM_RHO>(r1, ru, i) * (c1 * (p[i + s1] - p[i]) + c2 * (p[i + 2 * s1] - p[i - s1]));
                 if constexpr (D >= 3)
-                    u2[i] -= dtdx * r2[i] * (c1 * (p[i + s2] - p[i]) + c2 * (p[i + 2 * s2] - p[i - s2]));
+                    u2[i] -= dtdx * coef<UNIFORM_RHO>(r2, ru, i) * (c1 * (p[i + s2] - p[i]) + c2 * (p[i + 2 * s2] - p[i - s2]));
             }
         }
 }
@@ -120,9 +126,11 @@ void update_velocity(const StepView& v) {
 /// consistency (div u = 2 alpha for u_r = alpha r):
 ///   div_0 = 4 [(c1 + 2 c2) u_{1/2} + 3 c2 u_{3/2}] / ((c1 + 11 c2) dr),   V_0 = pi dr^2 dz (c1 + 11 c2) / 4
 /// which is the finite-volume disc of radius dr/2 for order 2 (4 u_{1/2} / dr) and pi dr^2 dz / 6 for order 4.
-template <int D, int ORDER, bool NONLINEAR, int NREL, bool VISC, bool AXI = false>
+/// UNIFORM (one material, no relaxation): K, beta/K_R and rho delta are one value each (K_uniform, ...).
+template <int D, int ORDER, bool NONLINEAR, int NREL, bool VISC, bool AXI = false, bool UNIFORM = false>
 void update_pressure(const StepView& v) {
     static_assert(!AXI || D == 2, "axisymmetric runs are two-dimensional");
+    static_assert(!UNIFORM || NREL == 0, "a medium with relaxation keeps K per cell (the PML's K differs)");
     static_assert(NREL >= 0 && NREL <= kMaxMechanisms, "relaxation mechanisms: 0 .. kMaxMechanisms");
     constexpr bool ABSORBING = NREL > 0 || VISC;
     constexpr int NR = NREL > 0 ? NREL : 1;  // array extent (unused when NREL = 0)
@@ -136,8 +144,10 @@ void update_pressure(const StepView& v) {
     const float* __restrict K = v.K;
     const float* __restrict bK = v.bK;
     const float* __restrict nu = v.nu;
+    const float Ku = v.K_uniform, bKu = v.bK_uniform, nuu = v.nu_uniform;
     const std::ptrdiff_t s0 = v.s[0], s1 = v.s[1], s2 = v.s[2];
     assert(v.nrel == NREL);
+    assert(UNIFORM == (v.K == nullptr));
     const float q_coef = v.q_coef, div_cap = v.div_cap;  // locals: a load through v inside the loop would
     const float* __restrict rf = v.r_face;               // be repeated (w and p could alias it) and stop
     const float* __restrict inv_r = v.inv_r;             // vectorisation
@@ -174,7 +184,7 @@ void update_pressure(const StepView& v) {
                 if constexpr (D >= 2) div += c1 * (u1[i] - u1[i - s1]) + c2 * (u1[i + s1] - u1[i - 2 * s1]);
                 if constexpr (D >= 3) div += c1 * (u2[i] - u2[i - s2]) + c2 * (u2[i + s2] - u2[i - 2 * s2]);
                 div *= inv_dx;
-                float wn = w[i] - dt * K[i] * div;
+                float wn = w[i] - dt * coef<UNIFORM>(K, Ku, i) * div;
                 float pm = 0;
 #pragma GCC unroll 8
                 for (int l = 0; l < NREL; ++l) {  // straight-line code: NREL is a constant
@@ -183,11 +193,11 @@ void update_pressure(const StepView& v) {
                     m[l][i] = mn;
                     wn += half_dt * Ka[l][i] * (mo + mn);
                 }
-                if constexpr (VISC) pm -= nu[i] * div;
+                if constexpr (VISC) pm -= coef<UNIFORM>(nu, nuu, i) * div;
                 w[i] = wn;
                 float pn = wn;
                 if constexpr (NONLINEAR) {
-                    pn += bK[i] * wn * wn;
+                    pn += coef<UNIFORM>(bK, bKu, i) * wn * wn;
                     const float ad = std::fabs(div);
                     pm -= q_coef * (ad < div_cap ? ad : div_cap) * div;  // not fmin: it does not vectorise
                 }
@@ -227,5 +237,22 @@ void selective_filter(const StepView& v, const int lo[3], const int hi[3], const
             }
         }
 }
+
+/// The variant of each kernel a run uses, picked once before the time loop (kernels.cpp holds the instantiations).
+struct KernelChoice {
+    int dims = 3, order = 4;
+    bool nonlinear = false;
+    int nrel = 0;               ///< relaxation mechanisms, 0 .. kMaxMechanisms
+    bool viscous = false;
+    bool axisymmetric = false;
+    bool uniform_rho = false;   ///< rho_inv one value
+    bool uniform = false;       ///< K, beta/K, rho delta one value each (only with nrel = 0)
+};
+struct StepKernels {
+    void (*velocity)(const StepView&) = nullptr;
+    void (*pressure)(const StepView&) = nullptr;
+    void (*filter)(const StepView&, const int*, const int*, const float*, float*, float) = nullptr;
+};
+StepKernels select_kernels(const KernelChoice& c);
 
 }  // namespace lithosim::kernels

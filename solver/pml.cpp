@@ -38,10 +38,29 @@ Cpml::Cpml(const Grid& g, double dt, double c_max, double f_src, int order, int 
             coef(df, b_face_[ax][i], a_face_[ax][i]);
             node_inside_[ax][i] = dn > 0;
         }
+    }
+    for (const Box& b : boxes(g, z_begin, z_end)) {
+        Slab s;
+        s.axis = b.axis;
+        for (int o = 0; o < 3; ++o) {
+            s.r0[o] = b.r0[o];
+            s.r1[o] = b.r1[o];
+        }
+        s.psi_u.resize(b.cells());
+        s.psi_p.resize(b.cells());
+        slabs_.push_back(std::move(s));
+    }
+}
+
+std::vector<Cpml::Box> Cpml::boxes(const Grid& g, int z_begin, int z_end) {
+    std::vector<Box> out;
+    if (g.pml - 2 <= 0) return out;
+    for (int ax = 0; ax < g.dims; ++ax) {
+        const int pb = g.phys_begin(ax), pe = g.phys_end(ax) - 1;  // first and last physical node
         // Two slabs per axis: [2, pb) and [pe, n - 2) along ax, the updated range on the other axes.
         for (int side = 0; side < 2; ++side) {
             if (side == 0 && g.axisymmetric && ax == 0) continue;  // the axis is no boundary
-            Slab s;
+            Box s;
             s.axis = ax;
             for (int o = 0; o < 3; ++o) {
                 s.r0[o] = o < g.dims ? 2 : 0;
@@ -54,13 +73,16 @@ Cpml::Cpml(const Grid& g, double dt, double c_max, double f_src, int order, int 
             s.r0[zl] = std::max(s.r0[zl], z_begin);
             s.r1[zl] = std::min(s.r1[zl], z_end);
             if (s.r1[zl] <= s.r0[zl]) continue;
-            const std::size_t cells =
-                std::size_t(s.r1[0] - s.r0[0]) * (s.r1[1] - s.r0[1]) * std::size_t(s.r1[2] - s.r0[2]);
-            s.psi_u.resize(cells);
-            s.psi_p.resize(cells);
-            slabs_.push_back(std::move(s));
+            out.push_back(s);
         }
     }
+    return out;
+}
+
+double Cpml::bytes_for(const Grid& g, int z_begin, int z_end) {
+    double b = 0;
+    for (const Box& box : boxes(g, z_begin, z_end)) b += 2.0 * double(AlignedBuffer<float>::bytes_for(box.cells()));
+    return b;
 }
 
 double Cpml::bytes() const {
@@ -78,7 +100,7 @@ inline int along(int i0, int i1, int i2) {
 
 // The slab loops are orphaned `omp for` constructs: they run inside the one parallel region of a pass, so a
 // pass has one fork and as few barriers as the data dependencies allow.
-template <int AX>
+template <int AX, bool UNIFORM_RHO>
 void velocity_slab(const kernels::StepView& v, const int r0[3], const int r1[3], float* __restrict psi,
                    const float* __restrict bb, const float* __restrict aa, float c1, float c2) {
     const float inv_dx = 1.0f / v.dx, dt = v.dt;
@@ -86,6 +108,7 @@ void velocity_slab(const kernels::StepView& v, const int r0[3], const int r1[3],
     const float* __restrict p = v.p;
     float* __restrict u = v.u[AX];
     const float* __restrict ri = v.rho_inv[AX];
+    const float ru = v.rho_inv_uniform;
     const int m0 = r1[0] - r0[0], m1 = r1[1] - r0[1];
 #pragma omp for collapse(2) schedule(static) nowait
     for (int i2 = r0[2]; i2 < r1[2]; ++i2)
@@ -100,12 +123,12 @@ void velocity_slab(const kernels::StepView& v, const int r0[3], const int r1[3],
                 const float b = AX == 0 ? bb[i0] : bconst, a = AX == 0 ? aa[i0] : aconst;
                 const float d = inv_dx * (c1 * (p[i + s] - p[i]) + c2 * (p[i + 2 * s] - p[i - s]));
                 ps[i0] = b * ps[i0] + a * d;
-                u[i] -= dt * ri[i] * ps[i0];
+                u[i] -= dt * kernels::coef<UNIFORM_RHO>(ri, ru, i) * ps[i0];
             }
         }
 }
 
-template <int AX>
+template <int AX, bool UNIFORM_K>
 void pressure_slab(const kernels::StepView& v, const int r0[3], const int r1[3], float* __restrict psi,
                    const float* __restrict bb, const float* __restrict aa, const char* __restrict inside,
                    float c1, float c2) {
@@ -116,6 +139,7 @@ void pressure_slab(const kernels::StepView& v, const int r0[3], const int r1[3],
     float* p = v.p;  // may alias w (linear runs)
     const bool separate_p = v.p != v.w;
     const float* __restrict K = v.K;
+    const float Ku = v.K_uniform;
     const int m0 = r1[0] - r0[0], m1 = r1[1] - r0[1];
 #pragma omp for collapse(2) schedule(static) nowait
     for (int i2 = r0[2]; i2 < r1[2]; ++i2)
@@ -130,7 +154,7 @@ void pressure_slab(const kernels::StepView& v, const int r0[3], const int r1[3],
                 const float b = AX == 0 ? bb[i0] : bconst, a = AX == 0 ? aa[i0] : aconst;
                 const float d = inv_dx * (c1 * (u[i] - u[i - s]) + c2 * (u[i + s] - u[i - 2 * s]));
                 ps[i0] = b * ps[i0] + a * d;
-                w[i] -= dt * K[i] * ps[i0];
+                w[i] -= dt * kernels::coef<UNIFORM_K>(K, Ku, i) * ps[i0];
             }
             if (separate_p) {
                 const bool row_inside = AX == 0 || inside[along<AX>(0, i1, i2)];
@@ -140,26 +164,50 @@ void pressure_slab(const kernels::StepView& v, const int r0[3], const int r1[3],
             }
         }
 }
+
+/// The slab kernel of axis ax, with the coefficient read from an array or as one value (a uniform medium).
+template <template <int, bool> class K, class... A>
+void on_axis(int ax, bool uniform, A&&... args) {
+    if (uniform) {
+        if (ax == 0) K<0, true>::run(args...);
+        else if (ax == 1) K<1, true>::run(args...);
+        else K<2, true>::run(args...);
+    } else {
+        if (ax == 0) K<0, false>::run(args...);
+        else if (ax == 1) K<1, false>::run(args...);
+        else K<2, false>::run(args...);
+    }
+}
+template <int AX, bool U>
+struct VelocitySlab {
+    template <class... A>
+    static void run(A&&... a) { velocity_slab<AX, U>(a...); }
+};
+template <int AX, bool U>
+struct PressureSlab {
+    template <class... A>
+    static void run(A&&... a) { pressure_slab<AX, U>(a...); }
+};
 }  // namespace
 
 void Cpml::correct_velocity(const kernels::StepView& v) {
     if (slabs_.empty()) return;
-    const float c1 = order_ == 4 ? 9.0f / 8.0f : 1.0f, c2 = order_ == 4 ? -1.0f / 24.0f : 0.0f;
+    const float c1 = staggered_stencil(order_).c1f(), c2 = staggered_stencil(order_).c2f();
+    const bool uniform = v.rho_inv[0] == nullptr;
     // Slab of axis a only touches u_a, and the two slabs of an axis are disjoint: no barrier between slabs.
 #pragma omp parallel
     for (auto& sl : slabs_) {
         const int ax = sl.axis;
         const float* bb = b_face_[ax].data();
         const float* aa = a_face_[ax].data();
-        if (ax == 0) velocity_slab<0>(v, sl.r0, sl.r1, sl.psi_u.data(), bb, aa, c1, c2);
-        else if (ax == 1) velocity_slab<1>(v, sl.r0, sl.r1, sl.psi_u.data(), bb, aa, c1, c2);
-        else velocity_slab<2>(v, sl.r0, sl.r1, sl.psi_u.data(), bb, aa, c1, c2);
+        on_axis<VelocitySlab>(ax, uniform, v, sl.r0, sl.r1, sl.psi_u.data(), bb, aa, c1, c2);
     }
 }
 
 void Cpml::correct_pressure(const kernels::StepView& v) {
     if (slabs_.empty()) return;
-    const float c1 = order_ == 4 ? 9.0f / 8.0f : 1.0f, c2 = order_ == 4 ? -1.0f / 24.0f : 0.0f;
+    const float c1 = staggered_stencil(order_).c1f(), c2 = staggered_stencil(order_).c2f();
+    const bool uniform = v.K == nullptr;
     // Every slab updates w, and slabs of different axes share the edges and corners: a barrier between axes.
 #pragma omp parallel
     for (std::size_t k = 0; k < slabs_.size(); ++k) {
@@ -168,9 +216,7 @@ void Cpml::correct_pressure(const kernels::StepView& v) {
         const float* bb = b_node_[ax].data();
         const float* aa = a_node_[ax].data();
         const char* in = node_inside_[ax].data();
-        if (ax == 0) pressure_slab<0>(v, sl.r0, sl.r1, sl.psi_p.data(), bb, aa, in, c1, c2);
-        else if (ax == 1) pressure_slab<1>(v, sl.r0, sl.r1, sl.psi_p.data(), bb, aa, in, c1, c2);
-        else pressure_slab<2>(v, sl.r0, sl.r1, sl.psi_p.data(), bb, aa, in, c1, c2);
+        on_axis<PressureSlab>(ax, uniform, v, sl.r0, sl.r1, sl.psi_p.data(), bb, aa, in, c1, c2);
         if (k + 1 == slabs_.size() || slabs_[k + 1].axis != ax) {
 #pragma omp barrier
         }

@@ -12,6 +12,7 @@
 #include "solver/buffer.hpp"
 #include "solver/grid.hpp"
 #include "solver/kernels.hpp"
+#include "solver/slab.hpp"
 
 namespace lithosim {
 
@@ -28,11 +29,28 @@ public:
     /// After update_pressure: w -= dt K psi(du_a/dx_a) inside the layer, then p = w there.
     void correct_pressure(const kernels::StepView& v);
 
+    /// Bytes of the layer's memory variables (= bytes_for the same grid and planes).
     double bytes() const;
+    /// Bytes a Cpml(g, ..., z_begin, z_end) allocates for its memory variables (the memory plan adds these up).
+    static double bytes_for(const Grid& g, int z_begin = 0, int z_end = 1 << 30);
+    /// The planes along z the layer of a rank covers: its own slab in 3D; the whole grid otherwise.
+    static SlabRange planes_of(const Grid& g, const SlabLayout& slab) {
+        return g.dims == 3 ? slab.own : SlabRange{0, 1 << 30};
+    }
     /// Reflection coefficient the profile was designed for.
     double design_reflection() const { return R_; }
 
 private:
+    /// A box of the grid, index range [r0, r1) per axis, next to the boundaries of `axis`.
+    struct Box {
+        int axis = 0;
+        int r0[3], r1[3];
+        std::size_t cells() const {
+            return std::size_t(r1[0] - r0[0]) * std::size_t(r1[1] - r0[1]) * std::size_t(r1[2] - r0[2]);
+        }
+    };
+    /// The boxes of the layer a rank updates (planes [z_begin, z_end) along the last axis): two per axis.
+    static std::vector<Box> boxes(const Grid& g, int z_begin, int z_end);
     /// One slab of the layer: a box of the grid, with its own memory variables stored in box order.
     struct Slab {
         int axis = 0;

@@ -265,4 +265,50 @@ SourceFootprint footprint(const Grid& g, const SourceSpec& s) {
     return fp;
 }
 
+GridSources make_grid_sources(const Grid& g, const SimulationSpec& spec, double dt, long long steps, double c_min,
+                              const MediumModel& mm, const SlabLayout& slab,
+                              const std::function<void(const std::string&)>& log) {
+    GridSources out;
+    for (const auto& s : spec.sources) {
+        const SourceFootprint fp = footprint(g, s);
+        GridSource gs;
+        Waveform wf = s.waveform;
+        if (wf.type == WaveformType::Lithotripter && wf.rise_s <= 0) wf.rise_s = 4 * g.dx / c_min;
+        const double amp = s.p0_Pa;
+        out.p0_max = std::max(out.p0_max, std::abs(amp));
+        const bool point = s.type == SourceType::Point;
+        constexpr double r_ref = 1e-3;  // point source: p0 is the free-field pressure at 1 mm
+        for (std::size_t k = 0; k < fp.index.size(); ++k) {
+            // A slab takes the nodes it stores, halo planes included.
+            if (!slab.stores(fp.index[k])) continue;
+            gs.index.push_back(fp.index[k]);
+            const auto& mp = mm.props_at(fp.index[k]);
+            // Surface: dw/dt = K q, q = 2 u_n delta_S, u_n = p0 s / (rho c)  ->  gain 2 c (if rho c local).
+            // Point:   p = rho qdot / (4 pi r)  ->  q = 4 pi r_ref p0 S(t) / rho, dw/dt = K q delta.
+            const double gain = point ? mp.rho_kg_per_m3 * mp.c_m_per_s * mp.c_m_per_s * 4 * pi * r_ref / mp.rho_kg_per_m3
+                                      : 2.0 * mp.c_m_per_s;
+            gs.gain.push_back(float(gain * fp.density[k]));
+        }
+        gs.signal.resize(steps);
+        double integral = 0;
+        for (long long n = 0; n < steps; ++n) {
+            const double t = (n + 0.5) * dt;
+            if (point) {  // running integral of the shape (Simpson over each step)
+                const double ta = n * dt, tb = (n + 1) * dt;
+                const double seg = dt / 6 * (wf.shape(ta) + 4 * wf.shape(0.5 * (ta + tb)) + wf.shape(tb));
+                gs.signal[n] = amp * (integral + 0.5 * seg);
+                integral += seg;
+            } else {
+                gs.signal[n] = amp * wf.shape(t);
+            }
+        }
+        if (log)
+            log(fmt("source: ", fp.index.size(), " grid nodes",
+                    slab.ranks > 1 ? fmt(" (", gs.index.size(), " stored on rank ", slab.rank, ")") : "",
+                    ", sampled area ", fp.surface_area_m2 * 1e6, " mm^2"));
+        out.sources.push_back(std::move(gs));
+    }
+    return out;
+}
+
 }  // namespace lithosim

@@ -5,9 +5,13 @@
 // lands on the grid off-grid, with sub-cell accuracy and without staircase.
 #pragma once
 #include <cstddef>
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "solver/grid.hpp"
+#include "solver/medium.hpp"
+#include "solver/slab.hpp"
 #include "solver/spec.hpp"
 
 namespace lithosim {
@@ -27,6 +31,34 @@ SourceFootprint footprint(const Grid& grid, const SourceSpec& src);
 
 /// Lanczos-3 kernel value at offset x (in cells).
 double lanczos3(double x);
+
+/// One source on a rank's stored planes: footprint, per-node gain (so that the injected rate is in Pa/s), and the
+/// signal precomputed per step.
+struct GridSource {
+    std::vector<std::size_t> index;
+    std::vector<float> gain;        ///< per node: 2 c (surface) or K 4 pi r_ref / rho (point) times density
+    std::vector<double> signal;     ///< per step, at t^{n+1/2}: p0 * s (surface) or p0 * integral of s (point)
+};
+
+/// The sources of a run, as the time loop adds them:  dw/dt += K q  (a volume-rate density q).
+struct GridSources {
+    std::vector<GridSource> sources;
+    double p0_max = 0;  ///< largest |p0| (Pa), for the divergence watch
+    /// w^{n+1} += dt * signal^n * gain at each source node.
+    void add(float* w, long long n, double dt) const {
+        for (const auto& s : sources) {
+            const float amount = float(dt * s.signal[n]);
+            if (amount == 0) continue;
+            for (std::size_t k = 0; k < s.index.size(); ++k) w[s.index[k]] += amount * s.gain[k];
+        }
+    }
+};
+
+/// Put the case's sources on the nodes a rank stores (halo planes included: after the source step a halo then
+/// equals the neighbour's planes without another exchange), with their signals for `steps` steps of dt.
+GridSources make_grid_sources(const Grid& g, const SimulationSpec& spec, double dt, long long steps, double c_min,
+                              const MediumModel& mm, const SlabLayout& slab,
+                              const std::function<void(const std::string&)>& log);
 
 /// Position of the source's geometric focus (bowl) or centre, metres (x, y, z).
 std::array<double, 3> geometric_focus_m(const SourceSpec& src);

@@ -1,6 +1,14 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <array>
+
 #include "core/errors.hpp"
+#include "solver/fields.hpp"
+#include "solver/medium.hpp"
+#include "solver/plan.hpp"
+#include "solver/pml.hpp"
+#include "solver/recorder.hpp"
 #include "solver/simulation.hpp"
 
 using namespace lithosim;
@@ -103,10 +111,62 @@ TEST_CASE("memory estimate scales with the grid and a run that does not fit is r
     auto s = small_case(3);
     const RunPlan p = plan_run(s);
     CHECK(p.memory_bytes > p.field_bytes_per_cell * double(p.grid.cells()));
-    // linear lossless 3D: u (3) + w + rho_inv (3) + K = 8 floats
+    // linear lossless 3D in a homogeneous medium: u (3) + w = 4 floats (rho_inv and K are one value each)
     s.solver.nonlinear = false;
     s.solver.absorption = false;
-    CHECK(plan_run(s).field_bytes_per_cell == Approx(32));
+    CHECK(plan_run(s).field_bytes_per_cell == Approx(16));
+    // with the density varying: + rho_inv (3) + K = 8 floats, and the material map (2 bytes per cell) in the total
+    auto layered = s;
+    layered.medium.at = [](const std::array<double, 3>& x) {
+        return x[2] < 3e-3 ? MaterialProps{1000, 1500, 0, 2, 5} : MaterialProps{1100, 1500, 0, 2, 5};
+    };
+    CHECK(plan_run(layered).field_bytes_per_cell == Approx(32));
+    // only the speed varying: 1/rho stays one value, K is per cell: u (3) + w + K
+    auto speed_only = s;
+    speed_only.medium.at = [](const std::array<double, 3>& x) {
+        return x[2] < 3e-3 ? MaterialProps{1000, 1500, 0, 2, 5} : MaterialProps{1000, 1600, 0, 2, 5};
+    };
+    CHECK(plan_run(speed_only).field_bytes_per_cell == Approx(20));
     s.solver.memory_limit_bytes = 1e5;
     REQUIRE_THROWS_WITH(simulate(s), Catch::Contains("MiB") && Catch::Contains("refusing"));
+}
+
+TEST_CASE("memory plan: the sum of the bytes of the parts simulate() allocates", "[solver][plan]") {
+    // Cases that store different parts: homogeneous nonlinear thermoviscous (uniform coefficients, filter scratch),
+    // relaxation (K and K a_l per cell), heterogeneous (everything per cell, the material map), on 1 and 3 ranks.
+    auto water = small_case(3);
+    water.medium.uniform = {1000, 1500, 0.0022, 2, 5};
+    water.sensors.points_m = {{0, 0, 2e-3}};
+    water.sensors.planes_z_m = {1e-3, 4e-3};
+    water.sensors.snapshot_times_s = {1e-6};
+    auto relaxing = water;
+    relaxing.medium.uniform = {1050, 1550, 0.6, 1.2, 7};
+    auto layered = water;
+    layered.medium.at = [](const std::array<double, 3>& x) {
+        return x[2] < 3e-3 ? MaterialProps{1000, 1500, 0.0022, 2, 5} : MaterialProps{1050, 1550, 0.6, 1.2, 7};
+    };
+    for (const SimulationSpec* spec : {&water, &relaxing, &layered})
+        for (int ranks : {1, 3}) {
+            const RunPlan pl = plan_run(*spec, ranks);
+            const Grid& g = pl.grid;
+            const MediumModel mm = build_medium_model(g, *spec);
+            double worst = 0;
+            for (int r = 0; r < ranks; ++r) {
+                const SlabLayout slab = SlabLayout::of(g, ranks, r);
+                const Medium medium(g, mm, MediumLayout::of(g, mm, spec->solver, slab));
+                const Fields fields(FieldsLayout::of(g, medium.layout(), spec->solver, slab));
+                const SlabRange zp = Cpml::planes_of(g, slab);
+                const Cpml pml(g, pl.dt_s, pl.c_max, 1e6, spec->solver.order, zp.begin, zp.end);
+                SerialCommunicator cm;
+                const RecorderLayout rl = RecorderLayout::of(g, *spec, pl.steps, slab);
+                const Recorder rec(g, *spec, pl.dt_s, pl.steps, 1e9, mm, slab, rl, cm);
+                const RunMemory planned = plan_memory(g, *spec, mm, pl.steps, slab);
+                CHECK(planned.medium == medium.bytes() + mm.bytes());
+                CHECK(planned.fields == fields.bytes());
+                CHECK(planned.pml == pml.bytes());
+                CHECK(planned.recorder == rec.bytes() + rl.result_bytes());
+                worst = std::max(worst, planned.total());
+            }
+            CHECK(pl.memory_bytes_per_rank == worst);
+        }
 }

@@ -1,0 +1,23 @@
+// The memory plan of one rank, part by part: what plan_run adds up, from the same layouts the parts of simulate()
+// are allocated with (MediumLayout, FieldsLayout, Cpml::boxes, RecorderLayout).
+#pragma once
+#include "solver/grid.hpp"
+#include "solver/medium.hpp"
+#include "solver/slab.hpp"
+#include "solver/spec.hpp"
+
+namespace lithosim {
+
+struct RunMemory {
+    double medium = 0;    ///< coefficient arrays and the per-cell material map
+    double fields = 0;    ///< u, w, p, m_l, the filter's scratch
+    double pml = 0;       ///< the CPML's memory variables
+    double recorder = 0;  ///< maps, sensor planes, series, snapshots; on rank 0 the gathered result
+    double field_bytes_per_cell = 0;  ///< state + medium coefficients per stored cell
+    double total() const { return medium + fields + pml + recorder; }
+};
+
+RunMemory plan_memory(const Grid& g, const SimulationSpec& spec, const MediumModel& mm, long long steps,
+                      const SlabLayout& slab);
+
+}  // namespace lithosim
