@@ -446,13 +446,6 @@ const PlanOption* find_plan_option(const std::string& name) {
     return nullptr;
 }
 
-double plan_numeric_option(const std::string& name, const std::string& text) {
-    const PlanOption* o = find_plan_option(name);
-    if (!o || (o->kind != PlanOption::Real && o->kind != PlanOption::Integer))
-        throw std::logic_error("plan_numeric_option: '" + name + "' is not a numeric plan option");
-    return checked_number(name, text, o->kind == PlanOption::Integer, o->min, o->max);
-}
-
 PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     // One progress line per 10 % of the dose runs and of the outcomes' samples (a bar on a terminal), with the
     // elapsed time and the stage's ETA, on stdout with the plan's log (stderr keeps to warnings and errors); none

@@ -91,8 +91,6 @@ struct PlanOption {
 const std::vector<PlanOption>& plan_option_table();
 /// The option `name` (without "--"), or nullptr.
 const PlanOption* find_plan_option(const std::string& name);
-/// The value of a Real or Integer option checked against its range (InputError naming the option otherwise).
-double plan_numeric_option(const std::string& name, const std::string& text);
 
 struct PlanResult {
     nlohmann::json plan;                 ///< plan.json

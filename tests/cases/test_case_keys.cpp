@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <fstream>
+#include <sstream>
 #include <regex>
 #include <set>
 
@@ -13,11 +15,20 @@
 #include "models/tissue.hpp"
 #include "core/errors.hpp"
 #include "solver/source.hpp"
-#include "tests/app/cli_runner.hpp"
 #include "tests/io/scratch_dir.hpp"
 
 using namespace lithosim;
 using lithosim::test::ScratchDir;
+
+namespace {
+void write_file_text(const std::filesystem::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+std::string read_file_text(const std::filesystem::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    std::ostringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+}  // namespace
 
 namespace {
 
@@ -226,7 +237,7 @@ TEST_CASE("the resolved case re-parses to the same values and shows the derived 
 
 TEST_CASE("a waveform file is read, keeps its amplitude, and p0_MPa rescales it", "[cases]") {
     ScratchDir dir("app_waveform");
-    lithosim::test::write_text(dir / "pulse.txt", "# t_us p_MPa\n0 0\n0.5 30\n1.0 -6\n1.5 0\n");
+    write_file_text(dir / "pulse.txt", "# t_us p_MPa\n0 0\n0.5 30\n1.0 -6\n1.5 0\n");
     std::string text = std::regex_replace(kCase2D, std::regex("waveform = gaussian"), "waveform = file\n"
                                                                                       "waveform_file = pulse.txt");
     text = std::regex_replace(text, std::regex("p0_MPa = 0.5\n"), "");
@@ -241,13 +252,13 @@ TEST_CASE("a waveform file is read, keeps its amplitude, and p0_MPa rescales it"
     s = build_spec(c);
     CHECK(s.sources[0].p0_Pa * s.sources[0].waveform.shape(0.5e-6) == Approx(15e6));
 
-    lithosim::test::write_text(dir / "bad.txt", "0 0\n0.5 thirty\n");
+    write_file_text(dir / "bad.txt", "0 0\n0.5 thirty\n");
     apply_override(c, "source.waveform_file=" + (dir / "bad.txt").string(), seen);
     CHECK_THAT(input_error([&] { build_spec(c); }), Catch::Contains("waveform_file") && Catch::Contains("thirty"));
 }
 
 TEST_CASE("the embedded default case is examples/default.ini, documents every key and is valid", "[cases]") {
-    const std::string file = lithosim::test::read_text(std::filesystem::path(LITHOSIM_SOURCE_DIR) / "examples" /
+    const std::string file = read_file_text(std::filesystem::path(LITHOSIM_SOURCE_DIR) / "examples" /
                                                        "default.ini");
     CHECK(std::string(default_case_text()) == file);
     for (const auto& k : case_keys()) {
