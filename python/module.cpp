@@ -357,7 +357,8 @@ py::dict model_grid_dict(io::ModelGrid&& g) {
 py::dict model(std::optional<std::string> phantom, std::optional<std::string> ct, std::string series,
                std::optional<std::array<double, 3>> target_point_mm,
                std::optional<std::array<double, 3>> source_position_mm, std::optional<double> dx_mm,
-               std::string mapping) {
+               std::string mapping, std::optional<long long> threads) {
+    ThreadScope thread_scope(threads);
     ModelRequest r;
     r.phantom = phantom;
     r.ct_path = ct;
@@ -391,7 +392,8 @@ py::dict model(std::optional<std::string> phantom, std::optional<std::string> ct
 }
 
 /// The planner (`lithosim plan`) into `out_dir`; plan.json as a dict and plan.h5's dose maps read back.
-py::dict plan(const PlanRequest& request) {
+py::dict plan(const PlanRequest& request, std::optional<long long> threads) {
+    ThreadScope thread_scope(threads);
     std::optional<PlanResult> result;
     {
         py::gil_scoped_release release;
@@ -514,7 +516,7 @@ PYBIND11_MODULE(_core, m) {
           py::arg("target_efd_mJ_per_mm2"), py::arg("layers"), py::arg("dx_mm"), py::arg("overrides"),
           py::arg("threads"));
     m.def("model", &model, py::arg("phantom"), py::arg("ct"), py::arg("series"), py::arg("target_point_mm"),
-          py::arg("source_position_mm"), py::arg("dx_mm"), py::arg("mapping"));
+          py::arg("source_position_mm"), py::arg("dx_mm"), py::arg("mapping"), py::arg("threads"));
     m.def("sweep", &sweep, py::arg("path"), py::arg("threads"), py::arg("progress"));
     m.def("plan_number", &plan_number);
     m.def("indications", &planning::indication_names);
@@ -545,5 +547,5 @@ PYBIND11_MODULE(_core, m) {
         .def_readwrite("bile_acid", &PlanRequest::bile_acid)
         .def_readwrite("gallbladder_impaired", &PlanRequest::gallbladder_impaired)
         .def_readwrite("plaque_arc_deg", &PlanRequest::plaque_arc_deg);
-    m.def("plan", &plan, py::arg("request"));
+    m.def("plan", &plan, py::arg("request"), py::arg("threads"));
 }

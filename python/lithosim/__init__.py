@@ -128,7 +128,8 @@ def dosimetry(device: str, target_depth_mm: float, setting: Optional[float] = No
 
 
 def model(phantom: Optional[str] = None, ct: Any = None, series: str = "", target_point_mm=None,
-          source_position_mm=None, dx_mm: Optional[float] = None, mapping: str = "hounsfield") -> dict:
+          source_position_mm=None, dx_mm: Optional[float] = None, mapping: str = "hounsfield",
+          threads: Optional[int] = None) -> dict:
     """The patient model (``lithosim model``) of a ``phantom`` or a ``ct`` (DICOM folder, NIfTI, MetaImage, NRRD):
     a dict with "grid" (the beam-frame model: hu, labels, target, rho, c, alpha, alpha_power, BonA as [nz][ny][nx]
     arrays, origin_m, dx_m), "axisymmetric" (the same about the beam axis), "frame_to_patient" (origin_patient_mm and
@@ -139,7 +140,7 @@ def model(phantom: Optional[str] = None, ct: Any = None, series: str = "", targe
     return _core.model(phantom, None if ct is None else os.fspath(ct), series,
                        None if target_point_mm is None else tuple(float(x) for x in target_point_mm),
                        None if source_position_mm is None else tuple(float(x) for x in source_position_mm),
-                       None if dx_mm is None else float(dx_mm), mapping)
+                       None if dx_mm is None else float(dx_mm), mapping, threads)
 
 
 _PLAN_NUMBERS = {"efd_mJ_per_mm2": "efd-mJ-per-mm2", "rate_per_min": "rate-per-min", "dx_mm": "dx-mm",
@@ -151,7 +152,8 @@ _PLAN_INTEGERS = {"sessions": "sessions", "max_shocks_per_session": "max-shocks-
 def plan(indication: str, phantom: Optional[str] = None, model: Any = None, ct: Any = None, out: Any = None,
          device: Optional[str] = None, material: Optional[str] = None, fidelity: str = "fast",
          target_point_mm=None, source_position_mm=None, limits=(), gaertner_type: Optional[str] = None,
-         bile_acid: bool = True, gallbladder_impaired: bool = False, pictures: bool = False, **numbers) -> dict:
+         bile_acid: bool = True, gallbladder_impaired: bool = False, pictures: bool = False,
+         threads: Optional[int] = None, **numbers) -> dict:
     """The treatment planner (``lithosim plan``) with the options of the command line (``--efd-mJ-per-mm2`` is
     ``efd_mJ_per_mm2=``, ``--limit`` is ``limits=[...]``). Writes its folder to ``out`` (a temporary folder, removed
     afterwards, when None). Returns {"plan": plan.json as a dict, "maps": plan.h5's p_max, p_min, efd,
@@ -187,12 +189,12 @@ def plan(indication: str, phantom: Optional[str] = None, model: Any = None, ct: 
     r.command_line = "python: lithosim.plan(" + repr(indication) + ", ...)"
     if out is not None:
         r.out_dir = os.fspath(out)
-        d = _core.plan(r)
+        d = _core.plan(r, threads)
         d["out"] = r.out_dir
         return d
     with tempfile.TemporaryDirectory(prefix="lithosim-plan-") as tmp:
         r.out_dir = os.path.join(tmp, "plan")
-        d = _core.plan(r)
+        d = _core.plan(r, threads)
         d["out"] = None
         return d
 

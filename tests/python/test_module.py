@@ -270,3 +270,16 @@ def test_plan_checks_its_input():
         lithosim.plan("nosuch", phantom="shoulder")
     with pytest.raises(ValueError, match="efd"):
         lithosim.plan("tendon", phantom="shoulder", efd_mJ_per_mm2=100)
+
+
+def test_dosimetry_at_depth_equals_the_command_lines_report(tmp_path):
+    args = dict(device="eswt_head", setting=5, target_depth_mm=20, dx_mm=0.5)
+    r = lithosim.dosimetry(layers={"fat": 5, "muscle": 10}, threads=1, **args)
+    c = cli("dosimetry", "--device", "eswt_head", "--setting", "5", "--target-depth-mm", "20", "--dx-mm", "0.5",
+            "--layers", "fat:5,muscle:10", "--threads", "1", "--quiet", "--json", str(tmp_path / "d.json"))
+    assert c.returncode == 0, c.stderr
+    import json
+    j = json.load(open(tmp_path / "d.json"))
+    assert r["device"] == "eswt_head" and r["setting"] == 5
+    for key in ("target_efd_mJ_per_mm2", "target_p_plus_MPa", "E12mm_mJ", "case", "medium_layers"):
+        assert r[key] == j[key], key
