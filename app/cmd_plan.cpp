@@ -15,15 +15,6 @@ namespace po = boost::program_options;
 namespace lithosim::app {
 namespace {
 
-/// The value of the Real or Integer plan option --`name` checked against its range in the plan option table
-/// (InputError naming the option otherwise).
-double plan_numeric_option(const std::string& name, const std::string& text) {
-    const PlanOption* o = find_plan_option(name);
-    if (!o || (o->kind != PlanOption::Real && o->kind != PlanOption::Integer))
-        throw std::logic_error("plan_numeric_option: '" + name + "' is not a numeric plan option");
-    return numeric_option(name, text, o->kind == PlanOption::Integer, o->min, o->max);
-}
-
 po::options_description plan_options() {
     po::options_description o("Options of lithosim plan", help_width(), help_width() / 2);
     o.add_options()

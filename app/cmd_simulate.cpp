@@ -187,22 +187,7 @@ int cmd_simulate(const Args& args) {
 
     // ---- build model: everything the solver would refuse, found before any file is written ----
     const double available = available_memory_bytes();
-    const RunPlan plan = run_stage("build model", [&] {
-        RunPlan p = plan_run(spec, ranks);
-        check_device_fits(case_text, p.grid);
-        check_geometry(spec, p.grid);
-        for (auto& w : device_grid_warnings(case_text, p.grid)) p.warnings.push_back(std::move(w));
-        // assumption: every rank has the memory this process sees (one rank per node, or a node's memory shared
-        // evenly is the user's job through the launcher)
-        if (p.memory_bytes_per_rank > available)
-            throw InputError("the case needs an estimated " +
-                             format_number(std::round(p.memory_bytes_per_rank / 1048576.0)) + " MiB" +
-                             (ranks > 1 ? " per rank" : "") + " but only " +
-                             format_number(std::round(available / 1048576.0)) +
-                             " MiB are available; accepted: a coarser [grid] dx_mm or a smaller size_mm" +
-                             (ranks > 1 ? " or more ranks" : ""));
-        return p;
-    });
+    const RunPlan plan = run_stage("build model", [&] { return plan_case(case_text, spec, ranks, available); });
     const std::string source_name = config == kDefaultCaseName ? "the embedded default case" : config;
     const std::string resolved_text =
         case_to_ini(resolve_case(case_text, plan),
@@ -271,19 +256,10 @@ int cmd_simulate(const Args& args) {
     }
 
     // ---- write results (2) ----
-    DosimetryInputs dosimetry_inputs;
-    dosimetry_inputs.axisymmetric = spec.grid.axisymmetric;
-    dosimetry_inputs.medium_at = [&spec](const std::array<double, 3>& x_m) { return medium_at(spec.medium, x_m); };
-    const FocusGeometry focus = focus_geometry(case_text, spec);
-    dosimetry_inputs.focal_plane_z_m = focus.focal_plane_z_m;
-    dosimetry_inputs.search_from_z_m = focus.search_from_z_m;
     const Dosimetry dosimetry =
-        run_stage("write results", [&] { return compute_dosimetry(result, dosimetry_inputs, warnings); });
+        run_stage("write results", [&] { return case_dosimetry(case_text, spec, result, warnings); });
     for (std::size_t i = plan.warnings.size(); i < warnings.size(); ++i) print_warning(warnings[i]);
-    // The beam-axis history served the dosimetry (the focal waveform is kept in /focal_series); it is stored whole
-    // only when asked for with [sensor] lines = axis.
-    const auto lines = case_words(case_text, "sensor.lines");
-    if (std::find(lines.begin(), lines.end(), "axis") == lines.end()) result.axis.reset();
+    drop_unrequested_axis(case_text, result);
     nlohmann::json summary;
     run_stage("write results", [&] {
         io::ResultMetadata meta;
@@ -294,7 +270,7 @@ int cmd_simulate(const Args& args) {
         meta.axisymmetric = spec.grid.axisymmetric;
         meta.rho_focus_kg_per_m3 = dosimetry.rho_focus_kg_per_m3;
         meta.c_focus_m_per_s = dosimetry.c_focus_m_per_s;
-        meta.geometric_focus_z_m = dosimetry_inputs.focal_plane_z_m;
+        meta.geometric_focus_z_m = focus_geometry(case_text, spec).focal_plane_z_m;
         meta.focal_series = dosimetry.focal_series;
         meta.dosimetry = dosimetry_values(dosimetry);
         io::write_result_h5(out / kResultFile, result, meta);

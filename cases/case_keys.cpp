@@ -560,6 +560,21 @@ CaseText parse_case(const std::string& text, const std::string& origin, const st
     return c;
 }
 
+CaseText case_from_entries(const std::vector<CaseEntry>& entries, const std::string& origin,
+                           const std::filesystem::path& base_dir) {
+    CaseText c;
+    c.base_dir = base_dir;
+    std::vector<std::string> seen;
+    for (const auto& e : entries) {
+        const std::string value = trim(e.value);
+        const CaseKey* k = find_case_key(e.section, e.name);
+        if (!k) reject_unknown(e.section + "." + e.name, value, origin);
+        store(c, *k, value, origin, base_dir, seen);
+    }
+    fill_defaults(c);
+    return c;
+}
+
 CaseText read_case_file(const std::filesystem::path& path) {
     std::error_code ec;
     const auto status = std::filesystem::status(path, ec);

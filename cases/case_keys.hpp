@@ -105,6 +105,17 @@ struct CaseText {
 /// check_required(), after --set overrides.
 CaseText parse_case(const std::string& text, const std::string& origin, const std::filesystem::path& base_dir);
 
+/// One value of a case given as data rather than text (the Python module's dict of sections): [section] name = value.
+struct CaseEntry {
+    std::string section, name, value;
+};
+
+/// A case from entries, each checked exactly like the line `name = value` under [section] of a case file named
+/// `origin` (same messages: unknown sections and keys, kind and range); keys not given get their defaults.
+/// Relative paths are resolved against `base_dir`. Throws InputError.
+CaseText case_from_entries(const std::vector<CaseEntry>& entries, const std::string& origin,
+                           const std::filesystem::path& base_dir);
+
 /// Read and parse a case file. Throws InputError if it is missing, not a regular file or unreadable.
 CaseText read_case_file(const std::filesystem::path& path);
 

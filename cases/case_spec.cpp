@@ -508,4 +508,21 @@ MaterialProps medium_at(const MediumSpec& medium, const std::array<double, 3>& x
     return medium.heterogeneous() ? medium.at(x_m) : medium.uniform;
 }
 
+RunPlan plan_case(const CaseText& c, const SimulationSpec& spec, int ranks, double available_bytes) {
+    RunPlan p = plan_run(spec, ranks);
+    check_device_fits(c, p.grid);
+    check_geometry(spec, p.grid);
+    for (auto& w : device_grid_warnings(c, p.grid)) p.warnings.push_back(std::move(w));
+    // assumption: every rank has the memory this process sees (one rank per node, or a node's memory shared
+    // evenly is the user's job through the launcher)
+    if (p.memory_bytes_per_rank > available_bytes)
+        throw InputError("the case needs an estimated " +
+                         format_number(std::round(p.memory_bytes_per_rank / 1048576.0)) + " MiB" +
+                         (ranks > 1 ? " per rank" : "") + " but only " +
+                         format_number(std::round(available_bytes / 1048576.0)) +
+                         " MiB are available; accepted: a coarser [grid] dx_mm or a smaller size_mm" +
+                         (ranks > 1 ? " or more ranks" : ""));
+    return p;
+}
+
 }  // namespace lithosim

@@ -23,6 +23,11 @@ SimulationSpec build_spec(const CaseText& c);
 /// sensor point lies inside the physical region. Throws InputError.
 void check_geometry(const SimulationSpec& spec, const Grid& grid);
 
+/// The run of a checked case as `lithosim simulate` plans it before anything is written (the command line and the
+/// Python module share it): plan_run over `ranks`, the device and geometry checks on the grid, the device's grid
+/// warnings added to the plan's, and the memory estimate (per rank) against `available_bytes`. Throws InputError.
+RunPlan plan_case(const CaseText& c, const SimulationSpec& spec, int ranks, double available_bytes);
+
 /// The resolved case: the case's values plus, in CaseText::derived, the values the run derived for keys left unset
 /// (medium properties from the preset, the cfl chosen by the solver), each marked with where it came from. With
 /// [medium] layers the default preset is not used: it is listed as a derived comment, so the resolved case runs again.

@@ -446,6 +446,20 @@ const PlanOption* find_plan_option(const std::string& name) {
     return nullptr;
 }
 
+double plan_numeric_option(const std::string& name, const std::string& text) {
+    const PlanOption* o = find_plan_option(name);
+    if (!o || (o->kind != PlanOption::Real && o->kind != PlanOption::Integer))
+        throw std::logic_error("plan_numeric_option: '" + name + "' is not a numeric plan option");
+    std::string field = name;
+    for (char& c : field)
+        if (c == '-') c = '_';
+    try {
+        return checked_number(field, text, o->kind == PlanOption::Integer, o->min, o->max);
+    } catch (const InputError& e) {
+        throw InputError(field, e.what());
+    }
+}
+
 PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     // One progress line per 10 % of the dose runs and of the outcomes' samples (a bar on a terminal), with the
     // elapsed time and the stage's ETA, on stdout with the plan's log (stderr keeps to warnings and errors); none

@@ -91,6 +91,9 @@ struct PlanOption {
 const std::vector<PlanOption>& plan_option_table();
 /// The option `name` (without "--"), or nullptr.
 const PlanOption* find_plan_option(const std::string& name);
+/// The value of the Real or Integer option `name` ("efd-mJ-per-mm2") given as text, checked against its range:
+/// InputError for the input efd_mJ_per_mm2 otherwise (the command line shows it as --efd-mJ-per-mm2).
+double plan_numeric_option(const std::string& name, const std::string& text);
 
 struct PlanResult {
     nlohmann::json plan;                 ///< plan.json

@@ -18,6 +18,9 @@ PACKAGES=(
   libxml2-dev              # tests: the HTML report and .pvd files are parsed with libxml2
   dicom3tools              # tests: dciodvfy checks the DICOM-RT files lithosim plan --dicom-rt writes
   chromium                 # --pdf prints the report (headless); tests render the report at 1280 px
+  pybind11-dev python3-pybind11   # the lithosim Python module (python/)
+  python3-numpy            # the module's maps and series are NumPy arrays
+  python3-pytest           # tests: the Python module's tests run through pytest
 )
 
 missing=()
