@@ -4,7 +4,7 @@
 #   PREFIX/lib/liblithosim_<layer>.a              the library layers (static), in dependency order below
 #   PREFIX/include/lithosim/<layer>/*.hpp         their headers; add PREFIX/include/lithosim to the include path
 #                                                 (headers include each other as "solver/grid.hpp", ...)
-#   PREFIX/lib/python3/dist-packages/lithosim/    the Python module (python/CMakeLists.txt installs it)
+#   PREFIX/lib/python3/dist-packages/lithosim/    the Python package (python/CMakeLists.txt installs it)
 #   PREFIX/share/doc/lithosim/                    README.md, CHANGELOG.md and the layer documents (*.md)
 #   PREFIX/share/lithosim/examples/               the example cases, sweep and follow-up files and scripts
 include(GNUInstallDirs)
