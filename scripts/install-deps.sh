@@ -21,6 +21,7 @@ PACKAGES=(
   pybind11-dev python3-pybind11   # the lithosim Python module (python/)
   python3-numpy            # the module's maps and series are NumPy arrays
   python3-pytest           # tests: the Python module's tests run through pytest
+  python3-matplotlib       # examples/sweep_setting.py plots p+ against the setting
 )
 
 missing=()
