@@ -27,24 +27,25 @@ CASE_1D = {
     "solver": {"nonlinear": False},
 }
 
-CASE_1D_INI = """[grid]
-dims = 1
-dx_mm = 0.05
-size_mm = 20
-[time]
-t_end_us = 12
-[source]
-type = plane
-position_mm = 0,0,1
-waveform = toneburst
-f0_MHz = 1
-cycles = 3
-p0_MPa = 1
-[sensor]
-points_mm = 0,0,10
-[solver]
-nonlinear = false
-"""
+
+def ini_of(case):
+    """A case dict as case-file text, written by hand here (numbers as Python prints them, lists comma-joined,
+    booleans lower case), so that the module's own conversion of a dict is compared with the file parser's."""
+    lines = []
+    for section, keys in case.items():
+        lines.append(f"[{section}]")
+        for key, value in keys.items():
+            if isinstance(value, bool):
+                text = "true" if value else "false"
+            elif isinstance(value, (list, tuple)):
+                text = ",".join(str(v) for v in value)
+            else:
+                text = str(value)
+            lines.append(f"{key} = {text}")
+    return "\n".join(lines) + "\n"
+
+
+CASE_1D_INI = ini_of(CASE_1D)
 
 # An axisymmetric focused bowl (aperture 20 mm, focal length 20 mm) at 1 MHz: the IEC 61846 map parameters (discs
 # in the focal plane) need an axisymmetric or 3D run.
