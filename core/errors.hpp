@@ -58,6 +58,12 @@ struct UnsafePlan : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+/// A run stopped by its front end from a progress hook (the Python module on Ctrl-C): passes through every stage
+/// unchanged, so the front end can raise its own error (KeyboardInterrupt).
+struct Interrupted : std::runtime_error {
+    Interrupted() : std::runtime_error("interrupted") {}
+};
+
 /// Run `f` as the named stage. Bad input (InputError) passes through unchanged (exit 2 whatever the stage); every
 /// other exception becomes a StageFailure naming the stage.
 template <class F>
@@ -67,6 +73,8 @@ decltype(auto) run_stage(const char* stage, F&& f) {
     } catch (const InputError&) {
         throw;
     } catch (const UnsafePlan&) {
+        throw;
+    } catch (const Interrupted&) {
         throw;
     } catch (const std::bad_alloc&) {
         throw StageFailure(stage, "out of memory");

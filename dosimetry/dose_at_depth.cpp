@@ -232,6 +232,8 @@ DepthRun run_depth(const DoseAtDepth& d, double setting, bool layered, bool with
     hooks.log = [&warnings](const std::string& line) {
         if (line.rfind("warning: ", 0) == 0) add_warning(warnings, line.substr(9));
     };
+    if (d.request.on_step)
+        hooks.progress = [&d](long long step, long long total, double) { d.request.on_step(step, total); };
     const auto t0 = std::chrono::steady_clock::now();
     SimulationResult result = run_stage("simulate", [&] { return simulate(p.spec, hooks); });
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -412,7 +414,7 @@ std::string dose_at_depth_case(const DoseAtDepth& d, double setting, bool layere
 }
 
 InProcessRun run_case_text(const std::string& ini, const std::string& origin, CommandProgress* progress,
-                           double work) {
+                           double work, const StepHook& on_step) {
     InProcessRun r;
     const PreparedCase p = run_stage("build model", [&] { return prepare_case(ini, origin); });
     for (const auto& w : p.plan.warnings) add_warning(r.warnings, w);
@@ -420,9 +422,10 @@ InProcessRun run_case_text(const std::string& ini, const std::string& origin, Co
     hooks.log = [&r](const std::string& line) {
         if (line.rfind("warning: ", 0) == 0) add_warning(r.warnings, line.substr(9));
     };
-    if (progress)
-        hooks.progress = [progress, work](long long step, long long total, double) {
-            progress->run_step(work, step, total);
+    if (progress || on_step)
+        hooks.progress = [progress, work, &on_step](long long step, long long total, double) {
+            if (progress) progress->run_step(work, step, total);
+            if (on_step) on_step(step, total);
         };
     const auto t0 = std::chrono::steady_clock::now();
     r.result = run_stage("simulate", [&] { return simulate(p.spec, hooks); });

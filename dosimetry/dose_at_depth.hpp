@@ -36,6 +36,10 @@ float map_value_at(const Map3& m, const std::array<double, 3>& x_m);
 /// Throws InputError for an unknown name.
 double reference_dx_m(const std::string& device);
 
+/// Called at every time step of every run a request makes (step, total of that run): a front end reports progress
+/// and stops the run by throwing (the Python module's Ctrl-C). Empty: nothing.
+using StepHook = std::function<void(long long step, long long total)>;
+
 /// What the user asked for, checked by prepare_dose_at_depth.
 struct DoseAtDepthRequest {
     std::string device;
@@ -57,6 +61,7 @@ struct DoseAtDepthRequest {
     /// the beam (negative: short of it), i.e. target_depth_mm + focus_offset_mm below the skin, when the device
     /// reaches that deep; 0: the focus on the target. The focus must stay below the skin.
     double focus_offset_mm = 0;
+    StepHook on_step;   ///< every run's steps (see StepHook)
 };
 
 /// Where everything lies on the axis of the (r, z) grid, m. z = 0 is the grid's first node, 2 mm behind the device.
@@ -100,9 +105,10 @@ struct InProcessRun {
     double seconds = 0;
     std::vector<std::string> warnings;
 };
-/// With `progress`: the run's steps are reported to it as a unit of `work` (run_step, then run_done).
+/// With `progress`: the run's steps are reported to it as a unit of `work` (run_step, then run_done); `on_step` is
+/// called at every step as well.
 InProcessRun run_case_text(const std::string& ini, const std::string& origin, CommandProgress* progress = nullptr,
-                           double work = 0);
+                           double work = 0, const StepHook& on_step = {});
 
 /// The inverse search on any monotone setting -> EFD function (the solver in lithosim, a formula in the tests).
 struct SearchRun {

@@ -602,6 +602,7 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
         dr.full = r.full;
         dr.dx_mm = r.dx_mm;
         dr.progress = &progress;
+        dr.on_step = r.on_step;
         dose = simulate_plan_dose(model, dr, log);
         if (path.bone_mm > 0) crossing.bone_efd_loss_dB = dose->window_loss_dB(dose->depth.setting_max);
         if (dose->surrounding_impedance_Pa_s_per_m > 0)

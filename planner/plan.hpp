@@ -79,6 +79,7 @@ struct PlanRequest {
     bool bile_acid = true;               ///< --bile-acid yes|no (gallbladder)
     bool gallbladder_impaired = false;   ///< --gallbladder-function normal|impaired
     std::optional<double> plaque_arc_deg;   ///< --plaque-arc-deg (femoral phantom: the plaque's arc)
+    StepHook on_step;   ///< every dose run's steps: a front end's progress and Ctrl-C (dosimetry/dose_at_depth.hpp)
 };
 
 /// The options of `lithosim plan` with their kinds and numeric ranges: one table that cmd_plan.cpp checks the

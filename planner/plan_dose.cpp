@@ -434,7 +434,7 @@ PatientRun patient_run(const io::ModelFile& model, const DoseAtDepth& depth, dou
     const bool axisymmetric = !depth.request.three_d;
     const DepthGeometry& g = depth.geometry;
     const std::string ini = dose_at_depth_case(depth, setting, true);
-    InProcessRun run = run_case_text(ini, "the plan's dose case", progress, run_work(depth));
+    InProcessRun run = run_case_text(ini, "the plan's dose case", progress, run_work(depth), depth.request.on_step);
     for (const auto& w : run.warnings) add_warning(warnings, w);
     if (!run.result.p_max || !run.result.p_min || !run.result.efd)
         throw std::logic_error("the plan's dose run has no p_max, p_min or efd map");
@@ -471,7 +471,8 @@ nlohmann::json water_field(const InProcessRun& water, const std::string& ini, bo
 void add_water_run(SettingRun& r, const DoseAtDepth& depth, CommandProgress* progress) {
     const bool axisymmetric = !depth.request.three_d;
     const std::string ini = dose_at_depth_case(depth, r.setting, false);
-    const InProcessRun water = run_case_text(ini, "the plan's water case", progress, run_work(depth));
+    const InProcessRun water = run_case_text(ini, "the plan's water case", progress, run_work(depth),
+                                                 depth.request.on_step);
     r.water_seconds = water.seconds;
     r.water_field = water_field(water, ini, axisymmetric);
     r.water_p_plus_Pa = value_at(*water.result.p_max, {0, 0, depth.geometry.z_target_m}, axisymmetric);
@@ -617,7 +618,7 @@ GridCheck grid_check(const PlanDose& d, const SettingRun& top, double& seconds, 
         const DoseAtDepth cal = prepare_dose_at_depth(q);
         const std::string ini = dose_at_depth_case(cal, top.setting, false);
         if (progress) progress->expect(run_work(cal));
-        const InProcessRun water = run_case_text(ini, "the plan's grid check", progress, run_work(cal));
+        const InProcessRun water = run_case_text(ini, "the plan's grid check", progress, run_work(cal), cal.request.on_step);
         seconds += water.seconds;
         const nlohmann::json f = water_field(water, ini, true);
         c.calibration_p_plus_MPa = f.value("p_plus_MPa", 0.0);
@@ -648,6 +649,7 @@ PlanDose simulate_plan_dose(const io::ModelFile& model, const PlanDoseRequest& r
     q.device = request.device;
     q.target_depth_mm = std::max(d.path.depth_mm, 1.0);
     q.model_path = request.model_path;
+    q.on_step = request.on_step;
     q.three_d = request.full;
     q.dx_mm = request.dx_mm ? *request.dx_mm : dose_grid_dx_m(request.device, request.full) / kMm;
     q.setting = std::nullopt;

@@ -124,6 +124,7 @@ struct PlanDoseRequest {
     bool check_grid = true;
     /// The command's progress line (stage "dose runs"); null: none.
     CommandProgress* progress = nullptr;
+    StepHook on_step;   ///< every dose run's steps (dosimetry/dose_at_depth.hpp)
 };
 
 /// One run of the aim search (the highest setting through the incident model).

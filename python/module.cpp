@@ -179,6 +179,38 @@ RunHooks python_hooks(const py::object& progress, std::vector<std::string>& warn
     return hooks;
 }
 
+/// The step hook of the runs that dosimetry() and plan() make inside the library (called with the GIL released):
+/// signals checked at every step and `progress(step, total)` about every percent of each run. Ctrl-C, or an
+/// exception from `progress`, stops the run with lithosim::Interrupted, the Python error kept pending for
+/// raise_if_interrupted.
+StepHook python_step_hook(const py::object& progress) {
+    return [&progress, last = -1LL](long long step, long long total) mutable {
+        py::gil_scoped_acquire gil;
+        if (PyErr_CheckSignals() != 0) throw Interrupted();
+        const long long percent = total > 0 ? step * 100 / total : 100;
+        if (!progress.is_none() && (percent != last || step == total)) {
+            last = percent;
+            try {
+                progress(step, total);
+            } catch (py::error_already_set& e) {
+                e.restore();
+                throw Interrupted();
+            }
+        }
+    };
+}
+
+/// Runs `f` (GIL released); a run stopped by python_step_hook raises the pending Python error (KeyboardInterrupt).
+template <class F>
+auto run_interruptible(F&& f) {
+    try {
+        py::gil_scoped_release release;
+        return f();
+    } catch (const Interrupted&) {
+        throw py::error_already_set();
+    }
+}
+
 // ---- simulate ---------------------------------------------------------------------------------------------------
 
 /// A case: a path (or the word "default"), or (section, key, value text) entries.
@@ -302,7 +334,8 @@ double ranged(const std::string& name, double v, double min, bool min_open, doub
 /// `target_efd_mJ_per_mm2`. Returns the report's JSON (the --json file) with "warnings".
 py::object dosimetry(const std::string& device, double target_depth_mm, std::optional<double> setting,
                      std::optional<double> target_efd, std::optional<std::string> layers, std::optional<double> dx_mm,
-                     std::map<std::string, double> overrides, std::optional<long long> threads) {
+                     std::map<std::string, double> overrides, std::optional<long long> threads,
+                     const py::object& progress) {
     ThreadScope thread_scope(threads);
     if (setting && target_efd)
         throw InputError("setting = " + format_number(*setting) + " is given together with target_efd_mJ_per_mm2; "
@@ -321,13 +354,11 @@ py::object dosimetry(const std::string& device, double target_depth_mm, std::opt
     request.layers = layers;
     if (dx_mm) request.dx_mm = ranged("dx_mm", *dx_mm, kDxMin_mm, true, kDxMax_mm, " (mm)");
     request.overrides = std::move(overrides);
+    request.on_step = python_step_hook(progress);
     const DoseAtDepth d = prepare_dose_at_depth(request);
     std::vector<std::string> warnings;
-    DepthReport report;
-    {
-        py::gil_scoped_release release;
-        report = target_efd ? run_find_setting(d, nullptr, warnings) : run_dose_report(d, nullptr, warnings);
-    }
+    DepthReport report = run_interruptible(
+        [&] { return target_efd ? run_find_setting(d, nullptr, warnings) : run_dose_report(d, nullptr, warnings); });
     report.json["warnings"] = warnings;
     return to_python(report.json);
 }
@@ -392,13 +423,10 @@ py::dict model(std::optional<std::string> phantom, std::optional<std::string> ct
 }
 
 /// The planner (`lithosim plan`) into `out_dir`; plan.json as a dict and plan.h5's dose maps read back.
-py::dict plan(const PlanRequest& request, std::optional<long long> threads) {
+py::dict plan(PlanRequest request, std::optional<long long> threads, const py::object& progress) {
     ThreadScope thread_scope(threads);
-    std::optional<PlanResult> result;
-    {
-        py::gil_scoped_release release;
-        result = run_plan(request, nullptr);
-    }
+    request.on_step = python_step_hook(progress);
+    std::optional<PlanResult> result = run_interruptible([&] { return run_plan(request, nullptr); });
     io::PlanFile file = io::read_plan_h5(fs::path(request.out_dir) / "plan.h5");
     py::dict maps;
     py::dict grid = grid_of(file.p_max);
@@ -514,7 +542,7 @@ PYBIND11_MODULE(_core, m) {
     m.def("devices", &devices);
     m.def("dosimetry", &dosimetry, py::arg("device"), py::arg("target_depth_mm"), py::arg("setting"),
           py::arg("target_efd_mJ_per_mm2"), py::arg("layers"), py::arg("dx_mm"), py::arg("overrides"),
-          py::arg("threads"));
+          py::arg("threads"), py::arg("progress") = py::none());
     m.def("model", &model, py::arg("phantom"), py::arg("ct"), py::arg("series"), py::arg("target_point_mm"),
           py::arg("source_position_mm"), py::arg("dx_mm"), py::arg("mapping"), py::arg("threads"));
     m.def("sweep", &sweep, py::arg("path"), py::arg("threads"), py::arg("progress"));
@@ -547,5 +575,5 @@ PYBIND11_MODULE(_core, m) {
         .def_readwrite("bile_acid", &PlanRequest::bile_acid)
         .def_readwrite("gallbladder_impaired", &PlanRequest::gallbladder_impaired)
         .def_readwrite("plaque_arc_deg", &PlanRequest::plaque_arc_deg);
-    m.def("plan", &plan, py::arg("request"), py::arg("threads"));
+    m.def("plan", &plan, py::arg("request"), py::arg("threads"), py::arg("progress") = py::none());
 }

@@ -115,16 +115,18 @@ def devices() -> list:
 
 def dosimetry(device: str, target_depth_mm: float, setting: Optional[float] = None,
               target_efd_mJ_per_mm2: Optional[float] = None, layers: Any = None, dx_mm: Optional[float] = None,
-              threads: Optional[int] = None, **device_parameters: float) -> dict:
+              threads: Optional[int] = None, progress: ProgressFn = None, **device_parameters: float) -> dict:
     """Dose at depth (``lithosim dosimetry --device``): the report of one ``setting`` through ``layers`` (from the
     skin inward: "fat:10,muscle:20" or {"fat": 10, "muscle": 20}, mm) to ``target_depth_mm``, or, with
     ``target_efd_mJ_per_mm2`` instead of the setting, the setting search. Other device parameters as keywords
-    (e.g. coupling_distance_mm=...). Returns the JSON of ``--json`` as a dict (plus "warnings")."""
+    (e.g. coupling_distance_mm=...). ``progress(step, total)`` about every percent of each run's time loop (a report
+    makes two runs, a search up to ten); Ctrl-C stops it (KeyboardInterrupt). Returns the JSON of ``--json`` as a dict
+    (plus "warnings")."""
     layer_text = None if layers is None else _value_text(layers)
     return _core.dosimetry(device, float(target_depth_mm), None if setting is None else float(setting),
                            None if target_efd_mJ_per_mm2 is None else float(target_efd_mJ_per_mm2), layer_text,
                            None if dx_mm is None else float(dx_mm),
-                           {k: float(v) for k, v in device_parameters.items()}, threads)
+                           {k: float(v) for k, v in device_parameters.items()}, threads, progress)
 
 
 def model(phantom: Optional[str] = None, ct: Any = None, series: str = "", target_point_mm=None,
@@ -153,12 +155,13 @@ def plan(indication: str, phantom: Optional[str] = None, model: Any = None, ct: 
          device: Optional[str] = None, material: Optional[str] = None, fidelity: str = "fast",
          target_point_mm=None, source_position_mm=None, limits=(), gaertner_type: Optional[str] = None,
          bile_acid: bool = True, gallbladder_impaired: bool = False, pictures: bool = False,
-         threads: Optional[int] = None, **numbers) -> dict:
+         threads: Optional[int] = None, progress: ProgressFn = None, **numbers) -> dict:
     """The treatment planner (``lithosim plan``) with the options of the command line (``--efd-mJ-per-mm2`` is
     ``efd_mJ_per_mm2=``, ``--limit`` is ``limits=[...]``). Writes its folder to ``out`` (a temporary folder, removed
     afterwards, when None). Returns {"plan": plan.json as a dict, "maps": plan.h5's p_max, p_min, efd,
     "grid", "axisymmetric", "setting", "text", "warnings", "out"}. No safe plan: RuntimeError starting
-    "no safe plan"."""
+    "no safe plan". ``progress(step, total)`` about every percent of each dose run; Ctrl-C stops the plan
+    (KeyboardInterrupt)."""
     r = _core.PlanRequest()
     if indication not in _core.indications():
         raise ValueError(f"indication '{indication}'; accepted: {', '.join(_core.indications())}")
@@ -189,12 +192,12 @@ def plan(indication: str, phantom: Optional[str] = None, model: Any = None, ct: 
     r.command_line = "python: lithosim.plan(" + repr(indication) + ", ...)"
     if out is not None:
         r.out_dir = os.fspath(out)
-        d = _core.plan(r, threads)
+        d = _core.plan(r, threads, progress)
         d["out"] = r.out_dir
         return d
     with tempfile.TemporaryDirectory(prefix="lithosim-plan-") as tmp:
         r.out_dir = os.path.join(tmp, "plan")
-        d = _core.plan(r, threads)
+        d = _core.plan(r, threads, progress)
         d["out"] = None
         return d
 

@@ -284,3 +284,27 @@ def test_dosimetry_at_depth_equals_the_command_lines_report(tmp_path):
     assert r["device"] == "eswt_head" and r["setting"] == 5
     for key in ("target_efd_mJ_per_mm2", "target_p_plus_MPa", "E12mm_mJ", "case", "medium_layers"):
         assert r[key] == j[key], key
+
+
+def test_dosimetry_reports_each_runs_progress_and_stops_on_ctrl_c():
+    args = dict(device="eswt_head", setting=5, target_depth_mm=20, dx_mm=0.5, layers="fat:5", threads=1)
+    calls = []
+    r = lithosim.dosimetry(progress=lambda step, total: calls.append((step, total)), **args)
+    assert r["setting"] == 5
+    ends = [c for c in calls if c[0] == c[1]]
+    assert len(ends) >= 2, calls[-5:]  # the layered run and the run in water, each to its end
+    assert all(0 < s <= t for s, t in calls)
+
+    def ctrl_c(step, total):
+        _thread.interrupt_main()  # SIGINT's flag, as Ctrl-C sets it; the next step's check stops the run
+
+    t0 = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        lithosim.dosimetry(progress=ctrl_c, **args)
+    assert time.monotonic() - t0 < 5
+
+    def broken(step, total):
+        raise ArithmeticError("the callback's own error")
+
+    with pytest.raises(ArithmeticError, match="the callback's own error"):
+        lithosim.dosimetry(progress=broken, **args)
