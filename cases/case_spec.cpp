@@ -508,10 +508,15 @@ MaterialProps medium_at(const MediumSpec& medium, const std::array<double, 3>& x
     return medium.heterogeneous() ? medium.at(x_m) : medium.uniform;
 }
 
-RunPlan plan_case(const CaseText& c, const SimulationSpec& spec, int ranks, double available_bytes) {
+RunPlan plan_checked(const CaseText& c, const SimulationSpec& spec, int ranks) {
     RunPlan p = plan_run(spec, ranks);
     check_device_fits(c, p.grid);
     check_geometry(spec, p.grid);
+    return p;
+}
+
+RunPlan plan_case(const CaseText& c, const SimulationSpec& spec, int ranks, double available_bytes) {
+    RunPlan p = plan_checked(c, spec, ranks);
     for (auto& w : device_grid_warnings(c, p.grid)) p.warnings.push_back(std::move(w));
     // assumption: every rank has the memory this process sees (one rank per node, or a node's memory shared
     // evenly is the user's job through the launcher)

@@ -23,6 +23,10 @@ SimulationSpec build_spec(const CaseText& c);
 /// sensor point lies inside the physical region. Throws InputError.
 void check_geometry(const SimulationSpec& spec, const Grid& grid);
 
+/// plan_run of a checked case with the checks that need its grid: the device fits (check_device_fits) and the
+/// sources and sensors lie inside (check_geometry). Throws InputError.
+RunPlan plan_checked(const CaseText& c, const SimulationSpec& spec, int ranks);
+
 /// The run of a checked case as `lithosim simulate` plans it before anything is written (the command line and the
 /// Python module share it): plan_run over `ranks`, the device and geometry checks on the grid, the device's grid
 /// warnings added to the plan's, and the memory estimate (per rank) against `available_bytes`. Throws InputError.

@@ -187,9 +187,7 @@ PreparedCase prepare_case(const std::string& ini, const std::string& origin = "t
     p.text = parse_case(ini, origin, std::filesystem::current_path());
     check_required(p.text);
     p.spec = build_spec(p.text);
-    p.plan = plan_run(p.spec);
-    check_device_fits(p.text, p.plan.grid);
-    check_geometry(p.spec, p.plan.grid);
+    p.plan = plan_checked(p.text, p.spec, 1);
     return p;
 }
 
@@ -226,17 +224,10 @@ DepthRun run_depth(const DoseAtDepth& d, double setting, bool layered, bool with
     r.setting = setting;
     r.layered = layered;
     r.case_text = dose_at_depth_case(d, setting, layered);
-    const PreparedCase p = run_stage("build model", [&] { return prepare_case(r.case_text); });
-    for (const auto& w : p.plan.warnings) add_warning(warnings, w);
-    RunHooks hooks;
-    hooks.log = [&warnings](const std::string& line) {
-        if (line.rfind("warning: ", 0) == 0) add_warning(warnings, line.substr(9));
-    };
-    if (d.request.on_step)
-        hooks.progress = [&d](long long step, long long total, double) { d.request.on_step(step, total); };
-    const auto t0 = std::chrono::steady_clock::now();
-    SimulationResult result = run_stage("simulate", [&] { return simulate(p.spec, hooks); });
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const InProcessRun run = run_case_text(r.case_text, "the dose-at-depth case", nullptr, 0, d.request.on_step);
+    for (const auto& w : run.warnings) add_warning(warnings, w);
+    const SimulationResult& result = run.result;
+    r.seconds = run.seconds;
     run_stage("compute", [&] {
         if (!result.efd || !result.p_max || !result.p_min)
             throw std::logic_error("the dose-at-depth run has no p_max, p_min or efd map");
@@ -247,14 +238,8 @@ DepthRun run_depth(const DoseAtDepth& d, double setting, bool layered, bool with
         const auto node = nearest_node(*result.efd, target);
         r.target_node_z_m = result.efd->position_m(node[0], node[1], node[2])[2];
         if (!with_dosimetry) return;
-        DosimetryInputs inputs;
-        inputs.axisymmetric = true;
-        inputs.medium_at = [&p](const std::array<double, 3>& x_m) { return medium_at(p.spec.medium, x_m); };
-        const FocusGeometry focus = focus_geometry(p.text, p.spec);
-        inputs.focal_plane_z_m = focus.focal_plane_z_m;
-        inputs.search_from_z_m = focus.search_from_z_m;
         std::vector<std::string> w;
-        r.dosimetry = compute_dosimetry(result, inputs, w);
+        r.dosimetry = case_dosimetry(run.text, run.spec, result, w);
         for (const auto& x : w) add_warning(warnings, x);
     });
     return r;
@@ -431,6 +416,7 @@ InProcessRun run_case_text(const std::string& ini, const std::string& origin, Co
     r.result = run_stage("simulate", [&] { return simulate(p.spec, hooks); });
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (progress) progress->run_done(work);
+    r.text = p.text;
     r.spec = p.spec;
     return r;
 }

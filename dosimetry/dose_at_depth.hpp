@@ -101,6 +101,7 @@ std::string dose_at_depth_case(const DoseAtDepth& d, double setting, bool layere
 /// checks, simulate), without files.
 struct InProcessRun {
     SimulationResult result;
+    CaseText text;   ///< the parsed case
     SimulationSpec spec;
     double seconds = 0;
     std::vector<std::string> warnings;

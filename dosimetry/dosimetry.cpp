@@ -6,6 +6,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "cases/case_spec.hpp"
 #include "core/text.hpp"
 #include "io/h5_names.hpp"
 #include "core/errors.hpp"
@@ -374,6 +375,17 @@ std::string dosimetry_text(const Dosimetry& d) {
     line("E28mm disc", value("E28mm_disc_mJ", "%.3f mJ", no_disc));
     line("energy (plane)", value("energy_total_mJ", "%.3f mJ", "n/a (no efd map)"));
     return s;
+}
+
+Dosimetry case_dosimetry(const CaseText& c, const SimulationSpec& spec, const SimulationResult& result,
+                         std::vector<std::string>& warnings) {
+    DosimetryInputs in;
+    in.axisymmetric = spec.grid.axisymmetric;
+    in.medium_at = [&spec](const std::array<double, 3>& x_m) { return medium_at(spec.medium, x_m); };
+    const FocusGeometry focus = focus_geometry(c, spec);
+    in.focal_plane_z_m = focus.focal_plane_z_m;
+    in.search_from_z_m = focus.search_from_z_m;
+    return compute_dosimetry(result, in, warnings);
 }
 
 }  // namespace lithosim

@@ -46,6 +46,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cases/case_keys.hpp"
 #include "io/result_file.hpp"
 #include "planning/field_metrics.hpp"
 #include "planning/iec61846.hpp"
@@ -119,5 +120,11 @@ std::vector<io::DosimetryValue> dosimetry_values(const Dosimetry& d);
 
 /// The dosimetry as a few lines of text ("dosimetry summary" and one line per quantity).
 std::string dosimetry_text(const Dosimetry& d);
+
+/// The dosimetry of a case's fresh result, as `lithosim simulate` computes it (the command line and the Python module
+/// share it): the medium of the case at the focus, its geometric focus plane and, for a device, the plane beyond which
+/// the focus is searched. Appends its warnings.
+Dosimetry case_dosimetry(const CaseText& c, const SimulationSpec& spec, const SimulationResult& result,
+                         std::vector<std::string>& warnings);
 
 }  // namespace lithosim

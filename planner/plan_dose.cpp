@@ -455,16 +455,9 @@ PatientRun patient_run(const io::ModelFile& model, const DoseAtDepth& depth, dou
 }
 
 /// The IEC 61846 field parameters of a water run (dosimetry_json keys).
-nlohmann::json water_field(const InProcessRun& water, const std::string& ini, bool axisymmetric) {
-    DosimetryInputs in;
-    in.axisymmetric = axisymmetric;
-    in.medium_at = [&water](const std::array<double, 3>& x_m) { return medium_at(water.spec.medium, x_m); };
-    const FocusGeometry focus =
-        focus_geometry(parse_case(ini, "the plan's water case", fs::current_path()), water.spec);
-    in.focal_plane_z_m = focus.focal_plane_z_m;
-    in.search_from_z_m = focus.search_from_z_m;
+nlohmann::json water_field(const InProcessRun& water) {
     std::vector<std::string> ignored;  // the water run's own caveats; the plan reports the patient run's
-    return dosimetry_json(compute_dosimetry(water.result, in, ignored));
+    return dosimetry_json(case_dosimetry(water.text, water.spec, water.result, ignored));
 }
 
 /// The same setting and placement in water: the device's free field.
@@ -474,7 +467,7 @@ void add_water_run(SettingRun& r, const DoseAtDepth& depth, CommandProgress* pro
     const InProcessRun water = run_case_text(ini, "the plan's water case", progress, run_work(depth),
                                                  depth.request.on_step);
     r.water_seconds = water.seconds;
-    r.water_field = water_field(water, ini, axisymmetric);
+    r.water_field = water_field(water);
     r.water_p_plus_Pa = value_at(*water.result.p_max, {0, 0, depth.geometry.z_target_m}, axisymmetric);
     r.water_efd_J_per_m2 = value_at(*water.result.efd, {0, 0, depth.geometry.z_target_m}, axisymmetric);
 }
@@ -620,7 +613,7 @@ GridCheck grid_check(const PlanDose& d, const SettingRun& top, double& seconds, 
         if (progress) progress->expect(run_work(cal));
         const InProcessRun water = run_case_text(ini, "the plan's grid check", progress, run_work(cal), cal.request.on_step);
         seconds += water.seconds;
-        const nlohmann::json f = water_field(water, ini, true);
+        const nlohmann::json f = water_field(water);
         c.calibration_p_plus_MPa = f.value("p_plus_MPa", 0.0);
         c.calibration_efd_mJ_per_mm2 = f.value("efd_focus_mJ_per_mm2", 0.0);
         c.reference = "a water run at the calibration grid (axisymmetric)";

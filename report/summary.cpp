@@ -20,17 +20,6 @@ std::string number(double v, const char* format) {
 
 }  // namespace
 
-Dosimetry case_dosimetry(const CaseText& c, const SimulationSpec& spec, const SimulationResult& result,
-                         std::vector<std::string>& warnings) {
-    DosimetryInputs in;
-    in.axisymmetric = spec.grid.axisymmetric;
-    in.medium_at = [&spec](const std::array<double, 3>& x_m) { return medium_at(spec.medium, x_m); };
-    const FocusGeometry focus = focus_geometry(c, spec);
-    in.focal_plane_z_m = focus.focal_plane_z_m;
-    in.search_from_z_m = focus.search_from_z_m;
-    return compute_dosimetry(result, in, warnings);
-}
-
 void drop_unrequested_axis(const CaseText& c, SimulationResult& result) {
     const auto lines = case_words(c, "sensor.lines");
     if (std::find(lines.begin(), lines.end(), "axis") == lines.end()) result.axis.reset();

@@ -34,12 +34,6 @@
 
 namespace lithosim {
 
-/// The dosimetry of a case's fresh result, as `lithosim simulate` computes it (the command line and the Python module
-/// share it): the medium of the case at the focus, its geometric focus plane and, for a device, the plane beyond which
-/// the focus is searched. Appends its warnings.
-Dosimetry case_dosimetry(const CaseText& c, const SimulationSpec& spec, const SimulationResult& result,
-                         std::vector<std::string>& warnings);
-
 /// The beam-axis history served the dosimetry (the focal waveform is kept in Dosimetry::focal_series); it stays in the
 /// result only when the case asks for it with [sensor] lines = axis.
 void drop_unrequested_axis(const CaseText& c, SimulationResult& result);
