@@ -60,9 +60,9 @@ namespace {
 /// A device run's focus-search plane, from the resolved case stored in the file (empty for other sources).
 std::optional<double> stored_search_from_z_m(const io::ResultMetadata& meta) {
     if (meta.case_text.find("device") == std::string::npos) return std::nullopt;
-    const CaseText c = parse_case(meta.case_text, "the case stored in the result", fs::current_path());
-    if (case_word(c, "source.type") != "device") return std::nullopt;
-    return focus_geometry(c, SimulationSpec{}).search_from_z_m;
+    const Case c = case_from_text(parse_case(meta.case_text, "the case stored in the result", fs::current_path()));
+    if (c.source.type != "device") return std::nullopt;
+    return focus_geometry(case_device(c), SimulationSpec{}).search_from_z_m;
 }
 
 po::options_description dosimetry_options() {
@@ -248,8 +248,8 @@ std::function<MaterialProps(const std::array<double, 3>&)> focus_medium(const io
     }
     MediumSpec medium;
     try {
-        medium = build_medium_spec(parse_case(meta.case_text, "the case stored in '" + path.string() + "'",
-                                              fs::current_path()));
+        medium = build_medium_spec(case_from_text(
+            parse_case(meta.case_text, "the case stored in '" + path.string() + "'", fs::current_path())));
     } catch (const std::exception& e) {
         throw InputError("'" + path.string() + "' stores no medium at the focus (root attributes " +
                          "rho_focus_kg_per_m3, c_focus_m_per_s) and its stored case gives none: " + e.what());
@@ -364,7 +364,8 @@ int cmd_dosimetry(const Args& args) {
         // have moved): a picture detail, so a case that does not build only loses the outline.
         std::optional<SimulationSpec> spec;
         try {
-            spec = build_spec(parse_case(meta.case_text, "the case stored in the result", path.parent_path()));
+            spec = build_spec(
+                case_from_text(parse_case(meta.case_text, "the case stored in the result", path.parent_path())));
         } catch (const std::exception&) {
         }
         figures = run_stage("write results", [&] {

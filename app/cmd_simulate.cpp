@@ -159,27 +159,25 @@ int cmd_simulate(const Args& args) {
     const auto overrides = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
 
     // ---- read input ----
-    CaseText case_text;
-    SimulationSpec spec;
-    run_stage("read input", [&] {
+    const Case the_case = run_stage("read input", [&] {
         // The embedded case names no files; a relative path given by --set is relative to the current directory.
-        case_text = config == kDefaultCaseName
-                        ? parse_case(default_case_text(), "default.ini (embedded)", fs::current_path())
-                        : read_case_file(config);
+        CaseText text = config == kDefaultCaseName
+                            ? parse_case(default_case_text(), "default.ini (embedded)", fs::current_path())
+                            : read_case_file(config);
         std::vector<std::string> seen;
-        for (const auto& o : overrides) apply_override(case_text, o, seen);
-        check_required(case_text);
-        spec = build_spec(case_text);
+        for (const auto& o : overrides) apply_override(text, o, seen);
+        check_required(text);
+        return case_from_text(text);
     });
 
     // ---- MPI: a 3D case is split over the ranks; anything else runs on rank 0 alone ----
     const MpiWorld& world = mpi_world();
-    const bool distributed = world.active && world.size > 1 && spec.grid.dims == 3 && !spec.grid.axisymmetric;
+    const std::string dims = *the_case.grid.dims;
+    const bool distributed = world.active && world.size > 1 && dims == "3";
     if (world.active && world.size > 1 && !distributed) {
         if (!world.root()) return kExitOk;
         std::fprintf(stderr, "lithosim: a %s run is not split over ranks: rank 0 runs it alone and the other %d rank(s) exit\n",
-                     spec.grid.axisymmetric ? "axisymmetric" : (std::to_string(spec.grid.dims) + "D").c_str(),
-                     world.size - 1);
+                     dims == "axisymmetric" ? "axisymmetric" : (dims + "D").c_str(), world.size - 1);
     }
     const int ranks = distributed ? world.size : 1;
     const bool speaks = !distributed || world.root();  // prints and writes files
@@ -187,10 +185,12 @@ int cmd_simulate(const Args& args) {
 
     // ---- build model: everything the solver would refuse, found before any file is written ----
     const double available = available_memory_bytes();
-    const RunPlan plan = run_stage("build model", [&] { return plan_case(case_text, spec, ranks, available); });
+    const PreparedCase prepared = run_stage("build model", [&] { return prepare_case(the_case, ranks, available); });
+    const RunPlan& plan = prepared.plan;
+    const SimulationSpec& spec = prepared.spec;
     const std::string source_name = config == kDefaultCaseName ? "the embedded default case" : config;
     const std::string resolved_text =
-        case_to_ini(resolve_case(case_text, plan),
+        case_to_ini(resolve_case(prepared),
                     "lithosim " + std::string(build::version) + " (commit " + build::git_commit +
                         "): resolved case of " + source_name +
                         (overrides.empty() ? "" : " with " + std::to_string(overrides.size()) + " --set override(s)") +
@@ -247,7 +247,7 @@ int cmd_simulate(const Args& args) {
         hooks.progress = [&progress](long long step, long long total, double elapsed) {
             progress(step, total, elapsed);
         };
-    SimulationResult result = run_stage("simulate", [&] { return simulate(spec, hooks, comm.get()); });
+    SimulationResult result = run_stage("simulate", [&] { return simulate_planned(spec, plan, hooks, comm.get()); });
     if (!speaks) return kExitOk;  // rank 0 writes the gathered result
     if (result.stats.ranks > 1 && !quiet) {
         std::string peaks;
@@ -257,9 +257,9 @@ int cmd_simulate(const Args& args) {
 
     // ---- write results (2) ----
     const Dosimetry dosimetry =
-        run_stage("write results", [&] { return case_dosimetry(case_text, spec, result, warnings); });
+        run_stage("write results", [&] { return case_dosimetry(prepared, result, warnings); });
     for (std::size_t i = plan.warnings.size(); i < warnings.size(); ++i) print_warning(warnings[i]);
-    drop_unrequested_axis(case_text, result);
+    drop_unrequested_axis(prepared.c, result);
     nlohmann::json summary;
     run_stage("write results", [&] {
         io::ResultMetadata meta;
@@ -270,7 +270,7 @@ int cmd_simulate(const Args& args) {
         meta.axisymmetric = spec.grid.axisymmetric;
         meta.rho_focus_kg_per_m3 = dosimetry.rho_focus_kg_per_m3;
         meta.c_focus_m_per_s = dosimetry.c_focus_m_per_s;
-        meta.geometric_focus_z_m = focus_geometry(case_text, spec).focal_plane_z_m;
+        meta.geometric_focus_z_m = prepared.focus.focal_plane_z_m;
         meta.focal_series = dosimetry.focal_series;
         meta.dosimetry = dosimetry_values(dosimetry);
         io::write_result_h5(out / kResultFile, result, meta);

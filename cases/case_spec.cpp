@@ -24,11 +24,20 @@ constexpr double kMm = 1e-3, kUs = 1e-6, kNs = 1e-9, kMPa = 1e6, kMHz = 1e6, kKH
 const char* axis_name(int p) { return p == 0 ? "x" : p == 1 ? "y" : "z"; }
 
 /// "[source] f0_MHz is required for waveform = toneburst": a key that another key's value needs.
-void require_key(const CaseText& c, const std::string& qualified, const std::string& because) {
-    if (c.has(qualified)) return;
+void require_key(const Case& c, const std::string& qualified, const std::string& because) {
+    if (case_gives(c, qualified)) return;
     const CaseKey* k = find_case_key(qualified);
     throw InputError("[" + k->section + "] " + k->name + " is required for " + because + " but not given; accepted: " +
                      k->accepted() + " (" + k->doc + ")");
+}
+
+/// "[grid] dims is required but not given": a required key a case filled in code left unset.
+template <class T>
+const T& required(const Case& c, const std::optional<T>& v, const std::string& qualified) {
+    if (v) return *v;
+    const CaseKey* k = find_case_key(qualified);
+    throw InputError("[" + k->section + "] " + k->name + " is required but not given; accepted: " + k->accepted() +
+                     " (" + k->doc + ") in " + c.origin);
 }
 
 /// The coordinates a case of this dimension does not simulate must be 0 (x, y in 1D; y in 2D).
@@ -44,19 +53,19 @@ void check_unused_coordinates(int dims, const std::array<double, 3>& x_mm, const
 
 std::array<double, 3> to_m(const std::array<double, 3>& x_mm) { return {x_mm[0] * kMm, x_mm[1] * kMm, x_mm[2] * kMm}; }
 
-GridSpec build_grid(const CaseText& c) {
+GridSpec build_grid(const Case& c) {
     GridSpec g;
-    const std::string dims = case_word(c, "grid.dims");
+    const std::string& dims = required(c, c.grid.dims, "grid.dims");
     g.axisymmetric = dims == "axisymmetric";
     g.dims = g.axisymmetric ? 2 : std::stoi(dims);  // the key's choices are 1, 2, 3 and axisymmetric
-    g.dx_m = case_real(c, "grid.dx_mm") * kMm;
-    g.pml_cells = int(case_integer(c, "grid.pml_cells"));
-    const auto size = case_reals(c, "grid.size_mm");
+    g.dx_m = required(c, c.grid.dx_mm, "grid.dx_mm") * kMm;
+    g.pml_cells = int(c.grid.pml_cells);
+    const auto& size = required(c, c.grid.size_mm, "grid.size_mm");
     static const char* layout[] = {"", "Z", g.axisymmetric ? "R,Z" : "X,Z", "X,Y,Z"};
     if (int(size.size()) != g.dims)
-        throw InputError("[grid] size_mm = '" + c.find("grid.size_mm")->text + "' (" + c.find("grid.size_mm")->origin +
-                         ") gives " + std::to_string(size.size()) + " numbers; dims = " + std::to_string(g.dims) +
-                         " needs " + std::to_string(g.dims) + ": " + layout[g.dims] + " in mm, each > 0");
+        throw InputError("[grid] size_mm = " + case_value_label(c, "grid.size_mm") + " gives " +
+                         std::to_string(size.size()) + " numbers; dims = " + std::to_string(g.dims) + " needs " +
+                         std::to_string(g.dims) + ": " + layout[g.dims] + " in mm, each > 0");
     if (g.dims == 1) g.size_m = {0, 0, size[0] * kMm};
     if (g.dims == 2) g.size_m = {size[0] * kMm, 0, size[1] * kMm};
     if (g.dims == 3) g.size_m = {size[0] * kMm, size[1] * kMm, size[2] * kMm};
@@ -77,29 +86,30 @@ MaterialProps props_of(const models::TissueProperties& t) {
     return m;
 }
 
+/// "[medium] preset = 'water' (case.ini)" as the start of a message.
+std::string given_label(const Case& c, const char* qualified) {
+    const CaseKey* k = find_case_key(qualified);
+    return "[" + k->section + "] " + k->name + " = " + case_value_label(c, qualified);
+}
+
 /// [medium] layers: the layers name their own presets, so an explicit preset or a per-key override (both describe
 /// one homogeneous medium) is a contradiction, reported rather than silently resolved.
-MediumSpec build_layered_medium(const CaseText& c) {
-    const CaseValue* layers_value = c.find("medium.layers");
-    const CaseValue* preset_value = c.find("medium.preset");
-    if (preset_value && preset_value->origin != "default")
-        throw InputError("[medium] preset = '" + preset_value->text + "' (" + preset_value->origin +
-                         ") is given together with layers = '" + layers_value->text + "' (" + layers_value->origin +
-                         "); accepted: one of them (the layers name their own presets)");
-    for (const char* key : kMediumOverrides) {
-        if (const CaseValue* v = c.find(key))
-            throw InputError("[medium] " + std::string(key).substr(7) + " = '" + v->text + "' (" + v->origin +
-                             ") is given together with layers = '" + layers_value->text + "' (" +
-                             layers_value->origin +
-                             "); accepted: the per-key overrides with a homogeneous medium (preset) only");
-    }
+MediumSpec build_layered_medium(const Case& c) {
+    const std::string layers_text = "layers = " + case_value_label(c, "medium.layers");
+    if (case_gives(c, "medium.preset"))
+        throw InputError(given_label(c, "medium.preset") + " is given together with " + layers_text +
+                         "; accepted: one of them (the layers name their own presets)");
+    for (const char* key : kMediumOverrides)
+        if (case_gives(c, key))
+            throw InputError(given_label(c, key) + " is given together with " + layers_text +
+                             "; accepted: the per-key overrides with a homogeneous medium (preset) only");
     struct Layer {
         double z_end_m;
         MaterialProps props;
     };
     std::vector<Layer> layers;
     double z = 0;
-    for (const auto& l : case_layers(c, "medium.layers")) {
+    for (const auto& l : *c.medium.layers) {
         z += l.value * kMm;
         layers.push_back({z, props_of(models::tissue_preset(l.name))});
     }
@@ -114,39 +124,41 @@ MediumSpec build_layered_medium(const CaseText& c) {
     return medium;
 }
 
-/// [medium] model: the tissue model file, its target placed on the axis at model_target_z_mm (default: the source's
-/// focus). Each cell takes the model node nearest to it (staircased at the model's spacing); beyond the model, the
-/// coupling water it was written with. preset (given), layers and the per-key overrides contradict it.
-MediumSpec build_model_medium(const CaseText& c) {
-    const CaseValue* model_value = c.find("medium.model");
-    const std::string model_text = "model = '" + model_value->text + "' (" + model_value->origin + ")";
-    const CaseValue* preset_value = c.find("medium.preset");
-    if (preset_value && preset_value->origin != "default")
-        throw InputError("[medium] preset = '" + preset_value->text + "' (" + preset_value->origin +
-                         ") is given together with " + model_text + "; accepted: one of them");
-    if (c.has("medium.layers"))
-        throw InputError("[medium] layers = '" + c.find("medium.layers")->text + "' is given together with " +
+/// [medium] model: the tissue model (in memory, or read from its file), its target placed on the axis at
+/// model_target_z_mm (default: the source's focus). Each cell takes the model node nearest to it (staircased at the
+/// model's spacing); beyond the model, the coupling water it was written with. preset (given), layers and the
+/// per-key overrides contradict it.
+MediumSpec build_model_medium(const Case& c, const std::optional<CaseDevice>& device) {
+    const std::string model_text = "model = " + (c.medium.model ? case_value_label(c, "medium.model")
+                                                               : std::string("(a model in memory)"));
+    if (case_gives(c, "medium.preset"))
+        throw InputError(given_label(c, "medium.preset") + " is given together with " + model_text +
+                         "; accepted: one of them");
+    if (c.medium.layers)
+        throw InputError("[medium] layers = '" + case_value_text(c, "medium.layers") + "' is given together with " +
                          model_text + "; accepted: one of them");
     for (const char* key : kMediumOverrides)
-        if (const CaseValue* v = c.find(key))
-            throw InputError("[medium] " + std::string(key).substr(7) + " = '" + v->text + "' (" + v->origin +
-                             ") is given together with " + model_text +
+        if (case_gives(c, key))
+            throw InputError(given_label(c, key) + " is given together with " + model_text +
                              "; accepted: the per-key overrides with a homogeneous medium (preset) only");
-    const std::string dims = case_word(c, "grid.dims");
+    const std::string& dims = *c.grid.dims;
     if (dims != "3" && dims != "axisymmetric")
         throw InputError("[medium] " + model_text + " with [grid] dims = " + dims +
                          "; accepted: dims = 3 (the model's 3D grid) or axisymmetric (its axisymmetric form)");
-    auto model = std::make_shared<io::ModelFile>(io::read_model_h5(model_value->text));
+    const std::shared_ptr<const io::ModelFile> model =
+        c.medium.model_data ? c.medium.model_data
+                            : std::make_shared<const io::ModelFile>(io::read_model_h5(*c.medium.model));
     double z_target_m = 0;
-    if (c.has("medium.model_target_z_mm")) {
-        z_target_m = case_real(c, "medium.model_target_z_mm") * kMm;
-    } else if (const auto d = case_device(c); d && d->setup.focus_z_m) {
-        z_target_m = *d->setup.focus_z_m;
-    } else if (case_word(c, "source.type") == "bowl") {
-        z_target_m = case_points(c, "source.position_mm").front()[2] * kMm + case_real(c, "source.focal_length_mm") * kMm;
+    const std::string& type = *c.source.type;
+    if (c.medium.model_target_z_mm) {
+        z_target_m = *c.medium.model_target_z_mm * kMm;
+    } else if (device && device->setup.focus_z_m) {
+        z_target_m = *device->setup.focus_z_m;
+    } else if (type == "bowl" && c.source.focal_length_mm) {
+        z_target_m = c.source.position_mm[2] * kMm + *c.source.focal_length_mm * kMm;
     } else {
-        throw InputError("[medium] " + model_text + " needs model_target_z_mm with [source] type = " +
-                         case_word(c, "source.type") + " (the source has no focus to place the target at)");
+        throw InputError("[medium] " + model_text + " needs model_target_z_mm with [source] type = " + type +
+                         " (the source has no focus to place the target at)");
     }
     const bool axisymmetric = dims == "axisymmetric";
     const io::ModelGrid& g = axisymmetric ? model->axisymmetric : model->grid;
@@ -164,25 +176,25 @@ MediumSpec build_model_medium(const CaseText& c) {
     return medium;
 }
 
-Waveform build_waveform(const CaseText& c, double& p0_Pa) {
+Waveform build_waveform(const Case& c, double& p0_Pa) {
     Waveform w;
-    const std::string kind = case_word(c, "source.waveform");
-    w.delay_s = case_real(c, "source.delay_us") * kUs;
-    w.cycles = case_real(c, "source.cycles");
+    const std::string kind = *c.source.waveform;
+    w.delay_s = c.source.delay_us * kUs;
+    w.cycles = c.source.cycles;
     if (kind != "file") require_key(c, "source.p0_MPa", "waveform = " + kind);
-    p0_Pa = c.has("source.p0_MPa") ? case_real(c, "source.p0_MPa") * kMPa : 0.0;
+    p0_Pa = c.source.p0_MPa.value_or(0.0) * kMPa;
     if (kind == "toneburst" || kind == "gaussian") {
         require_key(c, "source.f0_MHz", "waveform = " + kind);
         w.type = kind == "toneburst" ? WaveformType::ToneBurst : WaveformType::Gaussian;
-        w.f0_Hz = case_real(c, "source.f0_MHz") * kMHz;
+        w.f0_Hz = *c.source.f0_MHz * kMHz;
     } else if (kind == "lithotripter") {
         w.type = WaveformType::Lithotripter;
-        w.church_alpha_per_s = case_real(c, "source.decay_per_us") / kUs;
-        w.church_omega_rad_per_s = 2 * std::numbers::pi * case_real(c, "source.oscillation_kHz") * kKHz;
-        w.rise_s = case_real(c, "source.rise_ns") * kNs;
+        w.church_alpha_per_s = c.source.decay_per_us / kUs;
+        w.church_omega_rad_per_s = 2 * std::numbers::pi * c.source.oscillation_kHz * kKHz;
+        w.rise_s = c.source.rise_ns * kNs;
     } else {
         require_key(c, "source.waveform_file", "waveform = file");
-        const std::string path = case_word(c, "source.waveform_file");
+        const std::string& path = *c.source.waveform_file;
         io::WaveformSamples samples;
         try {
             samples = io::read_waveform_file(path);
@@ -197,39 +209,32 @@ Waveform build_waveform(const CaseText& c, double& p0_Pa) {
             throw InputError("[source] waveform_file = '" + path +
                              "': every pressure is 0; accepted: a waveform with a nonzero sample");
         // The solver multiplies the normalised shape p / max|p| by p0: the file's own peak keeps its amplitude.
-        if (!c.has("source.p0_MPa")) p0_Pa = peak;
+        if (!c.source.p0_MPa) p0_Pa = peak;
     }
     return w;
 }
 
-SourceSpec build_source(const CaseText& c, int dims) {
+SourceSpec build_source(const Case& c, int dims) {
     SourceSpec s;
-    const std::string type = case_word(c, "source.type");
+    const std::string& type = *c.source.type;
     s.type = type == "bowl" ? SourceType::Bowl : type == "piston" ? SourceType::Piston
            : type == "plane" ? SourceType::Plane : SourceType::Point;
     if (s.type == SourceType::Bowl || s.type == SourceType::Piston) {
         require_key(c, "source.aperture_mm", "type = " + type);
-        s.aperture_m = case_real(c, "source.aperture_mm") * kMm;
+        s.aperture_m = *c.source.aperture_mm * kMm;
     }
     if (s.type == SourceType::Bowl) {
         require_key(c, "source.focal_length_mm", "type = bowl");
-        s.focal_length_m = case_real(c, "source.focal_length_mm") * kMm;
+        s.focal_length_m = *c.source.focal_length_mm * kMm;
         if (!(s.aperture_m / 2 < s.focal_length_m))
-            throw InputError("[source] aperture_mm = " + c.find("source.aperture_mm")->text +
+            throw InputError("[source] aperture_mm = " + case_value_text(c, "source.aperture_mm") +
                              ": the bowl does not fit its sphere; accepted: aperture_mm < 2 x focal_length_mm = " +
                              format_number(2 * s.focal_length_m / kMm));
     }
-    const auto position_mm = case_points(c, "source.position_mm").front();
-    check_unused_coordinates(dims, position_mm, "[source] position_mm");
-    s.position_m = to_m(position_mm);
+    check_unused_coordinates(dims, c.source.position_mm, "[source] position_mm");
+    s.position_m = to_m(c.source.position_mm);
     s.waveform = build_waveform(c, s.p0_Pa);
     return s;
-}
-
-/// A key the case file or --set gave (not a default).
-bool given(const CaseText& c, const std::string& qualified) {
-    const CaseValue* v = c.find(qualified);
-    return v && v->origin != "default";
 }
 
 /// [source] keys that describe a source of another type; a device brings its own geometry, pulse and amplitude.
@@ -248,73 +253,74 @@ std::vector<std::string> device_parameter_keys() {
 
 /// Device parameters given with a source type other than device: an error, so a typo'd type is not run silently
 /// (aperture_mm, focal_length_mm and rise_ns belong to both).
-void check_no_device_keys(const CaseText& c, const std::string& type) {
+void check_no_device_keys(const Case& c, const std::string& type) {
     for (const auto& key : device_parameter_keys()) {
         const std::string q = "source." + key;
         const CaseKey* k = find_case_key(q);
-        if (!k || k->doc.rfind("device parameter", 0) != 0 || !given(c, q)) continue;
-        throw InputError("[source] " + key + " = " + c.find(q)->text + " (" + c.find(q)->origin +
-                         ") is a device parameter, but type = " + type + "; accepted: type = device with device = " +
+        if (!k || k->doc.rfind("device parameter", 0) != 0 || !case_gives(c, q)) continue;
+        const std::string label = case_value_label(c, q);  // 'value' (origin): the message shows value (origin)
+        throw InputError("[source] " + key + " = " + case_value_text(c, q) + label.substr(label.rfind(" (")) +
+                         " is a device parameter, but type = " + type + "; accepted: type = device with device = " +
                          join(models::device_preset_names(), "|"));
     }
 }
 
-void sources_from_device(const CaseText& c, SimulationSpec& spec, const CaseDevice& d) {
+void sources_from_device(const Case& c, SimulationSpec& spec, const CaseDevice& d) {
     spec.sources = d.setup.sources;
-    const double delay_s = case_real(c, "source.delay_us") * kUs;
+    const double delay_s = c.source.delay_us * kUs;
     for (auto& s : spec.sources) s.waveform.delay_s = delay_s;
     spec.medium = models::with_linear_zone(spec.medium, d.setup);
     spec.medium.rigid = d.setup.rigid;
 }
 
-SensorSpec build_sensors(const CaseText& c, int dims) {
+SensorSpec build_sensors(const Case& c, int dims) {
     SensorSpec s;
-    for (const auto& x : case_points(c, "sensor.points_mm")) {
+    for (const auto& x : c.sensor.points_mm) {
         check_unused_coordinates(dims, x, "[sensor] points_mm: point");
         s.points_m.push_back(to_m(x));
     }
-    const auto maps = case_words(c, "sensor.maps");
+    const auto& maps = c.sensor.maps;
     auto wants = [&maps](const char* name) { return std::find(maps.begin(), maps.end(), name) != maps.end(); };
     s.p_max = wants("p_max");
     s.p_min = wants("p_min");
     s.efd = wants("efd");
     // The waveform along the beam axis gives the rise time at the focus wherever the focus turns out to be.
     s.axis_series = true;
-    if (c.has("sensor.planes_z_mm"))
-        for (const double z : case_reals(c, "sensor.planes_z_mm")) s.planes_z_m.push_back(z * kMm);
-    if (c.has("sensor.snapshots_us"))
-        for (const double t : case_reals(c, "sensor.snapshots_us")) s.snapshot_times_s.push_back(t * kUs);
+    if (c.sensor.planes_z_mm)
+        for (const double z : *c.sensor.planes_z_mm) s.planes_z_m.push_back(z * kMm);
+    if (c.sensor.snapshots_us)
+        for (const double t : *c.sensor.snapshots_us) s.snapshot_times_s.push_back(t * kUs);
     return s;
 }
 
-SolverOptions build_solver(const CaseText& c) {
+SolverOptions build_solver(const Case& c) {
     SolverOptions o;
-    o.order = int(case_integer(c, "solver.order"));
-    o.nonlinear = case_bool(c, "solver.nonlinear");
-    o.absorption = case_bool(c, "solver.absorption");
-    o.shock_viscosity = case_real(c, "solver.shock_viscosity");
-    o.shock_filter = case_real(c, "solver.shock_filter");
-    o.band.mechanisms = int(case_integer(c, "solver.relaxation_mechanisms"));
-    o.band.f_min_Hz = case_real(c, "solver.absorption_fmin_kHz") * kKHz;
-    o.band.f_max_Hz = case_real(c, "solver.absorption_fmax_MHz") * kMHz;
+    o.order = int(c.solver.order);
+    o.nonlinear = c.solver.nonlinear;
+    o.absorption = c.solver.absorption;
+    o.shock_viscosity = c.solver.shock_viscosity;
+    o.shock_filter = c.solver.shock_filter;
+    o.band.mechanisms = int(c.solver.relaxation_mechanisms);
+    o.band.f_min_Hz = c.solver.absorption_fmin_kHz * kKHz;
+    o.band.f_max_Hz = c.solver.absorption_fmax_MHz * kMHz;
     if (!(o.band.f_min_Hz < o.band.f_max_Hz))
-        throw InputError("[solver] absorption_fmin_kHz = " + c.find("solver.absorption_fmin_kHz")->text +
-                         " is not below absorption_fmax_MHz = " + c.find("solver.absorption_fmax_MHz")->text +
+        throw InputError("[solver] absorption_fmin_kHz = " + case_value_text(c, "solver.absorption_fmin_kHz") +
+                         " is not below absorption_fmax_MHz = " + case_value_text(c, "solver.absorption_fmax_MHz") +
                          " MHz; accepted: absorption_fmin_kHz < 1000 x absorption_fmax_MHz");
     return o;
 }
 
 }  // namespace
 
-SimulationSpec build_spec(const CaseText& c) {
+SimulationSpec build_spec(const Case& c, const std::optional<CaseDevice>& device) {
     SimulationSpec spec;
     spec.grid = build_grid(c);
-    spec.time.t_end_s = case_real(c, "time.t_end_us") * kUs;
-    spec.time.cfl = c.has("time.cfl") ? case_real(c, "time.cfl") : 0.0;
-    spec.medium = build_medium_spec(c);
-    const std::string type = case_word(c, "source.type");
+    spec.time.t_end_s = required(c, c.time.t_end_us, "time.t_end_us") * kUs;
+    spec.time.cfl = c.time.cfl.value_or(0.0);
+    const std::string& type = required(c, c.source.type, "source.type");
+    spec.medium = build_medium_spec(c, device);
     if (type == "device") {
-        sources_from_device(c, spec, *case_device(c));
+        sources_from_device(c, spec, *device);
     } else {
         check_no_device_keys(c, type);
         require_key(c, "source.waveform", "type = " + type);
@@ -353,10 +359,11 @@ void check_geometry(const SimulationSpec& spec, const Grid& grid) {
     }
 }
 
-CaseText resolve_case(const CaseText& c, const RunPlan& plan) {
-    CaseText r = c;
-    if (!r.has("time.cfl")) r.derived["time.cfl"] = CaseValue{format_number(plan.cfl), "chosen by the solver"};
-    if (const auto d = case_device(c)) {
+CaseText resolve_case(const PreparedCase& p) {
+    const Case& c = p.c;
+    CaseText r = case_text(c);
+    if (!r.has("time.cfl")) r.derived["time.cfl"] = CaseValue{format_number(p.plan.cfl), "chosen by the solver"};
+    if (p.device) {
         // The keys of other source types are not used: their defaults must not come back as given values (an error
         // with type = device); the device's parameters are shown as derived, so the reader sees every value used.
         for (const char* key : kNonDeviceSourceKeys) {
@@ -368,24 +375,23 @@ CaseText resolve_case(const CaseText& c, const RunPlan& plan) {
         }
         const CaseValue* rise = r.find("source.rise_ns");
         if (rise && rise->origin == "default") r.values.erase("source.rise_ns");
-        for (const auto& p : d->preset.parameters)
-            if (!r.has("source." + p.key))
-                r.derived["source." + p.key] = CaseValue{format_number(p.value), "device " + d->preset.name};
+        for (const auto& prm : p.device->preset.parameters)
+            if (!r.has("source." + prm.key))
+                r.derived["source." + prm.key] = CaseValue{format_number(prm.value), "device " + p.device->preset.name};
     }
-    if (c.has("medium.layers") || c.has("medium.model")) {
-        // The layers (or the model) give every material; the default preset is not used, and must not come back as a given value
-        // when the resolved case is run again (layers with a given preset is an error).
+    if (c.medium.layers || c.medium.model || c.medium.model_data) {
+        // The layers (or the model) give every material; the default preset is not used, and must not come back as a
+        // given value when the resolved case is run again (layers with a given preset is an error).
         const CaseValue* preset = r.find("medium.preset");
         if (preset && preset->origin == "default") {
             r.derived["medium.preset"] = CaseValue{
-                preset->text, c.has("medium.model") ? "not used: [medium] model gives the materials"
-                                                    : "not used: [medium] layers gives the materials"};
+                preset->text, c.medium.layers ? "not used: [medium] layers gives the materials"
+                                              : "not used: [medium] model gives the materials"};
             r.values.erase("medium.preset");
         }
         return r;
     }
-    const std::string preset = case_word(c, "medium.preset");
-    const auto& props = models::tissue_preset(preset);
+    const auto& props = models::tissue_preset(c.medium.preset);
     const std::pair<const char*, double> from_preset[] = {
         {"medium.c_m_per_s", props.c_m_per_s},
         {"medium.rho_kg_per_m3", props.rho_kg_per_m3},
@@ -394,59 +400,60 @@ CaseText resolve_case(const CaseText& c, const RunPlan& plan) {
         {"medium.BonA", props.BonA},
     };
     for (const auto& [key, value] : from_preset)
-        if (!r.has(key)) r.derived[key] = CaseValue{format_number(value), "preset " + preset};
+        if (!r.has(key)) r.derived[key] = CaseValue{format_number(value), "preset " + c.medium.preset};
     return r;
 }
 
-MediumSpec build_medium_spec(const CaseText& c) {
-    if (c.has("medium.model")) return build_model_medium(c);
-    if (c.has("medium.layers")) return build_layered_medium(c);
-    const auto& preset = models::tissue_preset(case_word(c, "medium.preset"));
-    MaterialProps m = props_of(preset);
-    if (c.has("medium.rho_kg_per_m3")) m.rho_kg_per_m3 = case_real(c, "medium.rho_kg_per_m3");
-    if (c.has("medium.c_m_per_s")) m.c_m_per_s = case_real(c, "medium.c_m_per_s");
-    if (c.has("medium.alpha_dB_per_cm_MHz")) m.alpha_dB_per_cm_MHz = case_real(c, "medium.alpha_dB_per_cm_MHz");
-    if (c.has("medium.alpha_power")) m.alpha_power = case_real(c, "medium.alpha_power");
-    if (c.has("medium.BonA")) m.BonA = case_real(c, "medium.BonA");
+MediumSpec build_medium_spec(const Case& c, const std::optional<CaseDevice>& device) {
+    if (c.medium.model || c.medium.model_data) return build_model_medium(c, device);
+    if (c.medium.layers) return build_layered_medium(c);
+    MaterialProps m = props_of(models::tissue_preset(c.medium.preset));
+    if (c.medium.rho_kg_per_m3) m.rho_kg_per_m3 = *c.medium.rho_kg_per_m3;
+    if (c.medium.c_m_per_s) m.c_m_per_s = *c.medium.c_m_per_s;
+    if (c.medium.alpha_dB_per_cm_MHz) m.alpha_dB_per_cm_MHz = *c.medium.alpha_dB_per_cm_MHz;
+    if (c.medium.alpha_power) m.alpha_power = *c.medium.alpha_power;
+    if (c.medium.BonA) m.BonA = *c.medium.BonA;
     MediumSpec medium;
     medium.uniform = m;
     return medium;
 }
 
-std::optional<CaseDevice> case_device(const CaseText& c) {
-    if (case_word(c, "source.type") != "device") return std::nullopt;
+std::optional<CaseDevice> case_device(const Case& c) {
+    if (required(c, c.source.type, "source.type") != "device") return std::nullopt;
     require_key(c, "source.device", "type = device");
     for (const char* key : kNonDeviceSourceKeys)
-        if (given(c, key))
-            throw InputError("[source] " + std::string(key).substr(7) + " = '" + c.find(key)->text + "' (" +
-                             c.find(key)->origin + ") does not apply to type = device (the device's setting and " +
+        if (case_gives(c, key))
+            throw InputError("[source] " + std::string(key).substr(7) + " = " + case_value_label(c, key) +
+                             " does not apply to type = device (the device's setting and " +
                              "calibration give the amplitude, its preset the pulse); accepted: the device's " +
                              "parameters (lithosim devices)");
-    const std::string dims = case_word(c, "grid.dims");
+    const std::string& dims = required(c, c.grid.dims, "grid.dims");
     if (dims != "3" && dims != "axisymmetric")
         throw InputError("[grid] dims = " + dims + " with [source] type = device: devices are axisymmetric about z; " +
                          "accepted: dims = axisymmetric or 3");
-    const auto position_mm = case_points(c, "source.position_mm").front();
+    const auto& position_mm = c.source.position_mm;
     if (position_mm[0] != 0 || position_mm[1] != 0)
-        throw InputError("[source] position_mm = " + c.find("source.position_mm")->text +
+        throw InputError("[source] position_mm = " + case_value_text(c, "source.position_mm") +
                          " with type = device: the device's axis is the z axis; accepted: 0,0,z");
-    const std::string name = case_word(c, "source.device");
+    const std::string& name = *c.source.device;
     CaseDevice d;
     try {
         const models::DevicePreset& preset = models::device_preset(name);
+        const std::vector<std::string> device_keys = device_parameter_keys();
         std::map<std::string, double> overrides;
-        for (const auto& key : device_parameter_keys()) {
-            const std::string q = "source." + key;
-            if (!given(c, q)) continue;
+        for (const auto& [key, value] : given_device_parameters(c)) {
+            if (std::find(device_keys.begin(), device_keys.end(), key) == device_keys.end()) continue;
             const bool has = std::any_of(preset.parameters.begin(), preset.parameters.end(),
                                          [&](const models::DeviceParameter& p) { return p.key == key; });
             if (!has) {
                 std::vector<std::string> keys;
                 for (const auto& p : preset.parameters) keys.push_back(p.key);
-                throw InputError("[source] " + key + " = " + c.find(q)->text + " (" + c.find(q)->origin +
-                                 ") is not a parameter of device " + name + "; accepted: " + join(keys, ", "));
+                const std::string label = case_value_label(c, "source." + key);
+                throw InputError("[source] " + key + " = " + case_value_text(c, "source." + key) +
+                                 label.substr(label.rfind(" (")) + " is not a parameter of device " + name +
+                                 "; accepted: " + join(keys, ", "));
             }
-            overrides[key] = case_real(c, q);
+            overrides[key] = value;
         }
         d.preset = models::with_overrides(preset, overrides);
         models::source_pressure_Pa(d.preset);  // the setting inside its range (one line if not)
@@ -457,19 +464,18 @@ std::optional<CaseDevice> case_device(const CaseText& c) {
     return d;
 }
 
-FocusGeometry focus_geometry(const CaseText& c, const SimulationSpec& spec) {
+FocusGeometry focus_geometry(const std::optional<CaseDevice>& device, const SimulationSpec& spec) {
     FocusGeometry f;
-    if (const auto d = case_device(c)) {
-        f.focal_plane_z_m = d->setup.focus_z_m;
-        if (d->setup.focus_z_m) f.search_from_z_m = d->setup.z_front_m;
+    if (device) {
+        f.focal_plane_z_m = device->setup.focus_z_m;
+        if (device->setup.focus_z_m) f.search_from_z_m = device->setup.z_front_m;
         return f;
     }
     f.focal_plane_z_m = geometric_focus_z_m(spec);
     return f;
 }
 
-void check_device_fits(const CaseText& c, const Grid& grid) {
-    const auto d = case_device(c);
+void check_device_fits(const std::optional<CaseDevice>& d, const Grid& grid) {
     if (!d) return;
     const int ar = grid.internal_axis(0), az = grid.internal_axis(2);
     const double z_lo = grid.coord(az, grid.phys_begin(az)), z_hi = grid.coord(az, grid.phys_end(az) - 1);
@@ -488,8 +494,7 @@ void check_device_fits(const CaseText& c, const Grid& grid) {
                          mm_text(*d->setup.focus_z_m) + " mm plus a margin)");
 }
 
-std::vector<std::string> device_grid_warnings(const CaseText& c, const Grid& grid) {
-    const auto d = case_device(c);
+std::vector<std::string> device_grid_warnings(const std::optional<CaseDevice>& d, const Grid& grid) {
     if (!d || !(d->preset.calibration_dx_m > 0) || grid.dx <= d->preset.calibration_dx_m * (1 + 1e-6)) return {};
     return {"[grid] dx_mm = " + format_number(to_mm(grid.dx)) + " is coarser than the " + d->preset.name +
             "'s calibration grid " + format_number(to_mm(d->preset.calibration_dx_m)) +
@@ -508,25 +513,26 @@ MaterialProps medium_at(const MediumSpec& medium, const std::array<double, 3>& x
     return medium.heterogeneous() ? medium.at(x_m) : medium.uniform;
 }
 
-RunPlan plan_checked(const CaseText& c, const SimulationSpec& spec, int ranks) {
-    RunPlan p = plan_run(spec, ranks);
-    check_device_fits(c, p.grid);
-    check_geometry(spec, p.grid);
-    return p;
-}
-
-RunPlan plan_case(const CaseText& c, const SimulationSpec& spec, int ranks, double available_bytes) {
-    RunPlan p = plan_checked(c, spec, ranks);
-    for (auto& w : device_grid_warnings(c, p.grid)) p.warnings.push_back(std::move(w));
+PreparedCase prepare_case(Case c, int ranks, std::optional<double> available_bytes) {
+    check_case(c);
+    PreparedCase p;
+    p.device = case_device(c);
+    p.spec = build_spec(c, p.device);
+    p.plan = plan_run(p.spec, ranks);
+    check_device_fits(p.device, p.plan.grid);
+    check_geometry(p.spec, p.plan.grid);
+    for (auto& w : device_grid_warnings(p.device, p.plan.grid)) p.plan.warnings.push_back(std::move(w));
     // assumption: every rank has the memory this process sees (one rank per node, or a node's memory shared
     // evenly is the user's job through the launcher)
-    if (p.memory_bytes_per_rank > available_bytes)
+    if (available_bytes && p.plan.memory_bytes_per_rank > *available_bytes)
         throw InputError("the case needs an estimated " +
-                         format_number(std::round(p.memory_bytes_per_rank / 1048576.0)) + " MiB" +
+                         format_number(std::round(p.plan.memory_bytes_per_rank / 1048576.0)) + " MiB" +
                          (ranks > 1 ? " per rank" : "") + " but only " +
-                         format_number(std::round(available_bytes / 1048576.0)) +
+                         format_number(std::round(*available_bytes / 1048576.0)) +
                          " MiB are available; accepted: a coarser [grid] dx_mm or a smaller size_mm" +
                          (ranks > 1 ? " or more ranks" : ""));
+    p.focus = focus_geometry(p.device, p.spec);
+    p.c = std::move(c);
     return p;
 }
 

@@ -5,9 +5,10 @@
 //   lithosim dosimetry --find-setting --device NAME --target-efd X --target-depth-mm D ...  inverse search
 //
 // Set-up (every run of both commands)
-//   * An axisymmetric (r, z) case built in code as INI text (dose_at_depth_case) and run in-process through the path
-//     of `lithosim simulate`: parse_case -> build_spec -> plan_run (+ the device and geometry checks) -> simulate ->
-//     compute_dosimetry. The text of the reported run is part of the JSON ("case"), so `lithosim simulate` re-runs it.
+//   * An axisymmetric (r, z) case filled in code (dose_at_depth_case: a typed Case, the setting a device parameter)
+//     and run in-process through the path of `lithosim simulate`: prepare_case (checks, device set-up, spec, run plan)
+//     -> simulate -> compute_dosimetry. The resolved case of the reported run is part of the JSON ("case", INI text
+//     written only for provenance), so `lithosim simulate` re-runs it.
 //   * Frame: the device's axis is the z axis; the grid's z = 0 lies 2 mm behind the device's rearmost point
 //     (DeviceSetup::z_back_m, reflector shell included).
 //   * Skin and target: the skin is the plane z = z_skin, the target lies on the axis at z_skin + D.
@@ -145,6 +146,13 @@ std::vector<CaseLayer> user_layers(const std::string& text) {
     return case_layers(c, "medium.layers");
 }
 
+/// Layers as the case key writes them (name:mm,...).
+std::string case_text_of_layers(const std::vector<CaseLayer>& layers) {
+    std::vector<std::string> items;
+    for (const auto& l : layers) items.push_back(l.name + ":" + format_number(l.value));
+    return join(items, ",");
+}
+
 /// Where the device, the skin and the target lie (see the top of this file).
 /// With a focus offset (the planner's aim) the focus lies offset_m beyond the target: depth + offset below the skin.
 DepthGeometry place_device(const models::DevicePreset& preset, double depth_m, double dx_m, double c_min,
@@ -170,25 +178,8 @@ DepthGeometry place_device(const models::DevicePreset& preset, double depth_m, d
     g.size_z_m = std::max(g.z_target_m, g.z_focus_m) + kBeyond_m;
     g.longest_path_m = s.path_to_focus_m + std::abs(g.z_target_m - g.z_focus_m);
     const double tail_s = std::max(kTailMin_s, kTailPositivePhases * models::device_pulse(preset).positive_phase_s);
-    // Whole 0.1 us, upward, so the case text holds the value exactly.
-    g.t_end_s = std::ceil((g.longest_path_m / c_min + tail_s) / (0.1 * kUs)) * 0.1 * kUs;
+    g.t_end_s = g.longest_path_m / c_min + tail_s;
     return g;
-}
-
-/// A generated case, parsed and planned like `lithosim simulate` does it.
-struct PreparedCase {
-    CaseText text;
-    SimulationSpec spec;
-    RunPlan plan;
-};
-
-PreparedCase prepare_case(const std::string& ini, const std::string& origin = "the dose-at-depth case") {
-    PreparedCase p;
-    p.text = parse_case(ini, origin, std::filesystem::current_path());
-    check_required(p.text);
-    p.spec = build_spec(p.text);
-    p.plan = plan_checked(p.text, p.spec, 1);
-    return p;
 }
 
 void add_warning(std::vector<std::string>& warnings, const std::string& w) {
@@ -215,7 +206,7 @@ struct DepthRun {
     double target_node_z_m = 0;
     double seconds = 0;
     std::optional<Dosimetry> dosimetry;
-    std::string case_text;
+    std::string case_ini;   ///< the run's resolved case (provenance)
 };
 
 DepthRun run_depth(const DoseAtDepth& d, double setting, bool layered, bool with_dosimetry,
@@ -223,8 +214,8 @@ DepthRun run_depth(const DoseAtDepth& d, double setting, bool layered, bool with
     DepthRun r;
     r.setting = setting;
     r.layered = layered;
-    r.case_text = dose_at_depth_case(d, setting, layered);
-    const InProcessRun run = run_case_text(r.case_text, "the dose-at-depth case", nullptr, 0, d.request.on_step);
+    const InProcessRun run = run_case(dose_at_depth_case(d, setting, layered), nullptr, 0, d.request.on_step);
+    r.case_ini = run.resolved_ini();
     for (const auto& w : run.warnings) add_warning(warnings, w);
     const SimulationResult& result = run.result;
     r.seconds = run.seconds;
@@ -239,7 +230,7 @@ DepthRun run_depth(const DoseAtDepth& d, double setting, bool layered, bool with
         r.target_node_z_m = result.efd->position_m(node[0], node[1], node[2])[2];
         if (!with_dosimetry) return;
         std::vector<std::string> w;
-        r.dosimetry = case_dosimetry(run.text, run.spec, result, w);
+        r.dosimetry = case_dosimetry(run.prepared, result, w);
         for (const auto& x : w) add_warning(warnings, x);
     });
     return r;
@@ -263,7 +254,7 @@ nlohmann::json placement_json(const DoseAtDepth& d) {
     j["setting_range"] = json::array({d.setting_min, d.setting_max});
     j["target_depth_mm"] = d.request.target_depth_mm;
     j["layers"] = d.request.layers ? json(*d.request.layers) : json(nullptr);
-    j["medium_layers"] = d.request.layers ? json(d.medium_layers) : json(nullptr);
+    j["medium_layers"] = d.request.layers ? json(case_text_of_layers(d.medium_layers)) : json(nullptr);
     j["aim"] = g.focus_at_target ? "focus_at_target" : "front_at_skin";
     j["focus_depth_mm"] = to_mm(g.z_focus_m - g.z_skin_m);
     j["standoff_mm"] = to_mm(g.z_skin_m - g.z_front_m);
@@ -359,11 +350,14 @@ DoseAtDepth prepare_dose_at_depth(const DoseAtDepthRequest& request) {
                   "focus offset ", request.focus_offset_mm, " mm with the target ", request.target_depth_mm,
                   " mm deep puts the focus above the skin; accepted: an offset > -", request.target_depth_mm, " mm");
     d.geometry = place_device(d.preset, request.target_depth_mm * kMm, dx_m, c_min, request.focus_offset_mm * kMm);
-    if (request.layers) d.medium_layers = "water:" + mm_text(d.geometry.z_skin_m) + "," + *request.layers;
+    if (request.layers) {
+        d.medium_layers = {CaseLayer{"water", to_mm(d.geometry.z_skin_m)}};
+        for (const auto& l : user_layers(*request.layers)) d.medium_layers.push_back(l);
+    }
 
     // Plan one run now, so that a grid that does not fit in memory is bad input before anything runs.
     const PreparedCase p = prepare_case(dose_at_depth_case(d, request.setting.value_or(d.setting_max),
-                                                           request.layers.has_value() || request.model_path));
+                                                           request.layers.has_value() || request.model));
     d.memory_bytes = p.plan.memory_bytes;
     const double available = available_memory_bytes();
     if (d.memory_bytes > available)
@@ -374,35 +368,42 @@ DoseAtDepth prepare_dose_at_depth(const DoseAtDepthRequest& request) {
     return d;
 }
 
-std::string dose_at_depth_case(const DoseAtDepth& d, double setting, bool layered) {
+Case dose_at_depth_case(const DoseAtDepth& d, double setting, bool layered) {
     const DepthGeometry& g = d.geometry;
-    std::ostringstream s;
-    const bool three_d = d.request.model_path.has_value() && d.request.three_d;
-    std::string medium = layered && !d.medium_layers.empty() ? "layers = " + d.medium_layers : "preset = water";
-    if (d.request.model_path && layered)
-        medium = "model = " + *d.request.model_path + "\nmodel_target_z_mm = " + mm_text(g.z_target_m);
-    s << "# Dose at depth (lithosim dosimetry --device): " << d.preset.name << " at " << setting_text(d, setting)
-      << ", target " << format_number(d.request.target_depth_mm) << " mm below the skin (z = "
-      << mm_text(g.z_target_m) << " mm), skin at z = " << mm_text(g.z_skin_m) << " mm.\n"
-      << "[grid]\ndims = " << (three_d ? "3" : "axisymmetric") << "\ndx_mm = " << mm_text(g.dx_m) << "\nsize_mm = "
-      << (three_d ? mm_text(2 * g.size_r_m) + "," + mm_text(2 * g.size_r_m) : mm_text(g.size_r_m)) << ","
-      << mm_text(g.size_z_m) << "\n"
-      << "[time]\nt_end_us = " << format_number(std::round(g.t_end_s / kUs * 10) / 10) << "\n"
-      << "[medium]\n"
-      << medium << "\n"
-      << "[source]\ntype = device\ndevice = " << d.preset.name << "\n"
-      << d.preset.setting_key << " = " << format_number(setting) << "\n";
-    for (const auto& [key, value] : d.request.overrides) s << key << " = " << format_number(value) << "\n";
-    s
-      << "position_mm = 0,0," << mm_text(g.z_device_m) << "\n";
-    return s.str();
+    const bool three_d = d.request.model && d.request.three_d;
+    Case c;
+    c.origin = std::string(d.request.model ? "the plan's " : "the dose-at-depth ") + (layered ? "case" : "water case") +
+               ": " + d.preset.name + " at " + setting_text(d, setting) + ", target " +
+               format_number(d.request.target_depth_mm) + " mm below the skin";
+    c.grid.dims = three_d ? "3" : "axisymmetric";
+    c.grid.dx_mm = to_mm(g.dx_m);
+    c.grid.size_mm = three_d ? std::vector<double>{to_mm(2 * g.size_r_m), to_mm(2 * g.size_r_m), to_mm(g.size_z_m)}
+                             : std::vector<double>{to_mm(g.size_r_m), to_mm(g.size_z_m)};
+    c.time.t_end_us = g.t_end_s / kUs;
+    if (layered && d.request.model) {
+        c.medium.model_data = d.request.model;
+        c.medium.model = d.request.model_name;
+        c.medium.model_target_z_mm = to_mm(g.z_target_m);
+    } else if (layered && !d.medium_layers.empty()) {
+        c.medium.layers = d.medium_layers;
+    }
+    c.source.type = "device";
+    c.source.device = d.preset.name;
+    set_device_parameter(c, d.preset.setting_key, setting);
+    for (const auto& [key, value] : d.request.overrides) set_device_parameter(c, key, value);
+    c.source.position_mm = {0, 0, to_mm(g.z_device_m)};
+    return c;
 }
 
-InProcessRun run_case_text(const std::string& ini, const std::string& origin, CommandProgress* progress,
-                           double work, const StepHook& on_step) {
+std::string InProcessRun::resolved_ini() const {
+    return case_to_ini(resolve_case(prepared), "lithosim " + std::string(build::version) + ": " + prepared.c.origin +
+                                                   "\nThe case this run used (lithosim simulate runs it again).");
+}
+
+InProcessRun run_case(const Case& c, CommandProgress* progress, double work, const StepHook& on_step) {
     InProcessRun r;
-    const PreparedCase p = run_stage("build model", [&] { return prepare_case(ini, origin); });
-    for (const auto& w : p.plan.warnings) add_warning(r.warnings, w);
+    r.prepared = run_stage("build model", [&] { return prepare_case(c); });
+    for (const auto& w : r.prepared.plan.warnings) add_warning(r.warnings, w);
     RunHooks hooks;
     hooks.log = [&r](const std::string& line) {
         if (line.rfind("warning: ", 0) == 0) add_warning(r.warnings, line.substr(9));
@@ -413,11 +414,9 @@ InProcessRun run_case_text(const std::string& ini, const std::string& origin, Co
             if (on_step) on_step(step, total);
         };
     const auto t0 = std::chrono::steady_clock::now();
-    r.result = run_stage("simulate", [&] { return simulate(p.spec, hooks); });
+    r.result = run_stage("simulate", [&] { return simulate_planned(r.prepared.spec, r.prepared.plan, hooks); });
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (progress) progress->run_done(work);
-    r.text = p.text;
-    r.spec = p.spec;
     return r;
 }
 
@@ -552,7 +551,7 @@ DepthReport run_find_setting(const DoseAtDepth& d, std::ostream* log, std::vecto
     const DepthRun* reported = run_at(found.setting);
     j["target_node_z_mm"] = to_mm(reported->target_node_z_m);
     j["runtime_s"] = runtime_s;
-    j["case"] = reported->case_text;
+    j["case"] = reported->case_ini;
 
     std::ostringstream t;
     t << "find setting\n";
@@ -611,7 +610,7 @@ DepthReport run_dose_report(const DoseAtDepth& d, std::ostream* log, std::vector
         j["loss_p_plus_dB"] = p_ok ? json(20 * std::log10(water->p_plus_MPa / main_run.p_plus_MPa)) : json();
     }
     j["runtime_s"] = runtime_s;
-    j["case"] = main_run.case_text;
+    j["case"] = main_run.case_ini;
 
     std::ostringstream t;
     t << dosimetry_text(*main_run.dosimetry);

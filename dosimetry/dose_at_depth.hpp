@@ -8,18 +8,23 @@
 #include <functional>
 #include <iosfwd>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "cases/case_spec.hpp"
 #include "dosimetry/dosimetry.hpp"
 #include "models/devices.hpp"
 #include "solver/result.hpp"
 
 namespace lithosim {
 
+namespace io {
+struct ModelFile;
+}
 class CommandProgress;
 
 /// Accepted --target-efd range, mJ/mm^2 (clinical ESWL/ESWT doses lie well inside it).
@@ -49,10 +54,12 @@ struct DoseAtDepthRequest {
     /// Forward report: the setting (kV or level). Inverse search: empty, and target_efd_mJ_per_mm2 is set.
     std::optional<double> setting;
     std::optional<double> target_efd_mJ_per_mm2;
-    /// The treatment planner: the medium is this model file ([medium] model) with its target on the axis at the
-    /// target depth (target_depth_mm = the model's skin-to-target depth), instead of water + layers.
-    std::optional<std::string> model_path;
-    /// With model_path: run the 3D grid (X = Y = 2 R) instead of the axisymmetric one (--fidelity full).
+    /// The treatment planner: the medium is this patient model (in memory; [medium] model) with its target on the
+    /// axis at the target depth (target_depth_mm = the model's skin-to-target depth), instead of water + layers.
+    std::shared_ptr<const io::ModelFile> model;
+    /// The name the model goes by in the runs' resolved cases (the file the planner writes it to).
+    std::string model_name;
+    /// With a model: run the 3D grid (X = Y = 2 R) instead of the axisymmetric one (--fidelity full).
     bool three_d = false;
     /// Device parameters other than the setting (e.g. the ESWT head's coupling_distance_mm for its other
     /// standoff), checked against the device's ranges and written into the generated case.
@@ -78,7 +85,7 @@ struct DepthGeometry {
     double longest_path_m = 0;   ///< the longest source -> target acoustic path t_end covers
 };
 
-/// A checked request: the device, its geometry and the case texts, ready to run. Built before any run, so every
+/// A checked request: the device, its geometry and the medium, ready to run. Built before any run, so every
 /// bad input is found first (InputError naming the option, the value and what is accepted).
 struct DoseAtDepth {
     DoseAtDepthRequest request;
@@ -86,30 +93,32 @@ struct DoseAtDepth {
     double setting_min = 0, setting_max = 0;
     std::string setting_unit;    ///< "kV" or "level"
     DepthGeometry geometry;
-    std::string medium_layers;   ///< the generated [medium] layers ("water:<z_skin>," + --layers), empty for water
+    /// The runs' [medium] layers: water up to the skin, then the request's layers; empty for water alone.
+    std::vector<CaseLayer> medium_layers;
     double memory_bytes = 0;     ///< one run's estimate
 };
 
 /// Check the request (device, setting, layers, grid memory) and place the device. Throws InputError.
 DoseAtDepth prepare_dose_at_depth(const DoseAtDepthRequest& request);
 
-/// The generated case (INI text) of one run at `setting`, through the layers or the model or (`layered` false) in
-/// water.
-std::string dose_at_depth_case(const DoseAtDepth& d, double setting, bool layered);
+/// The case of one run at `setting`, through the layers or the model or (`layered` false) in water: the device at
+/// its place with the setting as its parameter, the grid and the end time of the geometry.
+Case dose_at_depth_case(const DoseAtDepth& d, double setting, bool layered);
 
-/// A case text run in-process as `lithosim simulate` runs it (parse, build, plan with the device and geometry
-/// checks, simulate), without files.
+/// A case run in-process as `lithosim simulate` runs it (prepared once: checks, device, spec, plan; then
+/// simulated), without files.
 struct InProcessRun {
+    PreparedCase prepared;
     SimulationResult result;
-    CaseText text;   ///< the parsed case
-    SimulationSpec spec;
     double seconds = 0;
     std::vector<std::string> warnings;
+    /// The resolved case as INI text (provenance: what a `lithosim simulate` of the same run reads).
+    std::string resolved_ini() const;
 };
 /// With `progress`: the run's steps are reported to it as a unit of `work` (run_step, then run_done); `on_step` is
 /// called at every step as well.
-InProcessRun run_case_text(const std::string& ini, const std::string& origin, CommandProgress* progress = nullptr,
-                           double work = 0, const StepHook& on_step = {});
+InProcessRun run_case(const Case& c, CommandProgress* progress = nullptr, double work = 0,
+                      const StepHook& on_step = {});
 
 /// The inverse search on any monotone setting -> EFD function (the solver in lithosim, a formula in the tests).
 struct SearchRun {
@@ -126,7 +135,8 @@ struct SearchLimits {
     double relative_efd_tolerance = 0.02;
     double setting_interval_fraction = 0.01;  ///< stop when the bracket is this fraction of the range
     int max_runs = 10;
-    double setting_quantum = 1e-4;            ///< settings are rounded to this (so the case text is exact)
+    /// Settings are rounded to this: finer than any device's knob, so the reported setting is the one that ran.
+    double setting_quantum = 1e-4;
 };
 /// Lowest and highest settings first; a target outside [efd(min), efd(max)] (beyond the tolerance) is unreachable
 /// and gives the nearest end. Otherwise Illinois regula falsi on log(efd / target) vs the setting, until the EFD is

@@ -377,14 +377,12 @@ std::string dosimetry_text(const Dosimetry& d) {
     return s;
 }
 
-Dosimetry case_dosimetry(const CaseText& c, const SimulationSpec& spec, const SimulationResult& result,
-                         std::vector<std::string>& warnings) {
+Dosimetry case_dosimetry(const PreparedCase& p, const SimulationResult& result, std::vector<std::string>& warnings) {
     DosimetryInputs in;
-    in.axisymmetric = spec.grid.axisymmetric;
-    in.medium_at = [&spec](const std::array<double, 3>& x_m) { return medium_at(spec.medium, x_m); };
-    const FocusGeometry focus = focus_geometry(c, spec);
-    in.focal_plane_z_m = focus.focal_plane_z_m;
-    in.search_from_z_m = focus.search_from_z_m;
+    in.axisymmetric = p.spec.grid.axisymmetric;
+    in.medium_at = [&p](const std::array<double, 3>& x_m) { return medium_at(p.spec.medium, x_m); };
+    in.focal_plane_z_m = p.focus.focal_plane_z_m;
+    in.search_from_z_m = p.focus.search_from_z_m;
     return compute_dosimetry(result, in, warnings);
 }
 

@@ -46,7 +46,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cases/case_keys.hpp"
+#include "cases/case_spec.hpp"
 #include "io/result_file.hpp"
 #include "planning/field_metrics.hpp"
 #include "planning/iec61846.hpp"
@@ -124,7 +124,6 @@ std::string dosimetry_text(const Dosimetry& d);
 /// The dosimetry of a case's fresh result, as `lithosim simulate` computes it (the command line and the Python module
 /// share it): the medium of the case at the focus, its geometric focus plane and, for a device, the plane beyond which
 /// the focus is searched. Appends its warnings.
-Dosimetry case_dosimetry(const CaseText& c, const SimulationSpec& spec, const SimulationResult& result,
-                         std::vector<std::string>& warnings);
+Dosimetry case_dosimetry(const PreparedCase& p, const SimulationResult& result, std::vector<std::string>& warnings);
 
 }  // namespace lithosim

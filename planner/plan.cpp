@@ -485,8 +485,8 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     fs::create_directories(out, ec);
     if (ec) throw InputError("out", "output folder '" + r.out_dir + "': cannot create the folder: " + ec.message());
 
-    // The model files are written under temporary names (the dose runs read them) and take their final names only
-    // with the plan; bad input or an unsafe plan leaves nothing behind.
+    // The model files (the runs use the models in memory) are written with the plan, under temporary names that
+    // become their final names only with plan.json; bad input or an unsafe plan leaves nothing behind.
     RemovedUnlessKept temporary;
     temporary.paths = {out / ".model.h5.in-progress", out / ".model_incident.h5.in-progress"};
 
@@ -510,8 +510,7 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
         mr.source_position_mm = r.source_position_mm;
         patient = build_patient_model(mr);
         model = patient->file;
-        model_path = fs::absolute(out / ".model.h5.in-progress").string();
-        io::write_model_h5(model_path, model);
+        model_path = fs::absolute(out / "model.h5").string();
         if (patient->phantom && patient->phantom->indication != protocol.indication)
             notes.push_back("the " + patient->phantom->name + " phantom is built for the " +
                             patient->phantom->indication + " indication, planned here as " + protocol.indication);
@@ -535,7 +534,6 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
             mr.shortest_window = true;
             patient = build_patient_model(mr);
             model = patient->file;
-            io::write_model_h5(model_path, model);
             notes.push_back("the phantom's treatment axis puts the target " + format_number(r1(path.depth_mm)) +
                             " mm deep, beyond the " + protocol.device + "'s reach (" + format_number(r1(reach)) +
                             " mm): the shortest soft-tissue window is used");
@@ -569,6 +567,7 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     // intravascular emitter's pulse at the vessel wall.
     const models::DevicePreset& preset = models::device_preset(protocol.device);
     std::optional<PlanDose> dose;
+    std::shared_ptr<io::ModelFile> incident;   // the model the dose runs go through: the target replaced
     PlanDoseRequest dr;
     planning::ScheduleRequest sr;
     sr.protocol = protocol;
@@ -592,12 +591,11 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
         if (log) *log << "lithosim plan: " << protocol.indication << " with " << protocol.device << ", target "
                       << format_number(r1(diameter_m / kMm)) << " mm at " << format_number(r1(path.depth_mm))
                       << " mm depth (" << (r.full ? "full, 3D" : "fast, axisymmetric") << ")" << std::endl;
-        io::ModelFile incident = model;
-        fill_target_with_surroundings(incident.grid);
-        fill_target_with_surroundings(incident.axisymmetric);
-        const std::string incident_path = fs::absolute(out / ".model_incident.h5.in-progress").string();
-        io::write_model_h5(incident_path, incident);
-        dr.model_path = incident_path;
+        incident = std::make_shared<io::ModelFile>(model);
+        fill_target_with_surroundings(incident->grid);
+        fill_target_with_surroundings(incident->axisymmetric);
+        dr.model = incident;
+        dr.model_name = fs::absolute(out / "model_incident.h5").string();
         dr.device = protocol.device;
         dr.full = r.full;
         dr.dx_mm = r.dx_mm;
@@ -779,7 +777,7 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
                     {"fraction_cleared", r3(schedule.final_fraction_cleared())}};
     j["seed"] = r.seed;
     j["pseudonym"] = model.pseudonym;
-    j["model"] = r.model_path ? model_path : fs::absolute(out / "model.h5").string();
+    j["model"] = model_path;
     j[io::schema::key] = io::schema::plan_json;
     j["version"] = std::string(build::version);
     j["git_commit"] = std::string(build::git_commit);
@@ -807,11 +805,15 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
                           {"dose_log_sd", oo.dose_log_sd},
                           {"samples", r.samples},
                           {"patient", patient_factors_json(factors)}};
+    // The model files, under their temporary names (renamed with plan.json below).
+    if (!r.model_path) io::write_model_h5(out / ".model.h5.in-progress", model);
+    if (incident) io::write_model_h5(out / ".model_incident.h5.in-progress", *incident);
+    const fs::path model_file = r.model_path ? fs::path(model_path) : out / ".model.h5.in-progress";
     j["history"] = json::array({{{"plan", 1},
                                  {"folder", fs::absolute(out).string()},
                                  {"day", 0},
                                  {"kind", "initial"},
-                                 {"inputs", {{"model", io::file_sha1(model_path)}}},
+                                 {"inputs", {{"model", io::file_sha1(model_file.string())}}},
                                  {"primary_probability", r3(primary.probability)}}});
     j["runtime_s"] = r1(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
 

@@ -433,8 +433,8 @@ PatientRun patient_run(const io::ModelFile& model, const DoseAtDepth& depth, dou
                        std::vector<std::string>& warnings, CommandProgress* progress) {
     const bool axisymmetric = !depth.request.three_d;
     const DepthGeometry& g = depth.geometry;
-    const std::string ini = dose_at_depth_case(depth, setting, true);
-    InProcessRun run = run_case_text(ini, "the plan's dose case", progress, run_work(depth), depth.request.on_step);
+    InProcessRun run = run_case(dose_at_depth_case(depth, setting, true), progress, run_work(depth),
+                                depth.request.on_step);
     for (const auto& w : run.warnings) add_warning(warnings, w);
     if (!run.result.p_max || !run.result.p_min || !run.result.efd)
         throw std::logic_error("the plan's dose run has no p_max, p_min or efd map");
@@ -457,15 +457,14 @@ PatientRun patient_run(const io::ModelFile& model, const DoseAtDepth& depth, dou
 /// The IEC 61846 field parameters of a water run (dosimetry_json keys).
 nlohmann::json water_field(const InProcessRun& water) {
     std::vector<std::string> ignored;  // the water run's own caveats; the plan reports the patient run's
-    return dosimetry_json(case_dosimetry(water.text, water.spec, water.result, ignored));
+    return dosimetry_json(case_dosimetry(water.prepared, water.result, ignored));
 }
 
 /// The same setting and placement in water: the device's free field.
 void add_water_run(SettingRun& r, const DoseAtDepth& depth, CommandProgress* progress) {
     const bool axisymmetric = !depth.request.three_d;
-    const std::string ini = dose_at_depth_case(depth, r.setting, false);
-    const InProcessRun water = run_case_text(ini, "the plan's water case", progress, run_work(depth),
-                                                 depth.request.on_step);
+    const InProcessRun water = run_case(dose_at_depth_case(depth, r.setting, false), progress, run_work(depth),
+                                        depth.request.on_step);
     r.water_seconds = water.seconds;
     r.water_field = water_field(water);
     r.water_p_plus_Pa = value_at(*water.result.p_max, {0, 0, depth.geometry.z_target_m}, axisymmetric);
@@ -609,9 +608,9 @@ GridCheck grid_check(const PlanDose& d, const SettingRun& top, double& seconds, 
         q.dx_mm = c.calibration_dx_mm;
         q.three_d = false;
         const DoseAtDepth cal = prepare_dose_at_depth(q);
-        const std::string ini = dose_at_depth_case(cal, top.setting, false);
         if (progress) progress->expect(run_work(cal));
-        const InProcessRun water = run_case_text(ini, "the plan's grid check", progress, run_work(cal), cal.request.on_step);
+        const InProcessRun water = run_case(dose_at_depth_case(cal, top.setting, false), progress, run_work(cal),
+                                            cal.request.on_step);
         seconds += water.seconds;
         const nlohmann::json f = water_field(water);
         c.calibration_p_plus_MPa = f.value("p_plus_MPa", 0.0);
@@ -641,7 +640,8 @@ PlanDose simulate_plan_dose(const io::ModelFile& model, const PlanDoseRequest& r
     DoseAtDepthRequest q;
     q.device = request.device;
     q.target_depth_mm = std::max(d.path.depth_mm, 1.0);
-    q.model_path = request.model_path;
+    q.model = request.model;
+    q.model_name = request.model_name;
     q.on_step = request.on_step;
     q.three_d = request.full;
     q.dx_mm = request.dx_mm ? *request.dx_mm : dose_grid_dx_m(request.device, request.full) / kMm;

@@ -48,6 +48,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -103,7 +104,9 @@ struct BeamPath {
 };
 
 struct PlanDoseRequest {
-    std::string model_path;          ///< written model.h5 (the incident model: the target replaced by its surroundings)
+    /// The incident model the runs go through (the target replaced by its surroundings), in memory.
+    std::shared_ptr<const io::ModelFile> model;
+    std::string model_name;          ///< its name in the runs' resolved cases (the file the plan writes it to)
     std::string device;
     bool full = false;               ///< --fidelity full: 3D
     /// Default: dose_grid_dx_m (fast: the coarsest grid within 5 % of the calibration grid's free field; full: 4x
@@ -254,7 +257,7 @@ nlohmann::json grid_check_json(const GridCheck& check);
 BeamPath beam_path(const io::ModelFile& model);
 
 /// Places (aims) the device and simulates the settings. `model` is the patient model with its target (labels and
-/// target nodes are read from it); request.model_path the incident model the runs go through. Throws InputError for
+/// target nodes are read from it); request.model the incident model the runs go through. Throws InputError for
 /// a device that cannot reach the target (its focus lies short of the target's depth) or has no focus.
 PlanDose simulate_plan_dose(const io::ModelFile& model, const PlanDoseRequest& request, std::ostream* log);
 

@@ -233,11 +233,10 @@ py::dict simulate_case(const py::object& source, const std::string& origin, cons
     ThreadScope thread_scope(threads);
     const CaseText case_text = read_case(source, origin, base_dir);
     check_required(case_text);
-    const SimulationSpec spec = build_spec(case_text);
-    const RunPlan plan = plan_case(case_text, spec, 1, available_memory_bytes());
-    std::vector<std::string> warnings = plan.warnings;
+    const PreparedCase prepared = prepare_case(case_from_text(case_text), 1, available_memory_bytes());
+    std::vector<std::string> warnings = prepared.plan.warnings;
     const std::string resolved = case_to_ini(
-        resolve_case(case_text, plan), "lithosim " + std::string(build::version) + " (commit " + build::git_commit +
+        resolve_case(prepared), "lithosim " + std::string(build::version) + " (commit " + build::git_commit +
                                            "): resolved case of " + origin + " (Python module)");
     const RunHooks hooks = python_hooks(progress, warnings);
     SimulationResult result;
@@ -245,10 +244,10 @@ py::dict simulate_case(const py::object& source, const std::string& origin, cons
     nlohmann::json summary;
     {
         py::gil_scoped_release release;
-        result = simulate(spec, hooks);
-        dosimetry = case_dosimetry(case_text, spec, result, warnings);
-        drop_unrequested_axis(case_text, result);
-        summary = summary_json(result, plan, *dosimetry, warnings);
+        result = simulate_planned(prepared.spec, prepared.plan, hooks);
+        dosimetry = case_dosimetry(prepared, result, warnings);
+        drop_unrequested_axis(prepared.c, result);
+        summary = summary_json(result, prepared.plan, *dosimetry, warnings);
     }
     py::dict out;
     out["summary"] = to_python(summary);
@@ -457,9 +456,7 @@ py::dict sweep(const fs::path& path, std::optional<long long> threads, const py:
                          "--config FILE --out DIR); accepted here: command = simulate");
     const std::vector<SweepCase> cases = expand_cases(config);
     check_cases(config, cases);
-    const CaseText base = config.base == "default"
-                              ? parse_case(default_case_text(), "default.ini (embedded)", fs::current_path())
-                              : read_case_file(config.base_path);
+    const CaseText base = sweep_base(config);
     std::vector<std::optional<CaseRecord>> records;
     for (std::size_t i = 0; i < cases.size(); ++i) {
         const SweepCase& sc = cases[i];
@@ -468,27 +465,16 @@ py::dict sweep(const fs::path& path, std::optional<long long> threads, const py:
         rec.values = sc.values;
         const auto t0 = std::chrono::steady_clock::now();
         try {
-            CaseText t = base;
-            std::vector<std::string> seen;
-            for (std::size_t k = 0; k < config.keys.size(); ++k) {
-                const CaseKey* key = find_case_key(config.keys[k].name);
-                std::string v = sc.values[k];
-                if (key->kind == ValueKind::Path && !v.empty() && fs::path(v).is_relative())
-                    v = (config.dir / v).lexically_normal().string();
-                apply_override(t, config.keys[k].name + "=" + v, seen);
-            }
-            check_required(t);
-            const SimulationSpec spec = build_spec(t);
-            const RunPlan plan = plan_case(t, spec, 1, available_memory_bytes());
-            std::vector<std::string> warnings = plan.warnings;
+            const PreparedCase prepared = prepare_case(sweep_case(config, base, sc), 1, available_memory_bytes());
+            std::vector<std::string> warnings = prepared.plan.warnings;
             const py::object no_progress = py::none();
             const RunHooks hooks = python_hooks(no_progress, warnings);
             nlohmann::json summary;
             {
                 py::gil_scoped_release release;
-                SimulationResult result = simulate(spec, hooks);
-                const Dosimetry dosimetry = case_dosimetry(t, spec, result, warnings);
-                summary = summary_json(result, plan, dosimetry, warnings);
+                SimulationResult result = simulate_planned(prepared.spec, prepared.plan, hooks);
+                const Dosimetry dosimetry = case_dosimetry(prepared, result, warnings);
+                summary = summary_json(result, prepared.plan, dosimetry, warnings);
             }
             rec.ok = true;
             rec.metrics = flatten_metrics(summary);

@@ -20,8 +20,8 @@ std::string number(double v, const char* format) {
 
 }  // namespace
 
-void drop_unrequested_axis(const CaseText& c, SimulationResult& result) {
-    const auto lines = case_words(c, "sensor.lines");
+void drop_unrequested_axis(const Case& c, SimulationResult& result) {
+    const auto& lines = c.sensor.lines;
     if (std::find(lines.begin(), lines.end(), "axis") == lines.end()) result.axis.reset();
 }
 

@@ -27,7 +27,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cases/case_keys.hpp"
+#include "cases/case.hpp"
 #include "dosimetry/dosimetry.hpp"
 #include "solver/result.hpp"
 #include "solver/simulation.hpp"
@@ -36,7 +36,7 @@ namespace lithosim {
 
 /// The beam-axis history served the dosimetry (the focal waveform is kept in Dosimetry::focal_series); it stays in the
 /// result only when the case asks for it with [sensor] lines = axis.
-void drop_unrequested_axis(const CaseText& c, SimulationResult& result);
+void drop_unrequested_axis(const Case& c, SimulationResult& result);
 
 /// summary.json content.
 nlohmann::json summary_json(const SimulationResult& result, const RunPlan& plan, const Dosimetry& dosimetry,

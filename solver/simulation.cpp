@@ -88,12 +88,19 @@ void fill_stats(RunStats& st, const RunPlan& pl, double runtime, Communicator& c
 }  // namespace
 
 SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks, Communicator* comm) {
+    return simulate_planned(spec, plan_run(spec, comm ? comm->size() : 1), hooks, comm);
+}
+
+SimulationResult simulate_planned(const SimulationSpec& spec, const RunPlan& pl, const RunHooks& hooks,
+                                  Communicator* comm) {
     auto log = [&](const std::string& s) {
         if (hooks.log) hooks.log(s);
     };
     SerialCommunicator serial;
     Communicator& cm = comm ? *comm : serial;
-    const RunPlan pl = plan_run(spec, cm.size());
+    if (pl.ranks != cm.size())
+        throw std::logic_error("simulate: the plan is for " + std::to_string(pl.ranks) + " rank(s), the run has " +
+                               std::to_string(cm.size()));
     const Grid& g = pl.grid;
     const SlabLayout slab = SlabLayout::of(g, cm.size(), cm.rank());
     log_plan_and_check_memory(pl, spec.solver, slab, log);

@@ -47,6 +47,11 @@ Grid make_grid(const GridSpec& g);
 /// same DivergenceError.
 SimulationResult simulate(const SimulationSpec& spec, const RunHooks& hooks = {}, Communicator* comm = nullptr);
 
+/// The same with the run's plan already made (plan_run(spec, ranks) over the communicator's ranks), so that a case
+/// prepared once is not planned again.
+SimulationResult simulate_planned(const SimulationSpec& spec, const RunPlan& plan, const RunHooks& hooks = {},
+                                  Communicator* comm = nullptr);
+
 /// Memory currently available to this process (bytes), from /proc/meminfo MemAvailable.
 double available_memory_bytes();
 /// Resident-set high-water mark of this process (MB).

@@ -400,9 +400,7 @@ void check_cases(const SweepConfig& c, const std::vector<SweepCase>& cases) {
                                  "sweep case " + sc.id + " of " + c.origin);
         return;
     }
-    const CaseText base = c.base == kDefaultBase
-                              ? parse_case(default_case_text(), "default.ini (embedded)", fs::current_path())
-                              : read_case_file(c.base_path);
+    const CaseText base = sweep_base(c);
     // Each distinct value once against its key, then each case whole (required keys).
     for (std::size_t k = 0; k < c.keys.size(); ++k) {
         std::set<std::string> done;
@@ -411,16 +409,32 @@ void check_cases(const SweepConfig& c, const std::vector<SweepCase>& cases) {
             if (done.insert(sc.values[k]).second)
                 check_value(key, CaseValue{sc.values[k], "sweep " + c.origin + ", case " + sc.id});
     }
-    for (const auto& sc : cases) {
-        CaseText t = base;
-        std::vector<std::string> seen;
-        for (std::size_t k = 0; k < c.keys.size(); ++k) apply_override(t, c.keys[k].name + "=" + sc.values[k], seen);
-        try {
-            check_required(t);
-        } catch (const InputError& e) {
-            throw InputError("sweep case " + sc.id + " of " + c.origin + ": " + e.what());
+    for (const auto& sc : cases) sweep_case(c, base, sc);
+}
+
+CaseText sweep_base(const SweepConfig& c) {
+    return c.base == kDefaultBase ? parse_case(default_case_text(), "default.ini (embedded)", fs::current_path())
+                                  : read_case_file(c.base_path);
+}
+
+Case sweep_case(const SweepConfig& c, const CaseText& base, const SweepCase& sc) {
+    CaseText t = base;
+    std::vector<std::string> seen;
+    try {
+        for (std::size_t k = 0; k < c.keys.size(); ++k) {
+            const CaseKey* key = find_case_key(c.keys[k].name);
+            std::string v = sc.values[k];
+            if (key && key->kind == ValueKind::Path && !v.empty() && fs::path(v).is_relative())
+                v = (c.dir / v).lexically_normal().string();
+            apply_override(t, c.keys[k].name + "=" + v, seen);
         }
+        check_required(t);
+    } catch (const InputError& e) {
+        throw InputError("sweep case " + sc.id + " of " + c.origin + ": " + e.what());
     }
+    Case result = case_from_text(t);
+    result.origin = "sweep case " + sc.id + " of " + c.origin;
+    return result;
 }
 
 std::string sweep_identity(const SweepConfig& c, const std::vector<SweepCase>& cases) {

@@ -22,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cases/case.hpp"
 #include "io/sweep_file.hpp"
 
 namespace lithosim {
@@ -98,6 +99,13 @@ std::vector<SweepCase> expand_cases(const SweepConfig& config);
 /// file; plan options: as lithosim plan checks them), and for simulate the whole case (the base with the values
 /// applied: required keys present). Throws InputError naming the case id, the key, the value and what is accepted.
 void check_cases(const SweepConfig& config, const std::vector<SweepCase>& cases);
+
+/// The base case of a command = simulate sweep (its file, or the embedded default case), parsed and checked.
+CaseText sweep_base(const SweepConfig& config);
+
+/// One case of a command = simulate sweep as a typed case: the base with the case's values set (each checked like
+/// --set; a relative path relative to the sweep file's folder). Throws InputError naming the case and the key.
+Case sweep_case(const SweepConfig& config, const CaseText& base, const SweepCase& c);
 
 /// The sweep's identity: a 64-bit FNV-1a hash (16 hex digits) of the command, the base case's text, the [plan]
 /// options and every case's values. Two sweeps with the same identity run the same cases.

@@ -101,7 +101,7 @@ TEST_CASE("a case is parsed, defaulted and converted to SI", "[cases]") {
     CHECK(c.find("grid.dx_mm")->origin == "case.ini");
     CHECK_FALSE(c.has("time.cfl"));
 
-    const SimulationSpec s = build_spec(c);
+    const SimulationSpec s = build_spec(case_from_text(c));
     CHECK(s.grid.dims == 2);
     CHECK(s.grid.dx_m == Approx(1e-4));
     CHECK(s.grid.size_m[0] == Approx(0.012));
@@ -132,7 +132,7 @@ TEST_CASE("an override with --set changes a key, converts its unit and is checke
     apply_override(c, "medium.c_m_per_s = 1540", seen);
     apply_override(c, "source.p0_MPa=2.5", seen);
     apply_override(c, "sensor.points_mm=", seen);  // empty: an optional key becomes unset
-    const SimulationSpec s = build_spec(c);
+    const SimulationSpec s = build_spec(case_from_text(c));
     CHECK(s.medium.uniform.c_m_per_s == 1540.0);
     CHECK(s.sources[0].p0_Pa == Approx(2.5e6));
     CHECK(s.sensors.points_m.empty());
@@ -178,7 +178,7 @@ TEST_CASE("keys that other keys need, unused coordinates and sizes per dimension
         return input_error([&] {
             const CaseText c = parse_case(text, "case.ini", "/tmp");
             check_required(c);
-            build_spec(c);
+            build_spec(case_from_text(c));
         });
     };
     const std::string base = kCase2D;
@@ -202,7 +202,7 @@ TEST_CASE("keys that other keys need, unused coordinates and sizes per dimension
 
 TEST_CASE("the geometry check finds sources and points outside the grid before a run", "[cases]") {
     CaseText c = parse_case(kCase2D, "case.ini", "/tmp");
-    SimulationSpec s = build_spec(c);
+    SimulationSpec s = build_spec(case_from_text(c));
     const RunPlan plan = plan_run(s);
     CHECK_NOTHROW(check_geometry(s, plan.grid));
 
@@ -219,8 +219,7 @@ TEST_CASE("the geometry check finds sources and points outside the grid before a
 
 TEST_CASE("the resolved case re-parses to the same values and shows the derived ones", "[cases]") {
     CaseText c = parse_case(kCase2D, "case.ini", "/tmp");
-    const RunPlan plan = plan_run(build_spec(c));
-    const CaseText resolved = resolve_case(c, plan);
+    const CaseText resolved = resolve_case(prepare_case(case_from_text(c)));
     const std::string ini = case_to_ini(resolved, "test header\nsecond line");
     CHECK_THAT(ini, Catch::StartsWith("# test header\n# second line\n"));
     // Derived values are visible, as comments: a re-run derives them again.
@@ -242,19 +241,19 @@ TEST_CASE("a waveform file is read, keeps its amplitude, and p0_MPa rescales it"
                                                                                       "waveform_file = pulse.txt");
     text = std::regex_replace(text, std::regex("p0_MPa = 0.5\n"), "");
     CaseText c = parse_case(text, "case.ini", dir.path());  // relative to the case file's directory
-    SimulationSpec s = build_spec(c);
+    SimulationSpec s = build_spec(case_from_text(c));
     CHECK(s.sources[0].waveform.type == WaveformType::Samples);
     CHECK(s.sources[0].p0_Pa == Approx(30e6));
     CHECK(s.sources[0].p0_Pa * s.sources[0].waveform.shape(1.0e-6) == Approx(-6e6));
 
     std::vector<std::string> seen;
     apply_override(c, "source.p0_MPa=15", seen);
-    s = build_spec(c);
+    s = build_spec(case_from_text(c));
     CHECK(s.sources[0].p0_Pa * s.sources[0].waveform.shape(0.5e-6) == Approx(15e6));
 
     write_file_text(dir / "bad.txt", "0 0\n0.5 thirty\n");
     apply_override(c, "source.waveform_file=" + (dir / "bad.txt").string(), seen);
-    CHECK_THAT(input_error([&] { build_spec(c); }), Catch::Contains("waveform_file") && Catch::Contains("thirty"));
+    CHECK_THAT(input_error([&] { build_spec(case_from_text(c)); }), Catch::Contains("waveform_file") && Catch::Contains("thirty"));
 }
 
 TEST_CASE("the embedded default case is examples/default.ini, documents every key and is valid", "[cases]") {
@@ -268,7 +267,7 @@ TEST_CASE("the embedded default case is examples/default.ini, documents every ke
     }
     const CaseText c = parse_case(file, "default.ini", LITHOSIM_SOURCE_DIR);
     check_required(c);
-    const SimulationSpec s = build_spec(c);
+    const SimulationSpec s = build_spec(case_from_text(c));
     const RunPlan plan = plan_run(s);
     CHECK_NOTHROW(check_geometry(s, plan.grid));
     CHECK(plan.warnings.empty());

@@ -42,7 +42,7 @@ std::string bowl_case(const std::string& dims, const std::string& size, const st
 
 std::string input_error(const CaseText& c) {
     try {
-        build_spec(c);
+        build_spec(case_from_text(c));
     } catch (const InputError& e) {
         return e.what();
     }
@@ -58,7 +58,7 @@ TEST_CASE("[medium] model places the target at the focus and reads the nearest n
         INFO(dims);
         const std::string size = dims == "3" ? "20,20,60" : "10,60";
         const CaseText c = parse_case(bowl_case(dims, size, "model = model.h5"), "case.ini", dir.path());
-        const SimulationSpec s = build_spec(c);
+        const SimulationSpec s = build_spec(case_from_text(c));
         REQUIRE(s.medium.heterogeneous());
         // The bowl focuses at z = 35 mm; the target plane (k = 12) is put there, so plane k lies at z = 23 + k mm.
         CHECK(s.medium.at({0, 0, 35e-3}).c_m_per_s == Approx(1620));
@@ -72,7 +72,7 @@ TEST_CASE("[medium] model places the target at the focus and reads the nearest n
     // model_target_z_mm moves it.
     const CaseText c = parse_case(bowl_case("3", "20,20,60", "model = model.h5\nmodel_target_z_mm = 40"), "case.ini",
                                   dir.path());
-    CHECK(build_spec(c).medium.at({0, 0, 40e-3}).c_m_per_s == Approx(1620));
+    CHECK(build_spec(case_from_text(c)).medium.at({0, 0, 40e-3}).c_m_per_s == Approx(1620));
 }
 
 TEST_CASE("[medium] model with contradicting keys or a missing file is bad input", "[app][model]") {

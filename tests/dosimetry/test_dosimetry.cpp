@@ -295,7 +295,7 @@ std::string input_error(F&& f) {
 
 TEST_CASE("[medium] layers gives each depth its preset and the last one beyond", "[dosimetry]") {
     const CaseText c = parse_case(kLayeredCase1D, "case.ini", "/tmp");
-    const SimulationSpec spec = build_spec(c);
+    const SimulationSpec spec = build_spec(case_from_text(c));
     REQUIRE(spec.medium.heterogeneous());
     const auto& water = models::tissue_preset("water");
     const auto& bone = models::tissue_preset("bone_cortical");
@@ -315,26 +315,26 @@ TEST_CASE("[medium] layers gives each depth its preset and the last one beyond",
     CHECK(medium_at(spec.medium, {0, 0, 6e-3}).c_m_per_s == bone.c_m_per_s);
 
     // The resolved case runs again: the unused default preset becomes a comment, the layers stay.
-    const CaseText resolved = resolve_case(c, plan_run(spec));
+    const CaseText resolved = resolve_case(prepare_case(case_from_text(c)));
     const std::string ini = case_to_ini(resolved, "resolved");
     CHECK_THAT(ini, Catch::Contains("# preset = water") && Catch::Contains("not used"));
     const CaseText again = parse_case(ini, "case.ini", "/tmp");
     CHECK(again.find("medium.layers")->text == "water:5,bone_cortical:3,fat:2");
-    CHECK(build_spec(again).medium.at({0, 0, 9e-3}).c_m_per_s == fat.c_m_per_s);
+    CHECK(build_spec(case_from_text(again)).medium.at({0, 0, 9e-3}).c_m_per_s == fat.c_m_per_s);
 }
 
 TEST_CASE("[medium] layers with a preset or a per-key override is an error naming both keys", "[dosimetry]") {
     CaseText c = parse_case(kLayeredCase1D, "case.ini", "/tmp");
     std::vector<std::string> seen;
     apply_override(c, "medium.preset=water", seen);
-    CHECK_THAT(input_error([&] { build_spec(c); }),
+    CHECK_THAT(input_error([&] { build_spec(case_from_text(c)); }),
                Catch::Contains("preset = 'water' (--set)") && Catch::Contains("layers = 'water:5") &&
                    Catch::Contains("one of them"));
 
     CaseText d = parse_case(kLayeredCase1D, "case.ini", "/tmp");
     seen.clear();
     apply_override(d, "medium.BonA=6", seen);
-    CHECK_THAT(input_error([&] { build_spec(d); }),
+    CHECK_THAT(input_error([&] { build_spec(case_from_text(d)); }),
                Catch::Contains("BonA = '6' (--set)") && Catch::Contains("homogeneous medium"));
 
     // The value itself is checked where it is given.

@@ -58,9 +58,10 @@ io::ModelFile half_space_model() {
     return m;
 }
 
-PlanDoseRequest request(const lithosim::test::ScratchDir& dir, bool aim) {
+PlanDoseRequest request(std::shared_ptr<const io::ModelFile> incident, bool aim) {
     PlanDoseRequest r;
-    r.model_path = (dir / "model_incident.h5").string();
+    r.model = std::move(incident);
+    r.model_name = "model_incident.h5";
     r.device = "eswt_head";
     r.dx_mm = 0.2;
     r.settings = {10};
@@ -88,15 +89,13 @@ TEST_CASE("plan dose: the tissue around the target and the incident model", "[pl
 }
 
 TEST_CASE("plan dose: aiming puts the EFD maximum on the target, ensure_setting adds a run", "[planner][plan][dose]") {
-    lithosim::test::ScratchDir dir("plan_dose");
     const io::ModelFile model = half_space_model();
-    io::ModelFile incident = model;
-    fill_target_with_surroundings(incident.grid);
-    fill_target_with_surroundings(incident.axisymmetric);
-    io::write_model_h5(dir / "model_incident.h5", incident);
+    auto incident = std::make_shared<io::ModelFile>(model);
+    fill_target_with_surroundings(incident->grid);
+    fill_target_with_surroundings(incident->axisymmetric);
 
     // Without aiming: the geometric focus on the target (offset 0); the grid check can be left out.
-    PlanDoseRequest no_aim = request(dir, false);
+    PlanDoseRequest no_aim = request(incident, false);
     no_aim.check_grid = false;
     const PlanDose plain = simulate_plan_dose(model, no_aim, nullptr);
     CHECK_FALSE(plain.aim.searched);
@@ -107,7 +106,7 @@ TEST_CASE("plan dose: aiming puts the EFD maximum on the target, ensure_setting 
     CHECK(plain.path.depth_mm == Approx(18).margin(0.6));
 
     // With aiming.
-    PlanDose d = simulate_plan_dose(model, request(dir, true), nullptr);
+    PlanDose d = simulate_plan_dose(model, request(incident, true), nullptr);
     INFO("offset " << d.aim.focus_offset_m / kMm << " mm, maximum " << d.aim.efd_max_to_target_m / kMm
                    << " mm short, fraction " << d.aim.target_efd_fraction_of_max << " (before "
                    << d.aim.initial_target_efd_fraction_of_max << ", " << d.aim.initial_efd_max_to_target_m / kMm
