@@ -44,6 +44,7 @@ std::optional<std::string> text_of(const std::vector<double>& v) {
     return join(s, ",");
 }
 std::optional<std::string> text_of(const std::vector<std::array<double, 3>>& v) {
+    if (v.empty()) return std::nullopt;  // no points: the key unset, as an empty value leaves it
     std::vector<std::string> s;
     for (const auto& x : v) s.push_back(point_text(x));
     return join(s, " ; ");
