@@ -198,19 +198,28 @@ int dose_at_depth(const po::variables_map& vm) {
     // ---- build model, simulate, compute (per run) ----
     std::vector<std::string> warnings;
     std::ostream* log = quiet ? nullptr : &std::cout;
-    const DepthReport report = find ? run_find_setting(d, log, warnings) : run_dose_report(d, log, warnings);
+    nlohmann::json report_json;
+    std::string report_text;
+    if (find) {
+        const FindSettingResult r = run_find_setting(d, log, warnings);
+        report_json = find_setting_json(d, r);
+        report_text = find_setting_text(d, r);
+    } else {
+        const DoseReportResult r = run_dose_report(d, log, warnings);
+        report_json = dose_report_json(d, r);
+        report_text = dose_report_text(d, r);
+    }
     for (const auto& w : warnings) print_warning(w);
 
     // ---- write results ----
     if (json_path) {
         run_stage("write results", [&] {
-            nlohmann::json j = report.json;
-            j["warnings"] = warnings;
-            io::write_json_atomic(*json_path, j);
+            report_json["warnings"] = warnings;
+            io::write_json_atomic(*json_path, report_json);
         });
     }
     if (!quiet) {
-        std::cout << report.text;
+        std::cout << report_text;
         if (json_path) std::cout << "written\n  " << json_path->string() << "\n";
     }
     return kExitOk;

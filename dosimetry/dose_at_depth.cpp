@@ -198,16 +198,6 @@ std::array<std::size_t, 3> nearest_node(const Map3& m, const std::array<double, 
     return idx;
 }
 
-/// One run of the dose-at-depth case and what it gives at the target.
-struct DepthRun {
-    double setting = 0;
-    bool layered = false;
-    double efd_mJ_per_mm2 = 0, p_plus_MPa = 0, p_minus_MPa = 0;  ///< map values at the target node
-    double target_node_z_m = 0;
-    double seconds = 0;
-    std::optional<Dosimetry> dosimetry;
-    std::string case_ini;   ///< the run's resolved case (provenance)
-};
 
 DepthRun run_depth(const DoseAtDepth& d, double setting, bool layered, bool with_dosimetry,
                    std::vector<std::string>& warnings) {
@@ -497,34 +487,59 @@ SettingSearch search_setting(const std::function<double(double)>& efd_at, double
     return take(error(ra.efd) <= error(rb.efd) ? ra : rb, true, false);
 }
 
-DepthReport run_find_setting(const DoseAtDepth& d, std::ostream* log, std::vector<std::string>& warnings) {
-    using nlohmann::json;
-    const double target = *d.request.target_efd_mJ_per_mm2;
+const DepthRun* FindSettingResult::run_at(double setting) const {
+    for (const auto& r : runs)
+        if (r.setting == setting) return &r;
+    return nullptr;
+}
+
+const DepthRun& FindSettingResult::reported() const {
+    const DepthRun* r = run_at(search.setting);
+    if (!r) throw std::logic_error("find setting: no run at the setting found");
+    return *r;
+}
+
+std::optional<double> DoseReportResult::loss_efd_dB() const {
+    if (!water || !(water->efd_mJ_per_mm2 > 0) || !(main.efd_mJ_per_mm2 > 0)) return std::nullopt;
+    return 10 * std::log10(water->efd_mJ_per_mm2 / main.efd_mJ_per_mm2);
+}
+
+std::optional<double> DoseReportResult::loss_p_plus_dB() const {
+    if (!water || !(water->p_plus_MPa > 0) || !(main.p_plus_MPa > 0)) return std::nullopt;
+    return 20 * std::log10(water->p_plus_MPa / main.p_plus_MPa);
+}
+
+FindSettingResult run_find_setting(const DoseAtDepth& d, std::ostream* log, std::vector<std::string>& warnings) {
+    FindSettingResult out;
+    out.target_efd_mJ_per_mm2 = *d.request.target_efd_mJ_per_mm2;
     const bool layered = d.request.layers.has_value();
     const auto t0 = std::chrono::steady_clock::now();
-    std::vector<DepthRun> runs;
     if (log)
-        *log << "find setting: " << d.preset.name << ", EFD " << format_number(target) << " mJ/mm^2 at "
-             << format_number(d.request.target_depth_mm) << " mm below the skin\n"
+        *log << "find setting: " << d.preset.name << ", EFD " << format_number(out.target_efd_mJ_per_mm2)
+             << " mJ/mm^2 at " << format_number(d.request.target_depth_mm) << " mm below the skin\n"
              << placement_text(placement_json(d)) << std::flush;
-    const SettingSearch found = search_setting(
+    std::vector<DepthRun>& runs = out.runs;
+    out.search = search_setting(
         [&](double setting) {
             runs.push_back(run_depth(d, setting, layered, false, warnings));
             log_run(log, d, int(runs.size()), runs.back(), "");
             return runs.back().efd_mJ_per_mm2;
         },
-        d.setting_min, d.setting_max, target);
-    const double runtime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    auto run_at = [&](double setting) -> const DepthRun* {
-        for (const auto& r : runs)
-            if (r.setting == setting) return &r;
-        return nullptr;
-    };
+        d.setting_min, d.setting_max, out.target_efd_mJ_per_mm2);
+    out.runtime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (runs.size() >= 2 && runs[1].efd_mJ_per_mm2 <= runs[0].efd_mJ_per_mm2)
         add_warning(warnings, "the EFD at the target does not grow with the setting (" + num(runs[0].efd_mJ_per_mm2) +
                                   " mJ/mm^2 at the lowest, " + num(runs[1].efd_mJ_per_mm2) +
                                   " at the highest): the search assumes it does");
+    if (d.setting_unit == "level" && out.search.reachable)
+        out.setting_rounded = std::min(d.setting_max, std::ceil(out.search.setting - 1e-9));
+    return out;
+}
 
+nlohmann::json find_setting_json(const DoseAtDepth& d, const FindSettingResult& r) {
+    using nlohmann::json;
+    const SettingSearch& found = r.search;
+    const double target = r.target_efd_mJ_per_mm2;
     json j = placement_json(d);
     j["setting"] = found.setting;
     j["efd_mJ_per_mm2"] = found.efd;
@@ -533,105 +548,111 @@ DepthReport run_find_setting(const DoseAtDepth& d, std::ostream* log, std::vecto
     j["relative_error"] = found.efd / target - 1;
     j["converged"] = found.converged;
     j["reason"] = found.reason.empty() ? json(nullptr) : json(found.reason);
-    j["efd_at_min_setting_mJ_per_mm2"] = runs.front().efd_mJ_per_mm2;
-    j["efd_at_max_setting_mJ_per_mm2"] = runs.size() > 1 ? runs[1].efd_mJ_per_mm2 : runs.front().efd_mJ_per_mm2;
-    std::optional<double> rounded;
-    if (d.setting_unit == "level" && found.reachable)
-        rounded = std::min(d.setting_max, std::ceil(found.setting - 1e-9));
-    j["setting_rounded"] = rounded ? json(*rounded) : json(nullptr);
-    const DepthRun* rounded_run = rounded ? run_at(*rounded) : nullptr;
+    j["efd_at_min_setting_mJ_per_mm2"] = r.runs.front().efd_mJ_per_mm2;
+    j["efd_at_max_setting_mJ_per_mm2"] = r.runs.size() > 1 ? r.runs[1].efd_mJ_per_mm2 : r.runs.front().efd_mJ_per_mm2;
+    j["setting_rounded"] = r.setting_rounded ? json(*r.setting_rounded) : json(nullptr);
+    const DepthRun* rounded_run = r.setting_rounded ? r.run_at(*r.setting_rounded) : nullptr;
     j["efd_at_setting_rounded_mJ_per_mm2"] = rounded_run ? json(rounded_run->efd_mJ_per_mm2) : json(nullptr);
     j["runs"] = json::array();
-    for (const auto& r : runs)
-        j["runs"].push_back({{"setting", r.setting},
-                             {"efd_mJ_per_mm2", r.efd_mJ_per_mm2},
-                             {"p_plus_MPa", r.p_plus_MPa},
-                             {"p_minus_MPa", r.p_minus_MPa},
-                             {"seconds", r.seconds}});
-    const DepthRun* reported = run_at(found.setting);
-    j["target_node_z_mm"] = to_mm(reported->target_node_z_m);
-    j["runtime_s"] = runtime_s;
-    j["case"] = reported->case_ini;
+    for (const auto& run : r.runs)
+        j["runs"].push_back({{"setting", run.setting},
+                             {"efd_mJ_per_mm2", run.efd_mJ_per_mm2},
+                             {"p_plus_MPa", run.p_plus_MPa},
+                             {"p_minus_MPa", run.p_minus_MPa},
+                             {"seconds", run.seconds}});
+    j["target_node_z_mm"] = to_mm(r.reported().target_node_z_m);
+    j["runtime_s"] = r.runtime_s;
+    j["case"] = r.reported().case_ini;
+    return j;
+}
 
+std::string find_setting_text(const DoseAtDepth& d, const FindSettingResult& r) {
+    const SettingSearch& found = r.search;
+    const double target = r.target_efd_mJ_per_mm2;
+    const DepthRun* rounded_run = r.setting_rounded ? r.run_at(*r.setting_rounded) : nullptr;
+    const double efd_max = r.runs.size() > 1 ? r.runs[1].efd_mJ_per_mm2 : r.runs.front().efd_mJ_per_mm2;
     std::ostringstream t;
     t << "find setting\n";
     t << "  reachable     " << (found.reachable ? "yes" : "no: " + found.reason) << "\n";
     t << "  setting       " << setting_text(d, found.setting);
-    if (rounded)
-        t << " (the machine's integer level " << format_number(*rounded)
+    if (r.setting_rounded)
+        t << " (the machine's integer level " << format_number(*r.setting_rounded)
           << (rounded_run ? " gives " + num(rounded_run->efd_mJ_per_mm2, 4) + " mJ/mm^2" : std::string(", not run"))
           << ")";
     t << "\n  EFD           " << num(found.efd, 4) << " mJ/mm^2 at the target (target " << format_number(target)
       << ", " << (found.efd / target - 1 >= 0 ? "+" : "") << num(100 * (found.efd / target - 1), 2) << " %"
       << (found.reachable && !found.converged ? "; stopped before 2 %" : "") << ")\n";
-    t << "  range         " << setting_text(d, d.setting_min) << " -> "
-      << num(j["efd_at_min_setting_mJ_per_mm2"].get<double>(), 4) << " mJ/mm^2, " << setting_text(d, d.setting_max)
-      << " -> " << num(j["efd_at_max_setting_mJ_per_mm2"].get<double>(), 4) << " mJ/mm^2\n";
-    t << "  runs          " << runs.size() << " in " << run_duration_text(runtime_s) << "\n";
-    return {j, t.str()};
+    t << "  range         " << setting_text(d, d.setting_min) << " -> " << num(r.runs.front().efd_mJ_per_mm2, 4)
+      << " mJ/mm^2, " << setting_text(d, d.setting_max) << " -> " << num(efd_max, 4) << " mJ/mm^2\n";
+    t << "  runs          " << r.runs.size() << " in " << run_duration_text(r.runtime_s) << "\n";
+    return t.str();
 }
 
-DepthReport run_dose_report(const DoseAtDepth& d, std::ostream* log, std::vector<std::string>& warnings) {
-    using nlohmann::json;
-    const double setting = *d.request.setting;
+DoseReportResult run_dose_report(const DoseAtDepth& d, std::ostream* log, std::vector<std::string>& warnings) {
+    DoseReportResult out;
+    out.setting = *d.request.setting;
     const bool layered = d.request.layers.has_value();
     const auto t0 = std::chrono::steady_clock::now();
     if (log)
-        *log << "dose at depth: " << d.preset.name << " at " << setting_text(d, setting) << ", target "
+        *log << "dose at depth: " << d.preset.name << " at " << setting_text(d, out.setting) << ", target "
              << format_number(d.request.target_depth_mm) << " mm below the skin\n"
              << placement_text(placement_json(d)) << std::flush;
-    const DepthRun main_run = run_depth(d, setting, layered, true, warnings);
-    log_run(log, d, 1, main_run, layered ? "layers" : "water");
-    std::optional<DepthRun> water;
+    out.main = run_depth(d, out.setting, layered, true, warnings);
+    log_run(log, d, 1, out.main, layered ? "layers" : "water");
     if (layered) {
-        water = run_depth(d, setting, false, true, warnings);
-        log_run(log, d, 2, *water, "water");
+        out.water = run_depth(d, out.setting, false, true, warnings);
+        log_run(log, d, 2, *out.water, "water");
     }
-    const double runtime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    out.runtime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return out;
+}
 
-    auto target_keys = [](json& j, const DepthRun& r) {
-        j["target_efd_mJ_per_mm2"] = r.efd_mJ_per_mm2;
-        j["target_p_plus_MPa"] = r.p_plus_MPa;
-        j["target_p_minus_MPa"] = r.p_minus_MPa;
-        j["target_node_z_mm"] = to_mm(r.target_node_z_m);
+nlohmann::json dose_report_json(const DoseAtDepth& d, const DoseReportResult& r) {
+    using nlohmann::json;
+    auto target_keys = [](json& j, const DepthRun& run) {
+        j["target_efd_mJ_per_mm2"] = run.efd_mJ_per_mm2;
+        j["target_p_plus_MPa"] = run.p_plus_MPa;
+        j["target_p_minus_MPa"] = run.p_minus_MPa;
+        j["target_node_z_mm"] = to_mm(run.target_node_z_m);
     };
+    auto optional_number = [](const std::optional<double>& v) { return v ? json(*v) : json(); };
     json j = placement_json(d);
-    j["setting"] = setting;
-    j.update(dosimetry_json(*main_run.dosimetry));
-    target_keys(j, main_run);
-    if (water) {
-        json w = dosimetry_json(*water->dosimetry);
-        target_keys(w, *water);
+    j["setting"] = r.setting;
+    j.update(dosimetry_json(*r.main.dosimetry));
+    target_keys(j, r.main);
+    if (r.water) {
+        json w = dosimetry_json(*r.water->dosimetry);
+        target_keys(w, *r.water);
         j["water"] = w;
         // Loss along the layered path relative to water, at the target node; null when a value is not positive.
-        const bool efd_ok = water->efd_mJ_per_mm2 > 0 && main_run.efd_mJ_per_mm2 > 0;
-        const bool p_ok = water->p_plus_MPa > 0 && main_run.p_plus_MPa > 0;
-        j["loss_efd_dB"] = efd_ok ? json(10 * std::log10(water->efd_mJ_per_mm2 / main_run.efd_mJ_per_mm2)) : json();
-        j["loss_p_plus_dB"] = p_ok ? json(20 * std::log10(water->p_plus_MPa / main_run.p_plus_MPa)) : json();
+        j["loss_efd_dB"] = optional_number(r.loss_efd_dB());
+        j["loss_p_plus_dB"] = optional_number(r.loss_p_plus_dB());
     }
-    j["runtime_s"] = runtime_s;
-    j["case"] = main_run.case_ini;
+    j["runtime_s"] = r.runtime_s;
+    j["case"] = r.main.case_ini;
+    return j;
+}
 
+std::string dose_report_text(const DoseAtDepth& d, const DoseReportResult& r) {
+    const DepthRun& main = r.main;
+    auto loss_text = [](const std::optional<double>& dB) { return dB ? num(*dB, 3) + " dB" : std::string("-"); };
     std::ostringstream t;
-    t << dosimetry_text(*main_run.dosimetry);
-    t << "at the target (r = 0, z = " << format_number(to_mm(main_run.target_node_z_m)) << " mm, "
+    t << dosimetry_text(*main.dosimetry);
+    t << "at the target (r = 0, z = " << format_number(to_mm(main.target_node_z_m)) << " mm, "
       << format_number(d.request.target_depth_mm) << " mm below the skin)\n";
-    if (water) {
+    if (r.water) {
         t << "                " << pad_right("layers", 12) << pad_right("water", 12) << "loss\n";
-        t << "  EFD mJ/mm^2   " << pad_right(num(main_run.efd_mJ_per_mm2, 4), 12)
-          << pad_right(num(water->efd_mJ_per_mm2, 4), 12)
-          << (j["loss_efd_dB"].is_null() ? std::string("-") : num(j["loss_efd_dB"].get<double>(), 3) + " dB") << "\n";
-        t << "  p+ MPa        " << pad_right(num(main_run.p_plus_MPa, 4), 12)
-          << pad_right(num(water->p_plus_MPa, 4), 12)
-          << (j["loss_p_plus_dB"].is_null() ? std::string("-") : num(j["loss_p_plus_dB"].get<double>(), 3) + " dB")
-          << "\n";
-        t << "  p- MPa        " << pad_right(num(main_run.p_minus_MPa, 4), 12) << num(water->p_minus_MPa, 4) << "\n";
+        t << "  EFD mJ/mm^2   " << pad_right(num(main.efd_mJ_per_mm2, 4), 12)
+          << pad_right(num(r.water->efd_mJ_per_mm2, 4), 12) << loss_text(r.loss_efd_dB()) << "\n";
+        t << "  p+ MPa        " << pad_right(num(main.p_plus_MPa, 4), 12) << pad_right(num(r.water->p_plus_MPa, 4), 12)
+          << loss_text(r.loss_p_plus_dB()) << "\n";
+        t << "  p- MPa        " << pad_right(num(main.p_minus_MPa, 4), 12) << num(r.water->p_minus_MPa, 4) << "\n";
     } else {
-        t << "  EFD           " << num(main_run.efd_mJ_per_mm2, 4) << " mJ/mm^2\n";
-        t << "  p+ / p-       " << num(main_run.p_plus_MPa, 4) << " / " << num(main_run.p_minus_MPa, 4) << " MPa\n";
+        t << "  EFD           " << num(main.efd_mJ_per_mm2, 4) << " mJ/mm^2\n";
+        t << "  p+ / p-       " << num(main.p_plus_MPa, 4) << " / " << num(main.p_minus_MPa, 4) << " MPa\n";
     }
-    t << "  runs          " << (water ? 2 : 1) << " in " << run_duration_text(runtime_s) << "\n";
-    return {j, t.str()};
+    t << "  runs          " << (r.water ? 2 : 1) << " in " << run_duration_text(r.runtime_s) << "\n";
+    return t.str();
 }
 
 }  // namespace lithosim

@@ -144,18 +144,55 @@ struct SearchLimits {
 SettingSearch search_setting(const std::function<double(double)>& efd_at, double setting_min, double setting_max,
                              double target_efd, const SearchLimits& limits = {});
 
-/// What a dose-at-depth command reports: the JSON (written by --json) and the text printed on stdout.
-struct DepthReport {
-    nlohmann::json json;
-    std::string text;
+/// One run of a dose-at-depth request and what it gives at the target (the grid node nearest it on the axis).
+struct DepthRun {
+    double setting = 0;
+    bool layered = false;        ///< through the layers (or the model); false: in water
+    double efd_mJ_per_mm2 = 0, p_plus_MPa = 0, p_minus_MPa = 0;
+    double target_node_z_m = 0;
+    double seconds = 0;
+    std::optional<Dosimetry> dosimetry;   ///< the run's IEC 61846 field parameters (the forward report's runs)
+    std::string case_ini;        ///< the run's resolved case (provenance: lithosim simulate runs it again)
 };
 
-/// Run the inverse search with the solver; one line per run goes to `log` as it ends (null: none). The JSON holds
-/// the contract keys device, setting, setting_unit, efd_mJ_per_mm2, reachable and the extras listed in
-/// find_setting.cpp. Solver and dosimetry warnings are appended to `warnings` (each once).
-DepthReport run_find_setting(const DoseAtDepth& d, std::ostream* log, std::vector<std::string>& warnings);
+/// The inverse search's result: the setting found and every run made.
+struct FindSettingResult {
+    double target_efd_mJ_per_mm2 = 0;
+    SettingSearch search;
+    std::vector<DepthRun> runs;   ///< in the order made: the lowest setting, the highest, then the search's
+    /// A device with integer levels: the reachable setting rounded up to the machine's level (at most the highest).
+    std::optional<double> setting_rounded;
+    double runtime_s = 0;
+    /// The run at a setting, or nullptr.
+    const DepthRun* run_at(double setting) const;
+    /// The run of the setting found.
+    const DepthRun& reported() const;
+};
 
-/// Run the forward report (the layered path and the same geometry in water); keys in find_setting.cpp.
-DepthReport run_dose_report(const DoseAtDepth& d, std::ostream* log, std::vector<std::string>& warnings);
+/// The forward report's result: the run through the layers (or in water without layers) and the same in water.
+struct DoseReportResult {
+    double setting = 0;
+    DepthRun main;
+    std::optional<DepthRun> water;   ///< with layers
+    double runtime_s = 0;
+    /// 10 log10 of water over layered EFD and 20 log10 of the p+ ratio at the target; empty without layers or
+    /// when a value is not positive.
+    std::optional<double> loss_efd_dB() const;
+    std::optional<double> loss_p_plus_dB() const;
+};
+
+/// Run the inverse search with the solver; one line per run goes to `log` as it ends (null: none). Solver and
+/// dosimetry warnings are appended to `warnings` (each once).
+FindSettingResult run_find_setting(const DoseAtDepth& d, std::ostream* log, std::vector<std::string>& warnings);
+
+/// Run the forward report (the layered path and the same geometry in water).
+DoseReportResult run_dose_report(const DoseAtDepth& d, std::ostream* log, std::vector<std::string>& warnings);
+
+/// The --json file of each (contract keys device, setting, setting_unit, efd_mJ_per_mm2, reachable and the extras
+/// listed at the top of dose_at_depth.cpp) and the text printed on stdout.
+nlohmann::json find_setting_json(const DoseAtDepth& d, const FindSettingResult& r);
+std::string find_setting_text(const DoseAtDepth& d, const FindSettingResult& r);
+nlohmann::json dose_report_json(const DoseAtDepth& d, const DoseReportResult& r);
+std::string dose_report_text(const DoseAtDepth& d, const DoseReportResult& r);
 
 }  // namespace lithosim

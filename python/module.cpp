@@ -356,10 +356,12 @@ py::object dosimetry(const std::string& device, double target_depth_mm, std::opt
     request.on_step = python_step_hook(progress);
     const DoseAtDepth d = prepare_dose_at_depth(request);
     std::vector<std::string> warnings;
-    DepthReport report = run_interruptible(
-        [&] { return target_efd ? run_find_setting(d, nullptr, warnings) : run_dose_report(d, nullptr, warnings); });
-    report.json["warnings"] = warnings;
-    return to_python(report.json);
+    nlohmann::json report = run_interruptible([&] {
+        return target_efd ? find_setting_json(d, run_find_setting(d, nullptr, warnings))
+                          : dose_report_json(d, run_dose_report(d, nullptr, warnings));
+    });
+    report["warnings"] = warnings;
+    return to_python(report);
 }
 
 /// Arrays of a model grid (beam frame, x fastest): [nz][ny][nx].
