@@ -460,6 +460,159 @@ double plan_numeric_option(const std::string& name, const std::string& text) {
     }
 }
 
+json plan_json(const Plan& p) {
+    const planning::Protocol& protocol = p.protocol;
+    const planning::Schedule& schedule = p.schedule;
+    const planning::OutcomePrediction& prediction = p.prediction;
+    const planning::OutcomeEstimate& primary = p.primary();
+    const planning::SafetyCheck& safety = p.safety;
+    const planning::SafetyLimits& limits = p.limits;
+    const std::vector<std::string>& warnings = p.warnings;
+    const std::vector<std::string>& notes = p.notes;
+    const json& summary = p.model_summary;
+    const planning::PatientFactors& factors = p.factors;
+    const PlanRequest& r = p.request;
+    const std::optional<PlanDose>& dose = p.dose;
+    const io::ModelFile& model = *p.model;
+    const BeamPath& path = p.path;
+    const double plateau = p.plateau_setting, motion_sd = p.motion_sd_m, diameter_m = p.target_diameter_m;
+    const double radius_m = 0.5 * diameter_m, jitter = p.shot_to_shot_p_plus_sd;
+    const std::string& verdict = p.verdict;
+    json j;
+    j["indication"] = protocol.indication;
+    j["device"] = protocol.device;
+    j["endpoint"] = protocol.endpoint;
+    j["verdict"] = verdict;
+    json sessions = json::array();
+    for (const auto& s : schedule.sessions) sessions.push_back(session_json(s));
+    j["sessions"] = sessions;
+    j["predicted_success_probability"] = r3(primary.probability);
+    j["success_ci95"] = json::array({r3(primary.ci95_low), r3(primary.ci95_high)});
+    const json outcomes = outcomes_json(prediction);
+    j["outcomes"] = outcomes;
+    json curve = json::array();
+    for (const auto& c : schedule.curve) curve.push_back({{"shocks", c.shocks}, {"fraction_cleared", r3(c.fraction_cleared)}});
+    j["fragmentation_curve"] = curve;
+    j["clearance_size_mm"] = schedule.clearance_size_m / kMm;
+    json oar = json::object();
+    for (const auto& o : safety.oar) oar[o.organ] = organ_json(o, limits);
+    j["oar"] = oar;
+    j["safety"] = {{"ok", safety.ok}, {"warnings", safety.warnings}, {"violations", safety.violations}};
+    j["warnings"] = warnings;
+    j["target"] = {{"volume_mm3", summary.value("target_volume_mm3", 0.0)},
+                   {"diameter_mm", summary.value("target_diameter_mm", 0.0)},
+                   {"centroid_mm", summary.value("target_centroid_mm", json::array())},
+                   {"material", protocol.target_material}};
+    // The CT's calcium score (the scan's, bone excluded; 3 mm-equivalent) and what it means for this plan.
+    for (const char* key : {"agatston_total", "agatston_raw", "risk_band", "slice_thickness_mm", "slice_increment_mm",
+                            "calcium_score_note"})
+        if (summary.contains(key)) j["target"][key] = summary[key];
+    j["patient"] = patient_json(protocol, factors, summary, r);
+    j["fidelity"] = r.full ? "full" : "fast";
+    if (const auto& c = p.fidelity_comparison) {
+        j["fidelity_comparison"] = {
+            {"setting", c->setting},
+            {"full_efd_target_mJ_per_mm2", r3(mj(c->full.efd_centre_J_per_m2))},
+            {"fast_efd_target_mJ_per_mm2", r3(mj(c->fast.efd_centre_J_per_m2))},
+            {"full_p_plus_target_MPa", r3(mpa(c->full.max_p_plus_Pa))},
+            {"fast_p_plus_target_MPa", r3(mpa(c->fast.max_p_plus_Pa))},
+            {"efd_difference_percent", r1(100 * (c->fast.efd_centre_J_per_m2 / c->full.efd_centre_J_per_m2 - 1))},
+            {"p_plus_difference_percent", r1(100 * (c->fast.max_p_plus_Pa / c->full.max_p_plus_Pa - 1))}};
+    } else {
+        j["fidelity_comparison"] = {
+            {"note", "fast fidelity: --fidelity full runs the 3D model and the axisymmetric one on its grid and "
+                     "reports their difference here (README: Treatment planning)"}};
+    }
+    j["goal_reached"] = schedule.goal_reached;
+    j["goal_probability"] = schedule.goal_kind == "dose" ? json(nullptr) : json(schedule.goal_probability);
+    j["goal_kind"] = schedule.goal_kind;
+    j["reason"] = schedule.reason;
+    j["notes"] = notes;
+    j["setting_unit"] = p.setting_unit;
+    json runs = json::array(), free_field = json::array();
+    if (dose) {
+        for (const auto& run : dose->runs) {
+            runs.push_back({{"setting", run.setting},
+                            {"mean_p_plus_target_MPa", r3(mpa(run.target.mean_p_plus_Pa))},
+                            {"max_p_plus_target_MPa", r3(mpa(run.target.max_p_plus_Pa))},
+                            {"p_minus_target_MPa", r3(mpa(run.target.p_minus_Pa))},
+                            {"efd_target_centre_mJ_per_mm2", r3(mj(run.target.efd_centre_J_per_m2))},
+                            {"energy_target_cross_section_mJ", r3(run.target.energy_cross_section_J * 1e3)},
+                            {"focal_width_mm", r1(run.target.focal_width_m / kMm)},
+                            {"positive_phase_us", r3(run.target.positive_phase_s * 1e6)},
+                            {"efd_free_field_mJ_per_mm2", r3(mj(run.water_efd_J_per_m2))},
+                            {"seconds", r1(run.seconds + run.water_seconds)}});
+            // The device's free field at each simulated setting (IEC 61846 parameters of the water runs).
+            json f = {{"setting", run.setting}};
+            f.update(run.water_field);
+            free_field.push_back(std::move(f));
+        }
+        j["aim"] = aim_json(dose->aim);
+        j["grid_check"] = grid_check_json(dose->grid_check);
+        j["surrounding_impedance_MRayl"] = r3(dose->surrounding_impedance_Pa_s_per_m * 1e-6);
+    } else {
+        j["aim"] = nullptr;
+        j["grid_check"] = nullptr;
+    }
+    j["target_dose"] = runs;
+    j["device_free_field"] = free_field;
+    j["beam_path"] = {{"depth_mm", r1(path.depth_mm)}, {"bone_mm", r1(path.bone_mm)}, {"lung_mm", r1(path.lung_mm)},
+                      {"gas_mm", r1(path.gas_mm)}};
+    j["window_loss_dB"] = dose ? r3(dose->window_loss_dB(plateau)) : 0.0;
+    j["motion_sd_mm"] = motion_sd / kMm;
+    j["positioning_sd_mm"] = protocol.positioning_sd_m / kMm;
+    j["success"] = {{"endpoint", protocol.endpoint},
+                    {"outcome", primary.name},
+                    {"probability_nominal", r3(primary.probability_nominal)},
+                    {"probability_without_treatment", r3(primary.probability_without_treatment)},
+                    {"reference_rate", protocol.reference_success_rate},
+                    {"model", primary.model},
+                    {"samples", prediction.samples},
+                    {"dose_log_sd", r3(p.dose_log_sd)},
+                    {"fitted_parameters", planning::fitted_parameters().command},
+                    {"fraction_cleared", r3(schedule.final_fraction_cleared())}};
+    j["seed"] = r.seed;
+    j["pseudonym"] = model.pseudonym;
+    j["model"] = p.model_file;
+    j[io::schema::key] = io::schema::plan_json;
+    j["version"] = std::string(build::version);
+    j["git_commit"] = std::string(build::git_commit);
+    if (dose) {
+        const SettingRun& shown = nearest_run(*dose, plateau);
+        j["dvh"] = dvh_json(shown, model_on_map(model, shown.p_max, !r.full,
+                                                dose->depth.geometry.z_target_m - model.target_m[2]),
+                            !r.full);
+    } else {
+        j["dvh"] = nullptr;
+    }
+    // What a re-plan after a follow-up needs (planner/plan_follow_up.cpp): the dose table and the request, in full
+    // precision; and the course's chain of plans, this one first.
+    j["dose_table"] = dose ? dose_table_json(dose->dose_table(motion_sd, radius_m, jitter)) : json(nullptr);
+    j["replan_inputs"] = {{"target_diameter_m", diameter_m},
+                          {"stones", factors.stones},
+                          {"efd_mJ_per_mm2", r.efd_mJ_per_mm2 ? json(*r.efd_mJ_per_mm2) : json(nullptr)},
+                          {"sessions", r.sessions ? json(*r.sessions) : json(nullptr)},
+                          {"max_shocks_per_session",
+                           r.max_shocks_per_session ? json(*r.max_shocks_per_session) : json(nullptr)},
+                          {"rate_per_min", r.rate_per_min ? json(*r.rate_per_min) : json(nullptr)},
+                          {"interval_days", schedule.interval_days},
+                          {"safety_overrides", r.safety_overrides},
+                          {"surrounding_impedance_Pa_s_per_m", p.surrounding_impedance_Pa_s_per_m},
+                          {"dose_log_sd", p.dose_log_sd},
+                          {"samples", r.samples},
+                          {"patient", patient_factors_json(factors)}};
+    j["history"] = json::array({{{"plan", 1},
+                                 {"folder", p.folder},
+                                 {"day", 0},
+                                 {"kind", "initial"},
+                                 {"inputs", {{"model", p.model_sha1}}},
+                                 {"primary_probability", r3(primary.probability)}}});
+    j["runtime_s"] = r1(p.runtime_s);
+    if (!p.patient_volumes.is_null()) j["patient_volumes"] = p.patient_volumes;
+    if (!p.dicom_rt.is_null()) j["dicom_rt"] = p.dicom_rt;
+    return j;
+}
+
 PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     // One progress line per 10 % of the dose runs and of the outcomes' samples (a bar on a terminal), with the
     // elapsed time and the stage's ETA, on stdout with the plan's log (stderr keeps to warnings and errors); none
@@ -658,10 +811,9 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     progress.stage("outcomes", double(r.samples));
     oo.progress = [&progress](int done, int total) { progress.run_step(double(total), done, total); };
     const planning::OutcomePrediction prediction = planning::predict_outcomes(sr, schedule, factors, oo);
-    const planning::OutcomeEstimate& primary = prediction.primary();
 
     // 6. Full fidelity: the fast estimate of the same case at the same placement, for the comparison.
-    json comparison = nullptr;
+    std::optional<FidelityComparison> comparison;
     const double plateau = schedule.sessions.empty() ? sr.dose.setting_max : schedule.sessions.back().setting;
     if (dose && r.full) {
         // The same grid as the 3D runs, so that the difference is the geometry (3D against the axisymmetric form).
@@ -672,150 +824,50 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
         fr.focus_offset_mm = dose->aim.focus_offset_m / kMm;
         fr.check_grid = false;
         const PlanDose fast = simulate_plan_dose(model, fr, log);
-        const TargetDose a = dose->target_at(plateau), b = fast.target_at(plateau);
-        comparison = {{"setting", plateau},
-                      {"full_efd_target_mJ_per_mm2", r3(mj(a.efd_centre_J_per_m2))},
-                      {"fast_efd_target_mJ_per_mm2", r3(mj(b.efd_centre_J_per_m2))},
-                      {"full_p_plus_target_MPa", r3(mpa(a.max_p_plus_Pa))},
-                      {"fast_p_plus_target_MPa", r3(mpa(b.max_p_plus_Pa))},
-                      {"efd_difference_percent", r1(100 * (b.efd_centre_J_per_m2 / a.efd_centre_J_per_m2 - 1))},
-                      {"p_plus_difference_percent", r1(100 * (b.max_p_plus_Pa / a.max_p_plus_Pa - 1))}};
+        comparison = FidelityComparison{plateau, dose->target_at(plateau), fast.target_at(plateau)};
     }
 
-    // 7. plan.json
-    std::vector<std::string> warnings = schedule.warnings;
+    // 7. The plan, typed; plan.json is written from it (plan_json) once the files it names exist.
+    Plan p;
+    p.request = r;
+    p.protocol = protocol;
+    p.limits = limits;
+    p.model = std::make_shared<const io::ModelFile>(model);
+    p.model_file = model_path;
+    p.model_summary = summary;
+    p.target_diameter_m = diameter_m;
+    p.path = path;
+    p.factors = factors;
+    p.dose = dose;
+    p.setting_unit = dose ? dose->depth.setting_unit : preset.setting_key;
+    p.motion_sd_m = motion_sd;
+    p.shot_to_shot_p_plus_sd = jitter;
+    p.surrounding_impedance_Pa_s_per_m = fo.surrounding_impedance_Pa_s_per_m;
+    p.dose_log_sd = oo.dose_log_sd;
+    p.schedule = schedule;
+    p.plateau_setting = plateau;
+    p.safety = safety;
+    p.prediction = prediction;
+    p.fidelity_comparison = comparison;
+    p.warnings = schedule.warnings;
     if (dose)
-        for (const auto& w : dose->aim.warnings) warnings.push_back(w);
-    if (dose && dose->grid_check.warning) warnings.push_back(*dose->grid_check.warning);
-    const std::string verdict = planning::plan_verdict(protocol, schedule, prediction);
-    json j;
-    j["indication"] = protocol.indication;
-    j["device"] = protocol.device;
-    j["endpoint"] = protocol.endpoint;
-    j["verdict"] = verdict;
-    json sessions = json::array();
-    for (const auto& s : schedule.sessions) sessions.push_back(session_json(s));
-    j["sessions"] = sessions;
-    j["predicted_success_probability"] = r3(primary.probability);
-    j["success_ci95"] = json::array({r3(primary.ci95_low), r3(primary.ci95_high)});
-    const json outcomes = outcomes_json(prediction);
-    j["outcomes"] = outcomes;
-    json curve = json::array();
-    for (const auto& c : schedule.curve) curve.push_back({{"shocks", c.shocks}, {"fraction_cleared", r3(c.fraction_cleared)}});
-    j["fragmentation_curve"] = curve;
-    j["clearance_size_mm"] = schedule.clearance_size_m / kMm;
-    json oar = json::object();
-    for (const auto& o : safety.oar) oar[o.organ] = organ_json(o, limits);
-    j["oar"] = oar;
-    j["safety"] = {{"ok", safety.ok}, {"warnings", safety.warnings}, {"violations", safety.violations}};
-    j["warnings"] = warnings;
-    j["target"] = {{"volume_mm3", summary.value("target_volume_mm3", 0.0)},
-                   {"diameter_mm", summary.value("target_diameter_mm", 0.0)},
-                   {"centroid_mm", summary.value("target_centroid_mm", json::array())},
-                   {"material", protocol.target_material}};
-    // The CT's calcium score (the scan's, bone excluded; 3 mm-equivalent) and what it means for this plan.
-    for (const char* key : {"agatston_total", "agatston_raw", "risk_band", "slice_thickness_mm", "slice_increment_mm",
-                            "calcium_score_note"})
-        if (summary.contains(key)) j["target"][key] = summary[key];
-    j["patient"] = patient_json(protocol, factors, summary, r);
-    j["fidelity"] = r.full ? "full" : "fast";
-    if (comparison.is_null())
-        comparison = {{"note", "fast fidelity: --fidelity full runs the 3D model and the axisymmetric one on its grid "
-                               "and reports their difference here (README: Treatment planning)"}};
-    j["fidelity_comparison"] = comparison;
-    j["goal_reached"] = schedule.goal_reached;
-    j["goal_probability"] = schedule.goal_kind == "dose" ? json(nullptr) : json(schedule.goal_probability);
-    j["goal_kind"] = schedule.goal_kind;
-    j["reason"] = schedule.reason;
-    for (const auto& n : schedule.notes) notes.push_back(n);
+        for (const auto& w : dose->aim.warnings) p.warnings.push_back(w);
+    if (dose && dose->grid_check.warning) p.warnings.push_back(*dose->grid_check.warning);
+    p.verdict = planning::plan_verdict(protocol, schedule, prediction);
+    p.notes = notes;
+    for (const auto& n : schedule.notes) p.notes.push_back(n);
     if (dose)   // the aim's and the grid check's warnings are in `warnings`; the solver's own caveats are notes
         for (const auto& w : dose->warnings)
-            if (std::find(warnings.begin(), warnings.end(), w) == warnings.end()) notes.push_back("simulation: " + w);
-    j["notes"] = notes;
-    j["setting_unit"] = dose ? dose->depth.setting_unit : preset.setting_key;
-    json runs = json::array(), free_field = json::array();
-    if (dose) {
-        for (const auto& run : dose->runs) {
-            runs.push_back({{"setting", run.setting},
-                            {"mean_p_plus_target_MPa", r3(mpa(run.target.mean_p_plus_Pa))},
-                            {"max_p_plus_target_MPa", r3(mpa(run.target.max_p_plus_Pa))},
-                            {"p_minus_target_MPa", r3(mpa(run.target.p_minus_Pa))},
-                            {"efd_target_centre_mJ_per_mm2", r3(mj(run.target.efd_centre_J_per_m2))},
-                            {"energy_target_cross_section_mJ", r3(run.target.energy_cross_section_J * 1e3)},
-                            {"focal_width_mm", r1(run.target.focal_width_m / kMm)},
-                            {"positive_phase_us", r3(run.target.positive_phase_s * 1e6)},
-                            {"efd_free_field_mJ_per_mm2", r3(mj(run.water_efd_J_per_m2))},
-                            {"seconds", r1(run.seconds + run.water_seconds)}});
-            // The device's free field at each simulated setting (IEC 61846 parameters of the water runs).
-            json f = {{"setting", run.setting}};
-            f.update(run.water_field);
-            free_field.push_back(std::move(f));
-        }
-        j["aim"] = aim_json(dose->aim);
-        j["grid_check"] = grid_check_json(dose->grid_check);
-        j["surrounding_impedance_MRayl"] = r3(dose->surrounding_impedance_Pa_s_per_m * 1e-6);
-    } else {
-        j["aim"] = nullptr;
-        j["grid_check"] = nullptr;
-    }
-    j["target_dose"] = runs;
-    j["device_free_field"] = free_field;
-    j["beam_path"] = {{"depth_mm", r1(path.depth_mm)}, {"bone_mm", r1(path.bone_mm)}, {"lung_mm", r1(path.lung_mm)},
-                      {"gas_mm", r1(path.gas_mm)}};
-    j["window_loss_dB"] = dose ? r3(dose->window_loss_dB(plateau)) : 0.0;
-    j["motion_sd_mm"] = motion_sd / kMm;
-    j["positioning_sd_mm"] = protocol.positioning_sd_m / kMm;
-    j["success"] = {{"endpoint", protocol.endpoint},
-                    {"outcome", primary.name},
-                    {"probability_nominal", r3(primary.probability_nominal)},
-                    {"probability_without_treatment", r3(primary.probability_without_treatment)},
-                    {"reference_rate", protocol.reference_success_rate},
-                    {"model", primary.model},
-                    {"samples", prediction.samples},
-                    {"dose_log_sd", r3(oo.dose_log_sd)},
-                    {"fitted_parameters", planning::fitted_parameters().command},
-                    {"fraction_cleared", r3(schedule.final_fraction_cleared())}};
-    j["seed"] = r.seed;
-    j["pseudonym"] = model.pseudonym;
-    j["model"] = model_path;
-    j[io::schema::key] = io::schema::plan_json;
-    j["version"] = std::string(build::version);
-    j["git_commit"] = std::string(build::git_commit);
-    if (dose) {
-        const SettingRun& shown = nearest_run(*dose, plateau);
-        j["dvh"] = dvh_json(shown, model_on_map(model, shown.p_max, !r.full,
-                                                dose->depth.geometry.z_target_m - model.target_m[2]),
-                            !r.full);
-    } else {
-        j["dvh"] = nullptr;
-    }
-    // What a re-plan after a follow-up needs (planner/plan_follow_up.cpp): the dose table and the request, in full
-    // precision; and the course's chain of plans, this one first.
-    j["dose_table"] = dose ? dose_table_json(dose->dose_table(motion_sd, radius_m, jitter)) : json(nullptr);
-    j["replan_inputs"] = {{"target_diameter_m", diameter_m},
-                          {"stones", factors.stones},
-                          {"efd_mJ_per_mm2", r.efd_mJ_per_mm2 ? json(*r.efd_mJ_per_mm2) : json(nullptr)},
-                          {"sessions", r.sessions ? json(*r.sessions) : json(nullptr)},
-                          {"max_shocks_per_session",
-                           r.max_shocks_per_session ? json(*r.max_shocks_per_session) : json(nullptr)},
-                          {"rate_per_min", r.rate_per_min ? json(*r.rate_per_min) : json(nullptr)},
-                          {"interval_days", schedule.interval_days},
-                          {"safety_overrides", r.safety_overrides},
-                          {"surrounding_impedance_Pa_s_per_m", fo.surrounding_impedance_Pa_s_per_m},
-                          {"dose_log_sd", oo.dose_log_sd},
-                          {"samples", r.samples},
-                          {"patient", patient_factors_json(factors)}};
+            if (std::find(p.warnings.begin(), p.warnings.end(), w) == p.warnings.end())
+                p.notes.push_back("simulation: " + w);
+    p.folder = fs::absolute(out).string();
     // The model files, under their temporary names (renamed with plan.json below).
     if (!r.model_path) io::write_model_h5(out / ".model.h5.in-progress", model);
     if (incident) io::write_model_h5(out / ".model_incident.h5.in-progress", *incident);
-    const fs::path model_file = r.model_path ? fs::path(model_path) : out / ".model.h5.in-progress";
-    j["history"] = json::array({{{"plan", 1},
-                                 {"folder", fs::absolute(out).string()},
-                                 {"day", 0},
-                                 {"kind", "initial"},
-                                 {"inputs", {{"model", io::file_sha1(model_file.string())}}},
-                                 {"primary_probability", r3(primary.probability)}}});
-    j["runtime_s"] = r1(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    p.model_sha1 = io::file_sha1(r.model_path ? fs::path(model_path) : out / ".model.h5.in-progress");
+    p.runtime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const std::vector<std::string>& warnings = p.warnings;
+    const std::string& verdict = p.verdict;
 
     // 8. plan.h5, then plan.json (written last: its presence means the plan is complete).
     io::PlanFile pf;
@@ -843,14 +895,15 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     if (dose && (r.pictures || r.dicom_rt_dir)) {
         const PatientDose pd = patient_dose(*dose, schedule, nearest_run(*dose, plateau), model, !r.full);
         if (r.pictures) {
-            j["patient_volumes"] = write_plan_nifti(out, pd);
+            p.patient_volumes = write_plan_nifti(out, pd);
             patient_copies.paths.push_back(out / "patient");
         }
         if (r.dicom_rt_dir) {
-            j["dicom_rt"] = write_plan_dicom_rt(*r.dicom_rt_dir, pd, model);
+            p.dicom_rt = write_plan_dicom_rt(*r.dicom_rt_dir, pd, model);
             patient_copies.paths.push_back(fs::path(*r.dicom_rt_dir));
         }
     }
+    const json j = plan_json(p);
     pf.plan_json = j.dump(2);
     io::write_plan_h5(out / "plan.h5", pf);
     if (!r.model_path) fs::rename(out / ".model.h5.in-progress", out / "model.h5");
@@ -898,7 +951,7 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
           << format_number(std::round(dose->aim.target_efd_fraction_of_max * 100)) << " % of the maximum EFD\n";
     for (const auto& s : schedule.sessions)
         t << "  session " << s.index << "  day " << pad_right(std::to_string(s.day), 3) << " " << s.shocks
-          << " shocks at " << j["setting_unit"].get<std::string>() << " " << format_number(r3(s.setting)) << ", "
+          << " shocks at " << p.setting_unit << " " << format_number(r3(s.setting)) << ", "
           << format_number(s.rate_per_min) << "/min: EFD at the target " << format_number(r3(mj(s.efd_target_J_per_m2)))
           << " mJ/mm^2, p+ " << format_number(r1(mpa(s.p_plus_target_Pa))) << " MPa, p- "
           << format_number(r1(mpa(s.p_minus_target_Pa))) << " MPa -> cleared "
@@ -921,7 +974,7 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
         t << "  pictures   " << visuals.files.size() << " files in " << (out / "figures").string() << " and "
           << (out / "paraview").string() << " (" << format_number(r1(visuals.seconds)) << " s)\n";
 
-    return {j, t.str(), picture_warnings};
+    return {std::move(p), j, t.str(), picture_warnings};
 }
 
 }  // namespace lithosim

@@ -39,6 +39,7 @@
 // |                                 |              | pseudonym, seed, version, runtime_s                          |
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -96,8 +97,52 @@ const PlanOption* find_plan_option(const std::string& name);
 /// InputError for the input efd_mJ_per_mm2 otherwise (the command line shows it as --efd-mJ-per-mm2).
 double plan_numeric_option(const std::string& name, const std::string& text);
 
+/// The full-fidelity plan's comparison with the fast estimate of the same case at the same placement.
+struct FidelityComparison {
+    double setting = 0;
+    TargetDose full, fast;   ///< the target dose of the 3D runs and of the axisymmetric ones on their grid
+};
+
+/// The plan as computed: what plan.json is written from (plan_json) and what a library caller reads. An initial
+/// plan fills every field; a re-plan after a follow-up (plan_follow_up.hpp) fills protocol, factors, schedule,
+/// safety, prediction, verdict and warnings (its dose is the earlier plan's table, kept in plan.json).
+struct Plan {
+    PlanRequest request;
+    planning::Protocol protocol;
+    planning::SafetyLimits limits;
+    std::shared_ptr<const io::ModelFile> model;   ///< the patient model, with its target
+    std::string model_file;                       ///< where model.h5 lies (given, or DIR/model.h5)
+    std::string model_sha1;                       ///< of that file
+    nlohmann::json model_summary;                 ///< the model's own summary (target size, calcium score, ...)
+    double target_diameter_m = 0;
+    BeamPath path;
+    planning::PatientFactors factors;
+    std::optional<PlanDose> dose;                 ///< the simulated dose; empty for the intravascular emitter
+    std::string setting_unit;                     ///< "kV" or "level"
+    double motion_sd_m = 0;                       ///< lateral motion per axis (the protocol's)
+    double shot_to_shot_p_plus_sd = 0;            ///< the device's relative shot-to-shot spread of p+
+    double surrounding_impedance_Pa_s_per_m = 0;  ///< the fragmentation model's
+    double dose_log_sd = 0;                       ///< the outcomes' dose uncertainty (log SD)
+    planning::Schedule schedule;
+    double plateau_setting = 0;                   ///< the setting the sessions end at
+    planning::SafetyCheck safety;
+    planning::OutcomePrediction prediction;
+    std::optional<FidelityComparison> fidelity_comparison;   ///< --fidelity full
+    std::string verdict;
+    std::vector<std::string> warnings, notes;
+    std::string folder;                           ///< the plan's folder (absolute)
+    double runtime_s = 0;
+    nlohmann::json patient_volumes, dicom_rt;     ///< the patient-frame files written (null: none)
+
+    const planning::OutcomeEstimate& primary() const { return prediction.primary(); }
+};
+
+/// plan.json of an initial plan (the keys at the top of this file).
+nlohmann::json plan_json(const Plan& plan);
+
 struct PlanResult {
-    nlohmann::json plan;                 ///< plan.json
+    Plan plan;                           ///< the plan, typed
+    nlohmann::json json;                 ///< plan.json as written
     std::string text;                    ///< the printed summary
     std::vector<std::string> warnings;   ///< problems with the pictures or the PDF (the plan itself is complete)
 };

@@ -355,7 +355,19 @@ PlanResult run_follow_up(const FollowUpRequest& q, std::ostream* log) {
           << ")\n";
     t << "  wrote      " << (out / "plan.json").string() << "\n";
     if (fs::exists(out / "report.html")) t << "  report     " << (out / "report.html").string() << "\n";
-    return {j, t.str(), picture_warnings};
+    // The re-plan, typed: what it changed (the earlier plan's dose table stays in plan.json).
+    Plan typed;
+    typed.protocol = protocol;
+    typed.limits = limits;
+    typed.target_diameter_m = sr.target_diameter_m;
+    typed.schedule = res.schedule;
+    typed.safety = safety;
+    typed.prediction = res.prediction;
+    typed.verdict = j["verdict"].get<std::string>();
+    typed.warnings = res.schedule.warnings;
+    typed.folder = fs::absolute(out).string();
+    typed.setting_unit = prev.value("setting_unit", "");
+    return {std::move(typed), j, t.str(), picture_warnings};
 }
 
 }  // namespace lithosim

@@ -435,7 +435,7 @@ py::dict plan(PlanRequest request, std::optional<long long> threads, const py::o
     maps["p_min"] = map_array(std::move(file.p_min));
     maps["efd"] = map_array(std::move(file.efd));
     py::dict out;
-    out["plan"] = to_python(result->plan);
+    out["plan"] = to_python(result->json);
     out["maps"] = maps;
     out["grid"] = grid;
     out["axisymmetric"] = file.axisymmetric;

@@ -33,21 +33,20 @@ std::vector<Row> run_planner_phantoms(bool full, const RunHooks& hooks) {
         if (!full) r.dx_mm = 2 * reference_dx_m(indication == std::string("tendon") ? "eswt_head" : "hm3") * 1e3;
         const PlanResult p = run_plan(r, nullptr);
         std::filesystem::remove_all(dir);
-        const auto& ci = p.plan["success_ci95"];
+        const planning::OutcomeEstimate& primary = p.plan.primary();
         Row row;
         row.case_name = "planner_phantoms";
-        row.simulated = 100 * p.plan["predicted_success_probability"].get<double>();
-        row.reference = 100 * p.plan["success"]["reference_rate"].get<double>();
-        row.quantity = fmt(indication, " on the ", phantom, " phantom, standard protocol: ",
-                           p.plan["success"]["outcome"].get<std::string>(), " (95 % ", 100 * ci[0].get<double>(), "-",
-                           100 * ci[1].get<double>(), " %, without treatment ",
-                           100 * p.plan["success"]["probability_without_treatment"].get<double>(), " %) [%]");
+        row.simulated = 100 * primary.probability;
+        row.reference = 100 * p.plan.protocol.reference_success_rate;
+        row.quantity = fmt(indication, " on the ", phantom, " phantom, standard protocol: ", primary.name, " (95 % ",
+                           100 * primary.ci95_low, "-", 100 * primary.ci95_high, " %, without treatment ",
+                           100 * primary.probability_without_treatment, " %) [%]");
         row.unit = "%";
         row.error = std::abs(row.simulated - row.reference);
         row.tolerance = 10.0;
         row.pass = row.error <= row.tolerance;
         rows.push_back(row);
-        if (hooks.log) hooks.log(fmt("planner_phantoms: ", indication, ": ", p.plan["verdict"].get<std::string>()));
+        if (hooks.log) hooks.log(fmt("planner_phantoms: ", indication, ": ", p.plan.verdict));
     }
     return rows;
 }
