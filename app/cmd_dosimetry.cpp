@@ -115,16 +115,10 @@ po::options_description depth_options() {
 /// The options that belong to the dose-at-depth form only.
 constexpr const char* kDepthOnlyOptions[] = {"target-depth-mm", "setting", "target-efd", "layers", "dx-mm", "threads"};
 
-/// A number within a range whose ends may be open: InputError naming the option, the text and the range.
-double ranged_option(const std::string& option, const std::string& text, double min, bool min_open, double max,
-                     const std::string& unit) {
-    const std::string accepted = "a number " + std::string(min_open ? "> " : ">= ") + format_number(min) +
-                                 " and <= " + format_number(max) + unit;
+/// The number an option gives (its range is checked by the library, which names the quantity).
+double number_option(const std::string& option, const std::string& text) {
     double v = 0;
-    if (!parse_real(text, v))
-        throw InputError("--" + option + " '" + text + "' is not a number; accepted: " + accepted);
-    if ((min_open ? !(v > min) : !(v >= min)) || !(v <= max))
-        throw InputError("--" + option + " = " + text + " is out of range; accepted: " + accepted);
+    if (!parse_real(text, v)) throw InputError("--" + option + " '" + text + "' is not a number; accepted: a number");
     return v;
 }
 
@@ -173,12 +167,9 @@ int dose_at_depth(const po::variables_map& vm) {
 
     DoseAtDepthRequest request;
     request.device = vm["device"].as<std::string>();
-    request.target_depth_mm = ranged_option("target-depth-mm", vm["target-depth-mm"].as<std::string>(), 0, true,
-                                            kTargetDepthMax_mm, " (mm below the skin)");
+    request.target_depth_mm = number_option("target-depth-mm", vm["target-depth-mm"].as<std::string>());
     if (find)
-        request.target_efd_mJ_per_mm2 =
-            numeric_option("target-efd", vm["target-efd"].as<std::string>(), false, kTargetEfdMin_mJ_per_mm2,
-                           kTargetEfdMax_mJ_per_mm2);
+        request.target_efd_mJ_per_mm2 = number_option("target-efd", vm["target-efd"].as<std::string>());
     if (vm.count("setting")) {
         const std::string text = vm["setting"].as<std::string>();
         double s = 0;
@@ -189,7 +180,7 @@ int dose_at_depth(const po::variables_map& vm) {
     }
     if (vm.count("layers")) request.layers = vm["layers"].as<std::string>();
     if (vm.count("dx-mm"))
-        request.dx_mm = ranged_option("dx-mm", vm["dx-mm"].as<std::string>(), kDxMin_mm, true, kDxMax_mm, " (mm)");
+        request.dx_mm = number_option("dx-mm", vm["dx-mm"].as<std::string>());
     const std::optional<fs::path> json_path = json_option(vm);
     if (vm.count("threads"))
         apply_threads((long long)numeric_option("threads", vm["threads"].as<std::string>(), true, 1, 4096));

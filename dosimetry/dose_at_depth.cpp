@@ -305,6 +305,16 @@ double reference_dx_m(const std::string& device) {
 }
 
 DoseAtDepth prepare_dose_at_depth(const DoseAtDepthRequest& request) {
+    const double depth = request.target_depth_mm;
+    require_input_for("target_depth_mm", depth > 0 && depth <= kTargetDepthMax_mm, "target depth ", depth,
+                      " mm is out of range; accepted: > 0 and <= ", kTargetDepthMax_mm, " mm below the skin");
+    if (const auto& efd = request.target_efd_mJ_per_mm2)
+        require_input_for("target_efd", *efd >= kTargetEfdMin_mJ_per_mm2 && *efd <= kTargetEfdMax_mJ_per_mm2,
+                          "target EFD ", *efd, " mJ/mm^2 is out of range; accepted: ", kTargetEfdMin_mJ_per_mm2,
+                          " to ", kTargetEfdMax_mJ_per_mm2, " mJ/mm^2");
+    if (const auto& dx = request.dx_mm)
+        require_input_for("dx_mm", *dx > kDxMin_mm && *dx <= kDxMax_mm, "cell size ", *dx,
+                          " mm is out of range; accepted: > ", kDxMin_mm, " and <= ", kDxMax_mm, " mm");
     DoseAtDepth d;
     d.request = request;
     try {

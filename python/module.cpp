@@ -320,15 +320,6 @@ py::list devices() {
     return l;
 }
 
-/// A number within a range, as `lithosim dosimetry` checks its options (InputError naming the argument).
-double ranged(const std::string& name, double v, double min, bool min_open, double max, const std::string& unit) {
-    const std::string accepted = "a number " + std::string(min_open ? "> " : ">= ") + format_number(min) +
-                                 " and <= " + format_number(max) + unit;
-    if ((min_open ? !(v > min) : !(v >= min)) || !(v <= max))
-        throw InputError(name + " = " + format_number(v) + " is out of range; accepted: " + accepted);
-    return v;
-}
-
 /// Dose at depth (`lithosim dosimetry --device ...`): the forward report at `setting`, or the setting search for
 /// `target_efd_mJ_per_mm2`. Returns the report's JSON (the --json file) with "warnings".
 py::object dosimetry(const std::string& device, double target_depth_mm, std::optional<double> setting,
@@ -344,14 +335,11 @@ py::object dosimetry(const std::string& device, double target_depth_mm, std::opt
                          "or target_efd_mJ_per_mm2=E for the setting search");
     DoseAtDepthRequest request;
     request.device = device;
-    request.target_depth_mm = ranged("target_depth_mm", target_depth_mm, 0, true, kTargetDepthMax_mm,
-                                     " (mm below the skin)");
-    if (target_efd)
-        request.target_efd_mJ_per_mm2 = ranged("target_efd_mJ_per_mm2", *target_efd, kTargetEfdMin_mJ_per_mm2, false,
-                                               kTargetEfdMax_mJ_per_mm2, " (mJ/mm^2)");
+    request.target_depth_mm = target_depth_mm;
+    request.target_efd_mJ_per_mm2 = target_efd;
     request.setting = setting;
     request.layers = layers;
-    if (dx_mm) request.dx_mm = ranged("dx_mm", *dx_mm, kDxMin_mm, true, kDxMax_mm, " (mm)");
+    request.dx_mm = dx_mm;
     request.overrides = std::move(overrides);
     request.on_step = python_step_hook(progress);
     const DoseAtDepth d = prepare_dose_at_depth(request);

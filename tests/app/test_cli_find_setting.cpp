@@ -204,18 +204,18 @@ TEST_CASE("bad dose-at-depth input exits 2 with one line naming the option and w
                            {"--setting: setting 30", "voltage_kV", "12 to 24 kV"}, out));
     CHECK(expect_bad_input(bad(with({"--setting", "abc"})), {"--setting 'abc'", "not a number"}, out));
     CHECK(expect_bad_input(bad(with({"--find-setting", "--target-efd", "0.7"})),
-                           {"--target-efd = 0.7", "0.01 to 0.6"}, out));
+                           {"--target-efd: target EFD 0.7 mJ/mm^2", "0.01 to 0.6"}, out));
     CHECK(expect_bad_input(bad(with({"--find-setting", "--target-efd", "0.001"})),
-                           {"--target-efd = 0.001", "0.01 to 0.6"}, out));
+                           {"--target-efd: target EFD 0.001 mJ/mm^2", "0.01 to 0.6"}, out));
     CHECK(expect_bad_input(bad({"--device", "eswt_head", "--setting", "5", "--target-depth-mm", "0"}),
-                           {"--target-depth-mm = 0", "> 0 and <= 300"}, out));
+                           {"--target-depth-mm: target depth 0 mm", "> 0 and <= 300"}, out));
     CHECK(expect_bad_input(bad({"--device", "eswt_head", "--setting", "5", "--target-depth-mm", "301"}),
-                           {"--target-depth-mm = 301", "> 0 and <= 300"}, out));
+                           {"--target-depth-mm: target depth 301 mm", "> 0 and <= 300"}, out));
     CHECK(expect_bad_input(bad(with({"--setting", "5", "--layers", "skin:2,bone:3"})),
                            {"--layers: tissue layers 'skin:2,bone:3'", "'bone'", "bone_cortical"}, out));
     CHECK(expect_bad_input(bad(with({"--setting", "5", "--layers", "skin:2,fat"})),
                            {"--layers: tissue layers 'skin:2,fat'", "entry 'fat' is not name:number"}, out));
-    CHECK(expect_bad_input(bad(with({"--setting", "5", "--dx-mm", "3"})), {"--dx-mm = 3", "<= 2"}, out));
+    CHECK(expect_bad_input(bad(with({"--setting", "5", "--dx-mm", "3"})), {"--dx-mm: cell size 3 mm", "<= 2"}, out));
     CHECK(expect_bad_input(bad(with({"--find-setting", "--setting", "5", "--target-efd", "0.05"})),
                            {"--find-setting", "--setting 5", "one of them"}, out));
     CHECK(expect_bad_input(bad(with({})), {"--setting is missing", "--find-setting"}, out));

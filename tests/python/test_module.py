@@ -241,8 +241,12 @@ def test_sweep_runs_a_sweep_file_and_p_plus_scales_with_p0(tmp_path):
 def test_dosimetry_checks_its_input_like_the_command_line():
     with pytest.raises(ValueError, match="setting"):
         lithosim.dosimetry(device="hm3", target_depth_mm=50)
-    with pytest.raises(ValueError, match="target_depth_mm"):
+    with pytest.raises(ValueError, match="target depth -1 mm is out of range"):
         lithosim.dosimetry(device="hm3", setting=18, target_depth_mm=-1)
+    with pytest.raises(ValueError, match="cell size 5 mm is out of range"):
+        lithosim.dosimetry(device="hm3", setting=18, target_depth_mm=50, dx_mm=5)
+    r = cli("dosimetry", "--device", "hm3", "--setting", "18", "--target-depth-mm", "-1")
+    assert r.returncode == 2 and "--target-depth-mm: target depth -1 mm is out of range" in r.stderr
     r = cli("dosimetry", "--device", "nosuch", "--setting", "18", "--target-depth-mm", "50")
     assert r.returncode == 2
     with pytest.raises(ValueError) as e:
