@@ -1,6 +1,7 @@
 """The lithosim Python module against the command line (ctest runs this through pytest with PYTHONPATH set to the
 build's python/ folder and LITHOSIM_EXE the command line of the same build). Small 1D, 2D and axisymmetric cases:
 the whole file runs in well under a minute on two cores."""
+import json
 import os
 import subprocess
 import sys
@@ -277,13 +278,32 @@ def test_plan_checks_its_input():
         lithosim.plan("tendon", phantom="shoulder", efd_mJ_per_mm2=100)
 
 
+def test_plan_equals_the_command_lines_plan(tmp_path):
+    # The intravascular emitter on the femoral phantom: no field is simulated, so a plan takes seconds.
+    args = ["plan", "--indication", "vascular", "--phantom", "femoral", "--device", "ivl_emitter", "--samples", "50",
+            "--no-pictures", "--quiet", "--out", str(tmp_path / "cli")]
+    r = cli(*args)
+    assert r.returncode == 0, r.stderr
+    with open(tmp_path / "cli" / "plan.json") as f:
+        expected = json.load(f)
+    d = lithosim.plan("vascular", phantom="femoral", device="ivl_emitter", samples=50, out=tmp_path / "py")
+    p = d["plan"]
+    for key in ("verdict", "predicted_success_probability", "success_ci95", "sessions", "outcomes", "safety",
+                "device", "indication"):
+        assert p[key] == expected[key], key
+    assert d["out"] == str(tmp_path / "py")
+    assert (tmp_path / "py" / "plan.json").is_file()
+    assert d["text"].startswith("plan: vascular")
+    with pytest.raises(ValueError, match="samples"):
+        lithosim.plan("vascular", phantom="femoral", device="ivl_emitter", samples=-1)
+
+
 def test_dosimetry_at_depth_equals_the_command_lines_report(tmp_path):
     args = dict(device="eswt_head", setting=5, target_depth_mm=20, dx_mm=0.5)
     r = lithosim.dosimetry(layers={"fat": 5, "muscle": 10}, threads=1, **args)
     c = cli("dosimetry", "--device", "eswt_head", "--setting", "5", "--target-depth-mm", "20", "--dx-mm", "0.5",
             "--layers", "fat:5,muscle:10", "--threads", "1", "--quiet", "--json", str(tmp_path / "d.json"))
     assert c.returncode == 0, c.stderr
-    import json
     j = json.load(open(tmp_path / "d.json"))
     assert r["device"] == "eswt_head" and r["setting"] == 5
     for key in ("target_efd_mJ_per_mm2", "target_p_plus_MPa", "E12mm_mJ", "case", "medium_layers"):
