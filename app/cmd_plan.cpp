@@ -142,50 +142,13 @@ int cmd_plan(const Args& args) {
         if (!quiet) std::cout << result.text;
         return kExitOk;
     }
-    PlanRequest r;
-    if (!vm.count("indication"))
-        throw InputError("--indication is required; accepted: " + join(planning::indication_names(), ", "));
-    r.indication = text_of(vm, "indication");
-    planning::protocol(r.indication);  // InputError naming the accepted indications
-    if (vm.count("phantom")) r.phantom = text_of(vm, "phantom");
-    if (vm.count("model")) r.model_path = text_of(vm, "model");
-    if (vm.count("ct")) r.ct_path = text_of(vm, "ct");
-    if (vm.count("target-point-mm")) r.target_point_mm = point_option("target-point-mm", text_of(vm, "target-point-mm"));
-    if (vm.count("source-position-mm"))
-        r.source_position_mm = point_option("source-position-mm", text_of(vm, "source-position-mm"));
-    if (vm.count("device")) r.device = text_of(vm, "device");
-    if (vm.count("material")) r.material = text_of(vm, "material");
-    if (vm.count("efd-mJ-per-mm2"))
-        r.efd_mJ_per_mm2 = plan_numeric_option("efd-mJ-per-mm2", text_of(vm, "efd-mJ-per-mm2"));
-    if (vm.count("sessions")) r.sessions = int(plan_numeric_option("sessions", text_of(vm, "sessions")));
-    if (vm.count("max-shocks-per-session"))
-        r.max_shocks_per_session =
-            int(plan_numeric_option("max-shocks-per-session", text_of(vm, "max-shocks-per-session")));
-    if (vm.count("rate-per-min"))
-        r.rate_per_min = plan_numeric_option("rate-per-min", text_of(vm, "rate-per-min"));
-    if (vm.count("gaertner-type")) {
-        const std::string g = text_of(vm, "gaertner-type");
-        require_input(g == "I" || g == "II" || g == "III", "--gaertner-type '", g, "'; accepted: I, II or III");
-        r.gaertner_type = g == "I" ? 1 : g == "II" ? 2 : 3;
-    }
-    if (vm.count("stone-count")) r.stone_count = int(plan_numeric_option("stone-count", text_of(vm, "stone-count")));
-    {
-        const std::string b = text_of(vm, "bile-acid");
-        require_input(b == "yes" || b == "no", "--bile-acid '", b, "'; accepted: yes or no");
-        r.bile_acid = b == "yes";
-        const std::string f = text_of(vm, "gallbladder-function");
-        require_input(f == "normal" || f == "impaired", "--gallbladder-function '", f, "'; accepted: normal or impaired");
-        r.gallbladder_impaired = f == "impaired";
-    }
-    if (vm.count("plaque-arc-deg")) r.plaque_arc_deg = plan_numeric_option("plaque-arc-deg", text_of(vm, "plaque-arc-deg"));
-    r.seed = std::uint64_t(plan_numeric_option("seed", text_of(vm, "seed")));
-    r.samples = int(plan_numeric_option("samples", text_of(vm, "samples")));
-    const std::string fidelity = text_of(vm, "fidelity");
-    if (fidelity != "fast" && fidelity != "full")
-        throw InputError("--fidelity '" + fidelity + "'; accepted: fast or full");
-    r.full = fidelity == "full";
-    if (vm.count("dx-mm")) r.dx_mm = plan_numeric_option("dx-mm", text_of(vm, "dx-mm"));
-    if (vm.count("limit")) r.safety_overrides = vm["limit"].as<std::vector<std::string>>();
+    // The plan's options as given (with their defaults), checked and turned into a request by the planner.
+    std::vector<std::pair<std::string, std::string>> plan_options;
+    for (const auto& o : plan_option_table())
+        if (vm.count(o.name)) plan_options.emplace_back(o.name, text_of(vm, o.name));
+    if (vm.count("limit"))
+        for (const auto& l : vm["limit"].as<std::vector<std::string>>()) plan_options.emplace_back("limit", l);
+    PlanRequest r = plan_request(plan_options);
     if (!vm.count("out")) throw InputError("--out DIR is required (the folder for plan.json, plan.h5, model.h5)");
     r.out_dir = text_of(vm, "out");
     r.command_line = command_line_of("plan", args);

@@ -613,6 +613,89 @@ json plan_json(const Plan& p) {
     return j;
 }
 
+PlanRequest plan_request(const std::vector<std::pair<std::string, std::string>>& options) {
+    PlanRequest r;
+    auto input_of = [](std::string name) {
+        for (char& c : name)
+            if (c == '-') c = '_';
+        return name;
+    };
+    for (const auto& [name, text] : options) {
+        if (name == "limit") {
+            r.safety_overrides.push_back(text);
+            continue;
+        }
+        const PlanOption* o = find_plan_option(name);
+        if (!o) {
+            std::vector<std::string> names{"limit"};
+            for (const auto& t : plan_option_table()) names.push_back(t.name);
+            throw InputError(input_of(name), "plan option '" + name + "' = '" + text + "' is unknown; accepted: " +
+                                                 join(names, ", "));
+        }
+        const std::string input = input_of(name);
+        auto word = [&](std::initializer_list<const char*> accepted) {
+            std::vector<std::string> words(accepted.begin(), accepted.end());
+            require_input_for(input.c_str(), std::find(words.begin(), words.end(), text) != words.end(), input, " '",
+                              text, "'; accepted: ", join(words, words.size() == 2 ? " or " : ", "));
+            return text;
+        };
+        if (name == "indication") {
+            r.indication = text;
+            planning::protocol(r.indication);  // InputError naming the accepted indications
+        } else if (name == "phantom") {
+            r.phantom = text;
+        } else if (name == "model") {
+            r.model_path = text;
+        } else if (name == "ct") {
+            r.ct_path = text;
+        } else if (name == "target-point-mm" || name == "source-position-mm") {
+            models::Vec3 x{};
+            try {
+                x = checked_point(name, text);
+            } catch (const InputError& e) {
+                throw InputError(input, e.what());
+            }
+            (name == "target-point-mm" ? r.target_point_mm : r.source_position_mm) = x;
+        } else if (name == "device") {
+            r.device = text;
+        } else if (name == "material") {
+            r.material = text;
+        } else if (name == "efd-mJ-per-mm2") {
+            r.efd_mJ_per_mm2 = plan_numeric_option(name, text);
+        } else if (name == "sessions") {
+            r.sessions = int(plan_numeric_option(name, text));
+        } else if (name == "max-shocks-per-session") {
+            r.max_shocks_per_session = int(plan_numeric_option(name, text));
+        } else if (name == "rate-per-min") {
+            r.rate_per_min = plan_numeric_option(name, text);
+        } else if (name == "seed") {
+            r.seed = std::uint64_t(plan_numeric_option(name, text));
+        } else if (name == "samples") {
+            r.samples = int(plan_numeric_option(name, text));
+        } else if (name == "fidelity") {
+            r.full = word({"fast", "full"}) == "full";
+        } else if (name == "dx-mm") {
+            r.dx_mm = plan_numeric_option(name, text);
+        } else if (name == "gaertner-type") {
+            const std::string g = word({"I", "II", "III"});
+            r.gaertner_type = g == "I" ? 1 : g == "II" ? 2 : 3;
+        } else if (name == "stone-count") {
+            r.stone_count = int(plan_numeric_option(name, text));
+        } else if (name == "bile-acid") {
+            r.bile_acid = word({"yes", "no"}) == "yes";
+        } else if (name == "gallbladder-function") {
+            r.gallbladder_impaired = word({"normal", "impaired"}) == "impaired";
+        } else if (name == "plaque-arc-deg") {
+            r.plaque_arc_deg = plan_numeric_option(name, text);
+        } else {
+            throw std::logic_error("plan_request: option '" + name + "' of the table is not handled");
+        }
+    }
+    require_input_for("indication", !r.indication.empty(), "the indication is required; accepted: ",
+                      join(planning::indication_names(), ", "));
+    return r;
+}
+
 PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     // One progress line per 10 % of the dose runs and of the outcomes' samples (a bar on a terminal), with the
     // elapsed time and the stage's ETA, on stdout with the plan's log (stderr keeps to warnings and errors); none

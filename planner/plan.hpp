@@ -140,6 +140,13 @@ struct Plan {
 /// plan.json of an initial plan (the keys at the top of this file).
 nlohmann::json plan_json(const Plan& plan);
 
+/// A plan request from the options of `lithosim plan` given as (name, text) pairs, names without "--" as in
+/// plan_option_table() plus "limit" (each pair one safety override): what the command line, a sweep's [plan]
+/// section with its swept values and the Python module's sweep ask for. Every value is checked as the command line
+/// checks it (InputError naming the option's input, e.g. gaertner_type); options not given keep PlanRequest's
+/// defaults. out_dir, pictures and the other settings of a run are the caller's.
+PlanRequest plan_request(const std::vector<std::pair<std::string, std::string>>& options);
+
 struct PlanResult {
     Plan plan;                           ///< the plan, typed
     nlohmann::json json;                 ///< plan.json as written

@@ -23,6 +23,7 @@
 #include <omp.h>
 
 #include <chrono>
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -441,12 +442,41 @@ double plan_number(const std::string& option, double v) { return plan_numeric_op
 py::dict sweep(const fs::path& path, std::optional<long long> threads, const py::object& progress) {
     ThreadScope thread_scope(threads);
     const SweepConfig config = read_sweep_file(path);
-    if (config.command != SweepCommand::Simulate)
-        throw InputError("'" + path.string() + "': command = plan sweeps are run by the command line (lithosim sweep "
-                         "--config FILE --out DIR); accepted here: command = simulate");
     const std::vector<SweepCase> cases = expand_cases(config);
     check_cases(config, cases);
-    const CaseText base = sweep_base(config);
+    const bool plans = config.command == SweepCommand::Plan;
+    const CaseText base = plans ? CaseText{} : sweep_base(config);
+    // A plan writes its folder: each case's goes to a temporary folder, removed when the case has ended.
+    const fs::path scratch = plans ? fs::temp_directory_path() / ("lithosim-sweep-" + sweep_identity(config, cases) +
+                                                                  "-" + std::to_string(::getpid()))
+                                   : fs::path();
+    struct RemoveScratch {
+        fs::path dir;
+        ~RemoveScratch() {
+            std::error_code ignored;
+            if (!dir.empty()) fs::remove_all(dir, ignored);
+        }
+    } remove_scratch{scratch};
+    const py::object no_progress = py::none();
+    // One case's metrics: a plan's plan.json, a simulation's summary.json, flattened as in sweep.csv.
+    auto run_plan_case = [&](const SweepCase& sc) {
+        PlanRequest request = sweep_plan_request(config, sc);
+        request.out_dir = (scratch / sc.id).string();
+        request.on_step = python_step_hook(no_progress);
+        const PlanResult result = run_interruptible([&] { return run_plan(request, nullptr); });
+        std::error_code ignored;
+        fs::remove_all(scratch / sc.id, ignored);
+        return flatten_metrics(result.json);
+    };
+    auto run_simulate_case = [&](const SweepCase& sc) {
+        const PreparedCase prepared = prepare_case(sweep_case(config, base, sc), 1, available_memory_bytes());
+        std::vector<std::string> warnings = prepared.plan.warnings;
+        const RunHooks hooks = python_hooks(no_progress, warnings);
+        py::gil_scoped_release release;
+        SimulationResult result = simulate_planned(prepared.spec, prepared.plan, hooks);
+        const Dosimetry dosimetry = case_dosimetry(prepared, result, warnings);
+        return flatten_metrics(summary_json(result, prepared.plan, dosimetry, warnings));
+    };
     std::vector<std::optional<CaseRecord>> records;
     for (std::size_t i = 0; i < cases.size(); ++i) {
         const SweepCase& sc = cases[i];
@@ -455,19 +485,8 @@ py::dict sweep(const fs::path& path, std::optional<long long> threads, const py:
         rec.values = sc.values;
         const auto t0 = std::chrono::steady_clock::now();
         try {
-            const PreparedCase prepared = prepare_case(sweep_case(config, base, sc), 1, available_memory_bytes());
-            std::vector<std::string> warnings = prepared.plan.warnings;
-            const py::object no_progress = py::none();
-            const RunHooks hooks = python_hooks(no_progress, warnings);
-            nlohmann::json summary;
-            {
-                py::gil_scoped_release release;
-                SimulationResult result = simulate_planned(prepared.spec, prepared.plan, hooks);
-                const Dosimetry dosimetry = case_dosimetry(prepared, result, warnings);
-                summary = summary_json(result, prepared.plan, dosimetry, warnings);
-            }
+            rec.metrics = plans ? run_plan_case(sc) : run_simulate_case(sc);
             rec.ok = true;
-            rec.metrics = flatten_metrics(summary);
         } catch (const py::error_already_set&) {
             throw;  // Ctrl-C ends the sweep
         } catch (const std::exception& e) {

@@ -471,6 +471,15 @@ std::vector<std::string> case_arguments(const SweepConfig& c, const SweepCase& s
         }
         return a;
     }
+    a = {"plan", "--out", case_dir.string(), "--quiet", "--no-pictures"};
+    for (const auto& [name, value] : plan_case_options(c, sc)) {
+        a.push_back("--" + name);
+        a.push_back(value);
+    }
+    return a;
+}
+
+std::vector<std::pair<std::string, std::string>> plan_case_options(const SweepConfig& c, const SweepCase& sc) {
     std::vector<std::pair<std::string, std::string>> options = c.plan_options;
     for (std::size_t k = 0; k < c.keys.size(); ++k) {
         const std::string name = c.keys[k].name.substr(5);
@@ -478,12 +487,22 @@ std::vector<std::string> case_arguments(const SweepConfig& c, const SweepCase& s
         if (it != options.end()) it->second = sc.values[k];
         else options.emplace_back(name, sc.values[k]);
     }
-    a = {"plan", "--out", case_dir.string(), "--quiet", "--no-pictures"};
-    for (const auto& [name, value] : options) {
-        a.push_back("--" + name);
-        a.push_back(absolute_if_path(find_plan_option(name)->kind == PlanOption::Path, value));
+    for (auto& [name, value] : options)
+        if (const PlanOption* o = find_plan_option(name); o && o->kind == PlanOption::Path && !value.empty() &&
+                                                          fs::path(value).is_relative())
+            value = (c.dir / value).lexically_normal().string();
+    return options;
+}
+
+PlanRequest sweep_plan_request(const SweepConfig& c, const SweepCase& sc) {
+    try {
+        PlanRequest r = plan_request(plan_case_options(c, sc));
+        r.pictures = false;
+        r.command_line = "sweep case " + sc.id + " of " + c.origin;
+        return r;
+    } catch (const InputError& e) {
+        throw InputError("sweep case " + sc.id + " of " + c.origin + ": " + e.what());
     }
-    return a;
 }
 
 // ---- records and the table ----

@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cases/case.hpp"
+#include "planner/plan.hpp"
 #include "io/sweep_file.hpp"
 
 namespace lithosim {
@@ -110,6 +111,14 @@ Case sweep_case(const SweepConfig& config, const CaseText& base, const SweepCase
 /// The sweep's identity: a 64-bit FNV-1a hash (16 hex digits) of the command, the base case's text, the [plan]
 /// options and every case's values. Two sweeps with the same identity run the same cases.
 std::string sweep_identity(const SweepConfig& config, const std::vector<SweepCase>& cases);
+
+/// The plan options of one case of a command = plan sweep: the [plan] section with the case's values (a relative
+/// path relative to the sweep file's folder), as (name, text) pairs of planner/plan.hpp's plan_request.
+std::vector<std::pair<std::string, std::string>> plan_case_options(const SweepConfig& config, const SweepCase& c);
+
+/// One case of a command = plan sweep as a plan request (no pictures; the caller sets out_dir). Throws InputError
+/// naming the case.
+PlanRequest sweep_plan_request(const SweepConfig& config, const SweepCase& c);
 
 /// The command line (after the program name) that runs one case into `case_dir`, quietly.
 std::vector<std::string> case_arguments(const SweepConfig& config, const SweepCase& c, const fs::path& case_dir);

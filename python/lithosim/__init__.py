@@ -203,8 +203,8 @@ def plan(indication: str, phantom: Optional[str] = None, model: Any = None, ct: 
 
 
 def sweep(config: Any, threads: Optional[int] = None, progress: ProgressFn = None) -> dict:
-    """A sweep file (sweeps/SWEEP.md) with command = simulate, its cases run here one after the other. Returns
-    {"columns": {"case": [...], <swept key>: [...], <metric>: [...], "status", "error", "run_time_s"},
-    "parameters", "metrics", "identity"}: the columns of the command line's sweep.csv. ``progress(case, cases)``
-    after each case. command = plan sweeps: ValueError (run them with ``lithosim sweep``)."""
+    """A sweep file (sweeps/SWEEP.md), command = simulate or plan, its cases run here one after the other (a plan's
+    folder is a temporary one, removed after the case). Returns {"columns": {"case": [...], <swept key>: [...],
+    <metric>: [...], "status", "error", "run_time_s"}, "parameters", "metrics", "identity"}: the columns of the
+    command line's sweep.csv. ``progress(case, cases)`` after each case; Ctrl-C stops the sweep."""
     return _core.sweep(os.fspath(config), threads, progress)

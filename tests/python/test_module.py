@@ -1,10 +1,12 @@
 """The lithosim Python module against the command line (ctest runs this through pytest with PYTHONPATH set to the
 build's python/ folder and LITHOSIM_EXE the command line of the same build). Small 1D, 2D and axisymmetric cases:
 the whole file runs in well under a minute on two cores."""
+import csv
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import _thread
@@ -237,6 +239,27 @@ def test_sweep_runs_a_sweep_file_and_p_plus_scales_with_p0(tmp_path):
     p = c["p_plus_MPa"]
     assert p[1] == pytest.approx(2 * p[0], rel=1e-4) and p[2] == pytest.approx(3 * p[0], rel=1e-4)
     assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_a_plan_sweep_gives_the_command_lines_table(tmp_path):
+    # The intravascular plan over the femoral phantom's plaque arc: seconds per case, no field simulated.
+    (tmp_path / "sweep.ini").write_text(
+        "[sweep]\ncommand = plan\nmode = grid\nplan.plaque-arc-deg = 90,300\n"
+        "[plan]\nindication = vascular\nphantom = femoral\ndevice = ivl_emitter\nsamples = 40\n")
+    s = lithosim.sweep(tmp_path / "sweep.ini")
+    c = s["columns"]
+    assert c["status"] == ["ok", "ok"], c["error"]
+    assert c["plan.plaque-arc-deg"] == [90, 300]
+    r = cli("sweep", "--config", str(tmp_path / "sweep.ini"), "--out", str(tmp_path / "cli"), "--quiet")
+    assert r.returncode == 0, r.stderr
+    with open(tmp_path / "cli" / "sweep.csv") as f:
+        rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
+    assert [float(row["predicted_success_probability"]) for row in rows] == \
+        pytest.approx(c["predicted_success_probability"], abs=1e-9)
+    assert c["predicted_success_probability"][0] != c["predicted_success_probability"][1]
+    assert s["identity"] in open(tmp_path / "cli" / "sweep.json").read()
+    leftovers = [d for d in os.listdir(tempfile.gettempdir()) if d.startswith("lithosim-sweep-" + s["identity"])]
+    assert leftovers == []
 
 
 def test_dosimetry_checks_its_input_like_the_command_line():
