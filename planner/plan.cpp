@@ -635,8 +635,13 @@ PlanRequest plan_request(const std::vector<std::pair<std::string, std::string>>&
         const std::string input = input_of(name);
         auto word = [&](std::initializer_list<const char*> accepted) {
             std::vector<std::string> words(accepted.begin(), accepted.end());
+            const std::string last = words.back();  // "I, II or III"
+            const std::string listed = words.size() > 1
+                                           ? join(std::vector<std::string>(words.begin(), words.end() - 1), ", ") +
+                                                 " or " + last
+                                           : last;
             require_input_for(input.c_str(), std::find(words.begin(), words.end(), text) != words.end(), input, " '",
-                              text, "'; accepted: ", join(words, words.size() == 2 ? " or " : ", "));
+                              text, "'; accepted: ", listed);
             return text;
         };
         if (name == "indication") {

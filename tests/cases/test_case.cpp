@@ -13,6 +13,7 @@
 #include "io/model_file.hpp"
 #include "models/device_setup.hpp"
 #include "models/devices.hpp"
+#include "tests/cases/plane_model.hpp"
 #include "tests/io/scratch_dir.hpp"
 
 using namespace lithosim;
@@ -188,22 +189,7 @@ TEST_CASE("values filled in code are checked like case text", "[cases][case]") {
 
 TEST_CASE("a model in memory is the medium its file gives, and no file is read", "[cases][case]") {
     lithosim::test::ScratchDir dir("case_model_memory");
-    io::ModelFile m;
-    for (io::ModelGrid* g : {&m.grid, &m.axisymmetric}) {
-        const bool axi = g == &m.axisymmetric;
-        g->nx = axi ? 3 : 5, g->ny = axi ? 1 : 5, g->nz = 11;
-        g->dx_m = 1e-3;
-        g->origin_m = axi ? std::array<double, 3>{0, 0, 0} : std::array<double, 3>{-2e-3, -2e-3, 0};
-        for (std::size_t k = 0; k < g->nz; ++k)
-            for (std::size_t n = 0; n < g->nx * g->ny; ++n) {
-                g->hu.push_back(40), g->rho.push_back(1000 + float(k)), g->c.push_back(float(1500 + 10 * k));
-                g->alpha.push_back(0.5f), g->alpha_power.push_back(1.2f), g->BonA.push_back(7);
-                g->labels.push_back(4), g->target.push_back(k == 5);
-            }
-    }
-    m.target_m = {0, 0, 5e-3};
-    m.coupling = {998.2, 1482.46, 0.00219, 2, 4.965};
-    m.mapping = "labels";
+    const io::ModelFile m = lithosim::test::plane_model();  // c = 1500 + 10 k on plane k, the target on k = 12
     io::write_model_h5(dir / "model.h5", m);
 
     Case on_file = device_case(5);
@@ -215,14 +201,14 @@ TEST_CASE("a model in memory is the medium its file gives, and no file is read",
     const MediumSpec a = build_medium_spec(on_file), b = build_medium_spec(in_memory);
     REQUIRE(a.heterogeneous());
     REQUIRE(b.heterogeneous());
-    for (const double z_mm : {50.0, 55.0, 57.2, 60.0, 64.9, 70.0})
+    for (const double z_mm : {45.0, 50.0, 55.0, 57.2, 60.0, 64.9, 70.0})
         for (const double r_mm : {0.0, 1.0, 4.0}) {
             INFO("r " << r_mm << " z " << z_mm);
             CHECK(a.at({r_mm * 1e-3, 0, z_mm * 1e-3}).c_m_per_s == b.at({r_mm * 1e-3, 0, z_mm * 1e-3}).c_m_per_s);
             CHECK(a.at({r_mm * 1e-3, 0, z_mm * 1e-3}).rho_kg_per_m3 ==
                   b.at({r_mm * 1e-3, 0, z_mm * 1e-3}).rho_kg_per_m3);
         }
-    CHECK(b.at({0, 0, 60e-3}).c_m_per_s == Approx(1550));  // the target plane k = 5 at model_target_z_mm
+    CHECK(b.at({0, 0, 60e-3}).c_m_per_s == Approx(1620));  // the target plane k = 12 at model_target_z_mm
     // The resolved case names the model by its name; without model_data that name is a file to read.
     CHECK(case_text(in_memory).find("medium.model")->text == "model_incident.h5");
     Case named_only = in_memory;
