@@ -518,9 +518,14 @@ PreparedCase prepare_case(Case c, int ranks, std::optional<double> available_byt
     PreparedCase p;
     p.device = case_device(c);
     p.spec = build_spec(c, p.device);
+    {
+        // The geometry first, on the grid alone: a device or source that leaves the region is named as such before
+        // the run plan lays out the sources' footprints.
+        const Grid grid = make_grid(p.spec.grid);
+        check_device_fits(p.device, grid);
+        check_geometry(p.spec, grid);
+    }
     p.plan = plan_run(p.spec, ranks);
-    check_device_fits(p.device, p.plan.grid);
-    check_geometry(p.spec, p.plan.grid);
     for (auto& w : device_grid_warnings(p.device, p.plan.grid)) p.plan.warnings.push_back(std::move(w));
     // assumption: every rank has the memory this process sees (one rank per node, or a node's memory shared
     // evenly is the user's job through the launcher)

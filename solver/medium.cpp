@@ -223,6 +223,10 @@ void Medium::fill_view(kernels::StepView& v) const {
 
 // ---- rigid bodies ---------------------------------------------------------------------------------------------
 
+double RigidFaces::bytes() const {
+    return double(faces[0].size() + faces[1].size() + faces[2].size()) * sizeof(std::size_t);
+}
+
 RigidFaces find_rigid_faces(const Grid& g, const MediumSpec& m, const SlabLayout& slab) {
     RigidFaces rf;
     rf.enabled = bool(m.rigid);

@@ -95,6 +95,8 @@ struct RigidFaces {
     std::vector<std::size_t> faces[3];
     bool enabled = false;         ///< the case has rigid bodies (MediumSpec::rigid)
     std::size_t nodes_owned = 0;  ///< rigid nodes in the planes this rank updates
+    /// Bytes of the face lists.
+    double bytes() const;
 };
 RigidFaces find_rigid_faces(const Grid& g, const MediumSpec& m, const SlabLayout& slab);
 

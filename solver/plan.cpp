@@ -13,6 +13,7 @@
 #include "solver/fields.hpp"
 #include "solver/medium.hpp"
 #include "solver/plan.hpp"
+#include "solver/source.hpp"
 #include "solver/pml.hpp"
 #include "solver/recorder.hpp"
 #include "solver/simulation.hpp"
@@ -51,6 +52,8 @@ RunMemory plan_memory(const Grid& g, const SimulationSpec& spec, const MediumMod
     const SlabRange zp = Cpml::planes_of(g, slab);
     m.pml = Cpml::bytes_for(g, zp.begin, zp.end);
     m.recorder = RecorderLayout::of(g, spec, steps, slab).bytes();
+    m.sources = grid_sources_bytes(g, spec, steps, slab);
+    m.rigid = find_rigid_faces(g, spec.medium, slab).bytes();
     m.field_bytes_per_cell = (ml.bytes() + m.fields) / double(slab.stored_cells());
     return m;
 }

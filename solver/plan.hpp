@@ -13,8 +13,10 @@ struct RunMemory {
     double fields = 0;    ///< u, w, p, m_l, the filter's scratch
     double pml = 0;       ///< the CPML's memory variables
     double recorder = 0;  ///< maps, sensor planes, series, snapshots; on rank 0 the gathered result
+    double sources = 0;   ///< the sources' nodes, gains and signals
+    double rigid = 0;     ///< the rigid bodies' face lists
     double field_bytes_per_cell = 0;  ///< state + medium coefficients per stored cell
-    double total() const { return medium + fields + pml + recorder; }
+    double total() const { return medium + fields + pml + recorder + sources + rigid; }
 };
 
 RunMemory plan_memory(const Grid& g, const SimulationSpec& spec, const MediumModel& mm, long long steps,

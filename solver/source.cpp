@@ -265,6 +265,25 @@ SourceFootprint footprint(const Grid& g, const SourceSpec& s) {
     return fp;
 }
 
+double GridSources::bytes() const {
+    double b = 0;
+    for (const auto& s : sources)
+        b += double(s.index.size()) * sizeof(std::size_t) + double(s.gain.size()) * sizeof(float) +
+             double(s.signal.size()) * sizeof(double);
+    return b;
+}
+
+double grid_sources_bytes(const Grid& g, const SimulationSpec& spec, long long steps, const SlabLayout& slab) {
+    double b = 0;
+    for (const auto& s : spec.sources) {
+        const SourceFootprint fp = footprint(g, s);
+        const auto stored = std::count_if(fp.index.begin(), fp.index.end(),
+                                          [&slab](std::size_t i) { return slab.stores(i); });
+        b += double(stored) * (sizeof(std::size_t) + sizeof(float)) + double(steps) * sizeof(double);
+    }
+    return b;
+}
+
 GridSources make_grid_sources(const Grid& g, const SimulationSpec& spec, double dt, long long steps, double c_min,
                               const MediumModel& mm, const SlabLayout& slab,
                               const std::function<void(const std::string&)>& log) {

@@ -44,6 +44,8 @@ struct GridSource {
 struct GridSources {
     std::vector<GridSource> sources;
     double p0_max = 0;  ///< largest |p0| (Pa), for the divergence watch
+    /// Bytes of the nodes, gains and signals held (= grid_sources_bytes of the same run).
+    double bytes() const;
     /// w^{n+1} += dt * signal^n * gain at each source node.
     void add(float* w, long long n, double dt) const {
         for (const auto& s : sources) {
@@ -59,6 +61,10 @@ struct GridSources {
 GridSources make_grid_sources(const Grid& g, const SimulationSpec& spec, double dt, long long steps, double c_min,
                               const MediumModel& mm, const SlabLayout& slab,
                               const std::function<void(const std::string&)>& log);
+
+/// The bytes make_grid_sources allocates on a rank (each source's stored nodes with their gains, and its signal of
+/// `steps` steps), for the memory plan: the footprints are laid out, not their gains or signals computed.
+double grid_sources_bytes(const Grid& g, const SimulationSpec& spec, long long steps, const SlabLayout& slab);
 
 /// Position of the source's geometric focus (bowl) or centre, metres (x, y, z).
 std::array<double, 3> geometric_focus_m(const SourceSpec& src);

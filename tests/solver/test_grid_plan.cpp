@@ -10,6 +10,7 @@
 #include "solver/pml.hpp"
 #include "solver/recorder.hpp"
 #include "solver/simulation.hpp"
+#include "solver/source.hpp"
 
 using namespace lithosim;
 
@@ -145,12 +146,20 @@ TEST_CASE("memory plan: the sum of the bytes of the parts simulate() allocates",
     layered.medium.at = [](const std::array<double, 3>& x) {
         return x[2] < 3e-3 ? MaterialProps{1000, 1500, 0.0022, 2, 5} : MaterialProps{1050, 1550, 0.6, 1.2, 7};
     };
+    // A rigid body (a block beyond z = 5 mm) and a second source: their face lists, nodes and signals count too.
+    layered.medium.rigid = [](const std::array<double, 3>& x) { return x[2] > 5e-3 && std::abs(x[0]) < 1e-3; };
+    SourceSpec point;
+    point.type = SourceType::Point;
+    point.position_m = {0, 0, 2.5e-3};
+    point.waveform.type = WaveformType::Gaussian;
+    point.waveform.f0_Hz = 1e6;
+    layered.sources.push_back(point);
     for (const SimulationSpec* spec : {&water, &relaxing, &layered})
         for (int ranks : {1, 3}) {
             const RunPlan pl = plan_run(*spec, ranks);
             const Grid& g = pl.grid;
             const MediumModel mm = build_medium_model(g, *spec);
-            double worst = 0;
+            double worst = 0, rigid_bytes = 0;
             for (int r = 0; r < ranks; ++r) {
                 const SlabLayout slab = SlabLayout::of(g, ranks, r);
                 const Medium medium(g, mm, MediumLayout::of(g, mm, spec->solver, slab));
@@ -161,6 +170,12 @@ TEST_CASE("memory plan: the sum of the bytes of the parts simulate() allocates",
                 const RecorderLayout rl = RecorderLayout::of(g, *spec, pl.steps, slab);
                 const Recorder rec(g, *spec, pl.dt_s, pl.steps, 1e9, mm, slab, rl, cm);
                 const RunMemory planned = plan_memory(g, *spec, mm, pl.steps, slab);
+                const GridSources sources = make_grid_sources(g, *spec, pl.dt_s, pl.steps, pl.c_min, mm, slab, {});
+                const RigidFaces rigid = find_rigid_faces(g, spec->medium, slab);
+                CHECK(planned.sources == sources.bytes());
+                CHECK(planned.sources > 0);
+                CHECK(planned.rigid == rigid.bytes());
+                rigid_bytes += planned.rigid;
                 CHECK(planned.medium == medium.bytes() + mm.bytes());
                 CHECK(planned.fields == fields.bytes());
                 CHECK(planned.pml == pml.bytes());
@@ -168,5 +183,6 @@ TEST_CASE("memory plan: the sum of the bytes of the parts simulate() allocates",
                 worst = std::max(worst, planned.total());
             }
             CHECK(pl.memory_bytes_per_rank == worst);
+            CHECK((rigid_bytes > 0) == (spec == &layered));  // on the ranks that store the body
         }
 }
