@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <iomanip>
 #include <sstream>
 
@@ -154,6 +155,19 @@ TEST_CASE("the forward report through tissue layers shows a loss relative to wat
     CHECK(j["loss_p_plus_dB"].get<double>() > 0);
     CHECK(j["loss_efd_dB"].get<double>() == Approx(10 * std::log10(efd_w / efd)));
     CHECK(j["loss_p_plus_dB"].get<double>() == Approx(20 * std::log10(p_plus_w / p_plus)));
+
+    // The report's case (the resolved case of the layered run) runs again with lithosim simulate: the same run.
+    {
+        std::ofstream(dir / "report_case.ini") << j["case"].get<std::string>();
+        const CliResult again = run_lithosim({"simulate", "--config", "report_case.ini", "--out", "again", "--threads",
+                                              "1", "--quiet", "--no-pictures"},
+                                             dir.path());
+        INFO(again.err);
+        REQUIRE(again.exit_code == 0);
+        const json s = lithosim::io::read_json(dir / "again" / "summary.json");
+        CHECK(s["p_plus_MPa"].get<double>() == j["p_plus_MPa"].get<double>());
+        CHECK(s["efd_focus_mJ_per_mm2"].get<double>() == j["efd_focus_mJ_per_mm2"].get<double>());
+    }
 
     // A "layer" of water is no layer: no loss.
     const json same = run_json(dir, eswt({"--setting", "8", "--target-depth-mm", "15", "--layers", "water:5"}),
