@@ -65,12 +65,13 @@ KernelBench bench_case(const std::string& name, bool nonlinear_absorbing, const 
     // coefficient stored as one value (MediumLayout) is not read from memory):
     //   velocity: p (4) + u_a read/write (3 x 8) + rho_inv_a (3 x 4, per-cell density only) = 40
     //   pressure, linear: u_a (3 x 4) + w read/write (8) + K (4, per-cell K only) = 24
-    //   pressure, nonlinear absorbing with N mechanisms: + p write (4) + beta/K (4) + N x (m r/w 8 + K a_l 4)
+    //   pressure, nonlinear absorbing with N mechanisms: + p write (4) + beta/K (4, per-cell only)
+    //     + N x (m r/w 8 + K_R a_l 4, per-cell only)
     const int N = s.solver.band.mechanisms;
     const MediumLayout ml =
         MediumLayout::of(pl.grid, build_medium_model(pl.grid, s), s.solver, SlabLayout::of(pl.grid, 1, 0));
     kb.traffic_bytes_per_cell = 28.0 + (ml.uniform_rho ? 0.0 : 12.0) + 20.0 + (ml.uniform ? 0.0 : 4.0) +
-                                (nonlinear_absorbing ? 4.0 + (ml.uniform ? 0.0 : 4.0) + 12.0 * N : 0.0);
+                                (nonlinear_absorbing ? 4.0 + (ml.uniform ? 0.0 : 4.0 + 4.0 * N) + 8.0 * N : 0.0);
     double best = 0, best_kernel = 0;
     for (int r = 0; r < std::max(1, opt.repeats); ++r) {
         const SimulationResult res = simulate(s, {});

@@ -1,6 +1,7 @@
 // The instantiations of the kernels a run may pick (kernels.hpp), chosen once per run from the case: dimension,
 // order, nonlinear, relaxation mechanisms (a compile-time count), thermoviscous term, axisymmetry and uniform
 // coefficients. Kept in one translation unit so the rest of the solver compiles quickly.
+#include <cassert>
 #include <utility>
 
 #include "solver/kernels.hpp"
@@ -12,12 +13,16 @@ namespace {
 template <int D, int O, bool NL>
 void pick_pressure(const KernelChoice& c, StepKernels& k) {
     auto with = [&]<int NREL, bool AXI>() {
-        if constexpr (NREL == 0) {
-            if (c.uniform) {
+        if (c.uniform) {
+            // One material is either thermoviscous (y = 2) or relaxing, never both: no uniform variant has both.
+            if constexpr (NREL == 0)
                 k.pressure = c.viscous ? update_pressure<D, O, NL, 0, true, AXI, true>
                                        : update_pressure<D, O, NL, 0, false, AXI, true>;
-                return;
+            else {
+                assert(!c.viscous);
+                k.pressure = update_pressure<D, O, NL, NREL, false, AXI, true>;
             }
+            return;
         }
         k.pressure = c.viscous ? update_pressure<D, O, NL, NREL, true, AXI> : update_pressure<D, O, NL, NREL, false, AXI>;
     };

@@ -35,10 +35,17 @@ struct StepView {
     const float* bK;            ///< beta / K_R, nodes (nonlinear)
     const float* nu;            ///< rho * delta (thermoviscous), nodes (absorbing) or null
     float rho_inv_uniform;      ///< 1 / rho everywhere (rho_inv null)
-    float K_uniform, bK_uniform, nu_uniform;  ///< K, beta / K_R, rho delta everywhere (K null)
+    float K_uniform, bK_uniform, nu_uniform;  ///< K, beta / K_R, rho delta in the physical region (K null)
+    float K_pml_uniform;        ///< K in the PML (K null): rho c^2, lossless; K_uniform unless there is relaxation
     int nrel;                   ///< relaxation mechanisms
     float* m[kMaxMechanisms];         ///< memory variables, one contiguous array per mechanism, nodes
     const float* Ka[kMaxMechanisms];  ///< K_R a_l per cell, one array per mechanism, nodes
+    // A homogeneous relaxing medium (K null, nrel > 0): each coefficient along a row of axis 0, [0] for the rows in
+    // the PML, [1] for those through the physical region (PML values outside [phys_lo[0], phys_hi[0]))
+    const float* K_row[2];
+    const float* bK_row[2];
+    const float* Ka_row[kMaxMechanisms][2];
+    int phys_lo[3], phys_hi[3];  ///< the physical region
     float e[kMaxMechanisms];          ///< exp(-dt / tau_l)
     float q_coef;               ///< rho_ref (C dx)^2 of the shock viscosity (0 = off)
     float div_cap;              ///< |div u| above which the shock viscosity stops growing (explicit stability)
@@ -126,13 +133,19 @@ void update_velocity(const StepView& v) {
 /// consistency (div u = 2 alpha for u_r = alpha r):
 ///   div_0 = 4 [(c1 + 2 c2) u_{1/2} + 3 c2 u_{3/2}] / ((c1 + 11 c2) dr),   V_0 = pi dr^2 dz (c1 + 11 c2) / 4
 /// which is the finite-volume disc of radius dr/2 for order 2 (4 u_{1/2} / dr) and pi dr^2 dz / 6 for order 4.
-/// UNIFORM (one material, no relaxation): K, beta/K_R and rho delta are one value each (K_uniform, ...).
+/// UNIFORM (one material): the coefficients are not read from per-cell arrays. Without relaxation K, beta/K_R and
+/// rho delta are one value each (K_uniform, ...). With relaxation (NREL > 0) the PML differs: there K is the
+/// lossless rho c^2 (not K_U) and K_R a_l and beta/K_R are 0. Each row then reads the coefficients from one of two
+/// rows of axis 0 (K_row, ...: a row through the physical region, or one in the PML), which hold the very floats
+/// the per-cell arrays would: the same loads and arithmetic as the array variant, so the same bits, in the PML
+/// too. (A per-cell select of the value instead let gcc fuse the multiply-adds differently: 1 ulp apart.)
 template <int D, int ORDER, bool NONLINEAR, int NREL, bool VISC, bool AXI = false, bool UNIFORM = false>
 void update_pressure(const StepView& v) {
     static_assert(!AXI || D == 2, "axisymmetric runs are two-dimensional");
-    static_assert(!UNIFORM || NREL == 0, "a medium with relaxation keeps K per cell (the PML's K differs)");
     static_assert(NREL >= 0 && NREL <= kMaxMechanisms, "relaxation mechanisms: 0 .. kMaxMechanisms");
     constexpr bool ABSORBING = NREL > 0 || VISC;
+    constexpr bool ROWS = UNIFORM && NREL > 0;  // the coefficients from the rows K_row, ...
+    static_assert(!ROWS || !VISC, "one material is thermoviscous (y = 2) or relaxing, not both");
     constexpr int NR = NREL > 0 ? NREL : 1;  // array extent (unused when NREL = 0)
     constexpr float c1 = Stencil<ORDER>::c1, c2 = Stencil<ORDER>::c2;
     const float inv_dx = 1.0f / v.dx, dt = v.dt, half_dt = 0.5f * v.dt;  // dt Ka / 2 == half_dt Ka exactly
@@ -167,6 +180,16 @@ void update_pressure(const StepView& v) {
     for (int i2 = v.lo[2]; i2 < v.hi[2]; ++i2)
         for (int i1 = v.lo[1]; i1 < v.hi[1]; ++i1) {
             const std::ptrdiff_t base = std::ptrdiff_t(i1) * s1 + std::ptrdiff_t(i2) * s2;
+            // ROWS: the row's coefficients, read at i0 instead of i (through the physical region or in the PML)
+            const float* __restrict Kr = nullptr;
+            const float* __restrict bKr = nullptr;
+            const float* Kar[NR] = {};
+            if constexpr (ROWS) {
+                const int r = i1 >= v.phys_lo[1] && i1 < v.phys_hi[1] && i2 >= v.phys_lo[2] && i2 < v.phys_hi[2];
+                Kr = v.K_row[r];
+                if constexpr (NONLINEAR) bKr = v.bK_row[r];
+                for (int l = 0; l < NREL; ++l) Kar[l] = v.Ka_row[l][r];
+            }
 #pragma omp simd
             for (int i0 = v.lo[0]; i0 < v.hi[0]; ++i0) {
                 const std::ptrdiff_t i = base + i0;
@@ -184,20 +207,20 @@ void update_pressure(const StepView& v) {
                 if constexpr (D >= 2) div += c1 * (u1[i] - u1[i - s1]) + c2 * (u1[i + s1] - u1[i - 2 * s1]);
                 if constexpr (D >= 3) div += c1 * (u2[i] - u2[i - s2]) + c2 * (u2[i + s2] - u2[i - 2 * s2]);
                 div *= inv_dx;
-                float wn = w[i] - dt * coef<UNIFORM>(K, Ku, i) * div;
+                float wn = w[i] - dt * (ROWS ? Kr[i0] : coef<UNIFORM>(K, Ku, i)) * div;
                 float pm = 0;
 #pragma GCC unroll 8
                 for (int l = 0; l < NREL; ++l) {  // straight-line code: NREL is a constant
                     const float mo = m[l][i];
                     const float mn = e[l] * mo + one_minus_e[l] * div;
                     m[l][i] = mn;
-                    wn += half_dt * Ka[l][i] * (mo + mn);
+                    wn += half_dt * (ROWS ? Kar[l][i0] : Ka[l][i]) * (mo + mn);
                 }
                 if constexpr (VISC) pm -= coef<UNIFORM>(nu, nuu, i) * div;
                 w[i] = wn;
                 float pn = wn;
                 if constexpr (NONLINEAR) {
-                    pn += coef<UNIFORM>(bK, bKu, i) * wn * wn;
+                    pn += (ROWS ? bKr[i0] : coef<UNIFORM>(bK, bKu, i)) * wn * wn;
                     const float ad = std::fabs(div);
                     pm -= q_coef * (ad < div_cap ? ad : div_cap) * div;  // not fmin: it does not vectorise
                 }
@@ -246,7 +269,7 @@ struct KernelChoice {
     bool viscous = false;
     bool axisymmetric = false;
     bool uniform_rho = false;   ///< rho_inv one value
-    bool uniform = false;       ///< K, beta/K, rho delta one value each (only with nrel = 0)
+    bool uniform = false;       ///< one material: K, beta/K, rho delta (and K_R a_l) not read from arrays
 };
 struct StepKernels {
     void (*velocity)(const StepView&) = nullptr;

@@ -132,41 +132,67 @@ MediumLayout MediumLayout::of(const Grid& g, const MediumModel& mm, const Solver
     l.viscous = absorbing && mm.any_viscous;
     l.uniform_rho = true;
     for (const auto& m : mm.cells.table) l.uniform_rho = l.uniform_rho && m.rho_kg_per_m3 == mm.cells.table[0].rho_kg_per_m3;
-    // One material, no relaxation, and the PML's K the very float of the interior's: then every coefficient the
-    // pressure kernel reads is one value (see MediumLayout::uniform).
-    l.uniform = mm.cells.table.size() == 1 && l.nrel == 0 &&
-                float(mm.coefs[0].K_U) == pml_modulus(mm.cells.table[0]);
+    // One material, and without relaxation the PML's K the very float of the interior's (with relaxation the kernel
+    // reads the PML's K apart): then no coefficient the pressure kernel reads is an array (see MediumLayout::uniform).
+    l.uniform = mm.cells.table.size() == 1 &&
+                (l.nrel > 0 || float(mm.coefs[0].K_U) == pml_modulus(mm.cells.table[0]));
+    l.row = g.n[0];
     return l;
 }
 
 int MediumLayout::arrays() const {
-    return (uniform_rho ? 0 : dims) + (uniform ? 0 : 1 + (nonlinear ? 1 : 0) + (viscous ? 1 : 0)) + nrel;
+    return (uniform_rho ? 0 : dims) + (uniform ? 0 : 1 + (nonlinear ? 1 : 0) + (viscous ? 1 : 0) + nrel);
 }
 
-double MediumLayout::bytes() const { return double(arrays()) * double(SlabField<float>::bytes_for(first, end)); }
+int MediumLayout::rows() const { return uniform && nrel > 0 ? 2 * (1 + (nonlinear ? 1 : 0) + nrel) : 0; }
+
+double MediumLayout::bytes() const {
+    return double(arrays()) * double(SlabField<float>::bytes_for(first, end)) +
+           double(rows()) * double(row) * sizeof(float);
+}
 
 Medium::Medium(const Grid& g, const MediumModel& mm, const MediumLayout& layout) : layout_(layout) {
     const MediumLayout& l = layout_;
-    const int nrel = l.nrel;
-    Ka_.resize(nrel);
+    const int nrel = l.uniform ? 0 : l.nrel;  // K_R a_l arrays
     if (!l.uniform) {
         K_.resize(l.first, l.end);
         if (l.nonlinear) bK_.resize(l.first, l.end);
         if (l.viscous) nu_.resize(l.first, l.end);
+        Ka_.resize(nrel);
+        for (auto& b : Ka_) b.resize(l.first, l.end);
     }
     if (!l.uniform_rho)
         for (int a = 0; a < g.dims; ++a) rho_inv_[a].resize(l.first, l.end);
-    for (auto& b : Ka_) b.resize(l.first, l.end);
-    // The uniform values: those of the one material (its physical-region values; see MediumLayout::uniform).
+    // The uniform values: those of the one material, in the physical region and in the PML (the floats the arrays
+    // below hold there; see MediumLayout::uniform).
     {
         const double rho = mm.cells.table[0].rho_kg_per_m3;
         rho_inv_u_ = float(2.0 / (rho + rho));
         const auto& mc = mm.coefs[0];
         K_u_ = float(mc.K_U);
+        K_pml_u_ = pml_modulus(mm.cells.table[0]);
         bK_u_ = l.nonlinear ? float(mc.bK) : 0.0f;
         nu_u_ = l.viscous ? float(mc.nu) : 0.0f;
+        for (int a = 0; a < 3; ++a) {
+            phys_lo_[a] = g.phys_begin(a);
+            phys_hi_[a] = g.phys_end(a);
+        }
+        // The rows of a homogeneous relaxing medium: per coefficient a row in the PML and one through the
+        // physical region, with the values of the per-cell arrays below.
+        rows_.resize(std::size_t(l.rows()) * l.row);
+        float* r = rows_.data();
+        auto put = [&](float phys_value, float pml_value) {
+            for (int through = 0; through < 2; ++through, r += l.row)
+                for (int i0 = 0; i0 < l.row; ++i0)
+                    r[i0] = through && i0 >= phys_lo_[0] && i0 < phys_hi_[0] ? phys_value : pml_value;
+        };
+        if (l.rows() > 0) {
+            put(K_u_, K_pml_u_);
+            if (l.nonlinear) put(bK_u_, 0.0f);
+            for (int k = 0; k < l.nrel; ++k) put(float(mc.K_R * mc.a[k]), 0.0f);
+        }
     }
-    if (l.uniform && l.uniform_rho && nrel == 0) return;
+    if (l.uniform && l.uniform_rho) return;
     auto in_pml = [&](int i0, int i1, int i2) {
         const int ii[3] = {i0, i1, i2};
         for (int a = 0; a < g.dims; ++a)
@@ -202,7 +228,7 @@ Medium::Medium(const Grid& g, const MediumModel& mm, const MediumLayout& layout)
 }
 
 double Medium::bytes() const {
-    double b = double(K_.bytes() + bK_.bytes() + nu_.bytes());
+    double b = double(K_.bytes() + bK_.bytes() + nu_.bytes()) + double(rows_.size() * sizeof(float));
     for (const auto& f : rho_inv_) b += double(f.bytes());
     for (const auto& f : Ka_) b += double(f.bytes());
     return b;
@@ -215,10 +241,24 @@ void Medium::fill_view(kernels::StepView& v) const {
     v.bK = bK_.empty() ? nullptr : bK_.base();
     v.nu = nu_.empty() ? nullptr : nu_.base();
     v.K_uniform = layout_.uniform ? K_u_ : 0.0f;
+    v.K_pml_uniform = layout_.uniform ? K_pml_u_ : 0.0f;
     v.bK_uniform = layout_.uniform ? bK_u_ : 0.0f;
     v.nu_uniform = layout_.uniform ? nu_u_ : 0.0f;
     v.nrel = layout_.nrel;
-    for (int k = 0; k < layout_.nrel; ++k) v.Ka[k] = Ka_[k].base();
+    for (int k = 0; k < layout_.nrel; ++k) v.Ka[k] = Ka_.empty() ? nullptr : Ka_[k].base();
+    const float* r = rows_.empty() ? nullptr : rows_.data();  // laid out as in the constructor
+    auto take = [&](const float* (&dst)[2]) {
+        for (int through = 0; through < 2; ++through, r += layout_.row) dst[through] = r;
+    };
+    if (r) {
+        take(v.K_row);
+        if (layout_.nonlinear) take(v.bK_row);
+        for (int k = 0; k < layout_.nrel; ++k) take(v.Ka_row[k]);
+    }
+    for (int a = 0; a < 3; ++a) {
+        v.phys_lo[a] = phys_lo_[a];
+        v.phys_hi[a] = phys_hi_[a];
+    }
 }
 
 // ---- rigid bodies ---------------------------------------------------------------------------------------------

@@ -59,13 +59,19 @@ struct MediumLayout {
     bool viscous = false;            ///< rho delta
     /// One density: 1/rho on the staggered nodes of every axis is one value.
     bool uniform_rho = false;
-    /// One material and no relaxation: K is one value (the PML's rho c^2 is the interior's K_U), and so are
-    /// beta/K and rho delta (their PML value, 0, only ever reaches the pressure p in the layer, which the PML pass
-    /// overwrites with w right after the kernel: the stored scalar is the physical region's value).
+    /// One material: no coefficient of the pressure kernel is an array. Without relaxation K is one value (the
+    /// PML's rho c^2 is the interior's K_U), and so are beta/K and rho delta (their PML value, 0, only ever reaches
+    /// the pressure p in the layer, which the PML pass overwrites with w right after the kernel: the stored scalar
+    /// is the physical region's value). With relaxation the PML's K (the lossless rho c^2) is not K_U and K_R a_l is
+    /// 0 there: each coefficient is stored as two rows of axis 0, one through the physical region and one in the
+    /// PML (kernels.hpp, update_pressure).
     bool uniform = false;
+    int row = 0;                     ///< cells of a row of axis 0
 
     /// Arrays of one float per stored cell.
     int arrays() const;
+    /// Rows of axis 0 (a homogeneous relaxing medium's coefficients).
+    int rows() const;
     double bytes() const;
     static MediumLayout of(const Grid& g, const MediumModel& mm, const SolverOptions& opt, const SlabLayout& slab);
 };
@@ -87,7 +93,9 @@ private:
     MediumLayout layout_;
     SlabField<float> rho_inv_[3], K_, bK_, nu_;
     std::vector<SlabField<float>> Ka_;
-    float rho_inv_u_ = 0, K_u_ = 0, bK_u_ = 0, nu_u_ = 0;
+    float rho_inv_u_ = 0, K_u_ = 0, bK_u_ = 0, nu_u_ = 0, K_pml_u_ = 0;
+    std::vector<float> rows_;                ///< MediumLayout::rows(): K, beta/K, K_R a_l; each in the PML, then through it
+    int phys_lo_[3] = {}, phys_hi_[3] = {};  ///< the physical region
 };
 
 /// Rigid bodies: the staggered faces next to a rigid node, per axis, in the stored planes (empty without bodies).

@@ -139,7 +139,7 @@ void pressure_slab(const kernels::StepView& v, const int r0[3], const int r1[3],
     float* p = v.p;  // may alias w (linear runs)
     const bool separate_p = v.p != v.w;
     const float* __restrict K = v.K;
-    const float Ku = v.K_uniform;
+    const float Ku = v.K_pml_uniform;  // the layer's K (a relaxing medium's differs from the interior's K_U)
     const int m0 = r1[0] - r0[0], m1 = r1[1] - r0[1];
 #pragma omp for collapse(2) schedule(static) nowait
     for (int i2 = r0[2]; i2 < r1[2]; ++i2)

@@ -186,3 +186,44 @@ TEST_CASE("memory plan: the sum of the bytes of the parts simulate() allocates",
             CHECK((rigid_bytes > 0) == (spec == &layered));  // on the ranks that store the body
         }
 }
+
+TEST_CASE("medium: a homogeneous relaxing medium's rows hold the values of its per-cell arrays", "[solver][plan]") {
+    // The kernels read the rows instead of the arrays (kernels.hpp, update_pressure): the same floats, cell by cell,
+    // in the physical region and in the PML, on every rank's planes; and the PML pass's K is the arrays' K there.
+    auto s = small_case(3);
+    s.medium.uniform = {1050, 1550, 0.6, 1.2, 7};
+    const RunPlan pl = plan_run(s, 2);
+    const Grid& g = pl.grid;
+    const MediumModel mm = build_medium_model(g, s);
+    for (int rank = 0; rank < 2; ++rank) {
+        const SlabLayout slab = SlabLayout::of(g, 2, rank);
+        const MediumLayout rows_layout = MediumLayout::of(g, mm, s.solver, slab);
+        REQUIRE(rows_layout.uniform);
+        REQUIRE(rows_layout.nrel > 0);
+        MediumLayout arrays_layout = rows_layout;
+        arrays_layout.uniform = false;
+        const Medium rows(g, mm, rows_layout), arrays(g, mm, arrays_layout);
+        kernels::StepView vr{}, va{};
+        rows.fill_view(vr);
+        arrays.fill_view(va);
+        REQUIRE(vr.K == nullptr);
+        REQUIRE(va.K != nullptr);
+        CHECK(rows.bytes() == rows_layout.bytes());
+        CHECK(rows.bytes() < arrays.bytes());
+        std::size_t mismatches = 0, pml_cells = 0;
+        for (std::size_t i = slab.i_first; i < slab.i_end; ++i) {
+            const int i0 = int(i % g.stride(1)), i1 = int(i / g.stride(1) % g.n[1]), i2 = int(i / g.stride(2));
+            const int r = i1 >= vr.phys_lo[1] && i1 < vr.phys_hi[1] && i2 >= vr.phys_lo[2] && i2 < vr.phys_hi[2];
+            bool same = vr.K_row[r][i0] == va.K[i] && vr.bK_row[r][i0] == va.bK[i];
+            for (int l = 0; l < vr.nrel; ++l) same = same && vr.Ka_row[l][r][i0] == va.Ka[l][i];
+            const bool pml = !(r && i0 >= vr.phys_lo[0] && i0 < vr.phys_hi[0]);
+            if (pml) {
+                same = same && vr.K_pml_uniform == va.K[i];
+                ++pml_cells;
+            }
+            mismatches += !same;
+        }
+        CHECK(pml_cells > 0);
+        CHECK(mismatches == 0);
+    }
+}

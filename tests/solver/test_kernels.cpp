@@ -217,3 +217,62 @@ TEST_CASE("kernels: a uniform coefficient read as a scalar gives the bits of the
     CHECK(uniform_matches_array<3, 4, false, false, false>());
     CHECK(uniform_matches_array<3, 2, false, true, false>());
 }
+
+namespace {
+/// A homogeneous relaxing medium: the arrays hold the physical region's values inside a box and the PML's outside
+/// it (K the lossless rho c^2, K_R a_l and beta/K 0), as Medium fills them; the uniform variant reads the same
+/// values from a row through the box and a row outside it. Stepped a few times, w, p and the memory variables must
+/// agree bit for bit everywhere (the PML included).
+template <int D, int ORDER, bool NL, int NREL, bool AXI>
+bool relaxing_rows_match_arrays() {
+    Fixture arr(D, AXI, NREL, 13u), uni(D, AXI, NREL, 13u);
+    const float K = 2.6e9f, K_pml = 2.5e9f, bK = 2.7e-9f;
+    const float Ka[4] = {3.1e7f, 1.7e7f, 9.3e6f, 4.1e6f};
+    int lo[3], hi[3];
+    for (int a = 0; a < 3; ++a) {
+        lo[a] = a < D ? (AXI && a == 0 ? 2 : 5) : 0;  // axisymmetric: no layer on the axis side
+        hi[a] = a < D ? arr.n[a] - 5 : 1;
+    }
+    const int n0 = arr.n[0];
+    std::vector<float> rows(std::size_t(2 * (2 + NREL) * n0));  // [coefficient][in PML, through][i0]
+    auto row = [&](int c, int through) { return rows.data() + std::size_t((2 * c + through) * n0); };
+    for (int i2 = 0; i2 < arr.n[2]; ++i2)
+        for (int i1 = 0; i1 < arr.n[1]; ++i1)
+            for (int i0 = 0; i0 < n0; ++i0) {
+                const std::size_t i = i0 + std::size_t(n0) * (i1 + std::size_t(arr.n[1]) * i2);
+                const bool through = i1 >= lo[1] && i1 < hi[1] && i2 >= lo[2] && i2 < hi[2];
+                const bool phys = through && i0 >= lo[0] && i0 < hi[0];
+                arr.K[i] = row(0, through)[i0] = phys ? K : K_pml;
+                arr.bK[i] = row(1, through)[i0] = phys ? bK : 0.0f;
+                for (int l = 0; l < NREL; ++l) arr.Ka[l][i] = row(2 + l, through)[i0] = phys ? Ka[l] : 0.0f;
+            }
+    uni.v.K = uni.v.bK = uni.v.nu = nullptr;
+    for (int t = 0; t < 2; ++t) {
+        uni.v.K_row[t] = row(0, t);
+        uni.v.bK_row[t] = row(1, t);
+        for (int l = 0; l < NREL; ++l) uni.v.Ka_row[l][t] = row(2 + l, t);
+    }
+    for (int l = 0; l < NREL; ++l) uni.v.Ka[l] = nullptr;
+    for (int a = 0; a < 3; ++a) {
+        uni.v.phys_lo[a] = lo[a];
+        uni.v.phys_hi[a] = hi[a];
+    }
+    for (int step = 0; step < 3; ++step) {
+        kernels::update_pressure<D, ORDER, NL, NREL, false, AXI, false>(arr.v);
+        kernels::update_pressure<D, ORDER, NL, NREL, false, AXI, true>(uni.v);
+    }
+    bool same = arr.w == uni.w && arr.p == uni.p;
+    for (int l = 0; l < NREL; ++l) same = same && arr.m[l] == uni.m[l];
+    return same;
+}
+}  // namespace
+
+TEST_CASE("kernels: a homogeneous relaxing medium read from rows gives the bits of its arrays, PML included",
+          "[solver][kernels]") {
+    CHECK(relaxing_rows_match_arrays<1, 4, true, 4, false>());
+    CHECK(relaxing_rows_match_arrays<2, 2, false, 1, false>());
+    CHECK(relaxing_rows_match_arrays<2, 4, true, 4, true>());
+    CHECK(relaxing_rows_match_arrays<3, 4, true, 4, false>());
+    CHECK(relaxing_rows_match_arrays<3, 4, false, 3, false>());
+    CHECK(relaxing_rows_match_arrays<3, 2, true, 2, false>());
+}
