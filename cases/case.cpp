@@ -67,12 +67,19 @@ struct Field {
     std::string key;
     std::function<void(Case&, const CaseText&)> read;
     std::function<std::optional<std::string>(const Case&)> text;  ///< none: unset
+    /// The value of the key in checked case text, written as `text` writes the field's.
+    std::function<std::optional<std::string>(const CaseText&)> normalized;
 };
 
 template <class Part, class T>
 Field field(const char* key, Part Case::*part, T Part::*member) {
     return {key, [=](Case& c, const CaseText& t) { lithosim::read(t, key, (c.*part).*member); },
-            [=](const Case& c) { return text_of((c.*part).*member); }};
+            [=](const Case& c) { return text_of((c.*part).*member); },
+            [=](const CaseText& t) {
+                T value{};
+                lithosim::read(t, key, value);
+                return text_of(value);
+            }};
 }
 
 std::vector<Field> build_fields() {
@@ -158,11 +165,7 @@ const CaseValue* current_as_given(const Case& c, const CaseKey& k, const std::op
     // The given text read back must give what the field holds now (code may have changed the field since).
     CaseText t;
     t.values[k.qualified()] = it->second;
-    Case probe;
-    if (const Field* f = field_of(k.qualified())) {
-        f->read(probe, t);
-        return f->text(probe) == written ? &it->second : nullptr;
-    }
+    if (const Field* f = field_of(k.qualified())) return f->normalized(t) == written ? &it->second : nullptr;
     return format_number(case_real(t, k.qualified())) == *written ? &it->second : nullptr;
 }
 

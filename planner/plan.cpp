@@ -920,37 +920,37 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     p.request = r;
     p.protocol = protocol;
     p.limits = limits;
-    p.model = std::make_shared<const io::ModelFile>(model);
+    p.model = std::make_shared<const io::ModelFile>(std::move(model));  // moved: the rest reads p
     p.model_file = model_path;
     p.model_summary = summary;
     p.target_diameter_m = diameter_m;
     p.path = path;
     p.factors = factors;
-    p.dose = dose;
-    p.setting_unit = dose ? dose->depth.setting_unit : preset.setting_key;
+    p.dose = std::move(dose);
+    p.setting_unit = p.dose ? p.dose->depth.setting_unit : preset.setting_key;
     p.motion_sd_m = motion_sd;
     p.shot_to_shot_p_plus_sd = jitter;
     p.surrounding_impedance_Pa_s_per_m = fo.surrounding_impedance_Pa_s_per_m;
     p.dose_log_sd = oo.dose_log_sd;
-    p.schedule = schedule;
+    p.schedule = std::move(schedule);
     p.plateau_setting = plateau;
     p.safety = safety;
     p.prediction = prediction;
     p.fidelity_comparison = comparison;
-    p.warnings = schedule.warnings;
-    if (dose)
-        for (const auto& w : dose->aim.warnings) p.warnings.push_back(w);
-    if (dose && dose->grid_check.warning) p.warnings.push_back(*dose->grid_check.warning);
-    p.verdict = planning::plan_verdict(protocol, schedule, prediction);
+    p.warnings = p.schedule.warnings;
+    if (p.dose)
+        for (const auto& w : p.dose->aim.warnings) p.warnings.push_back(w);
+    if (p.dose && p.dose->grid_check.warning) p.warnings.push_back(*p.dose->grid_check.warning);
+    p.verdict = planning::plan_verdict(protocol, p.schedule, prediction);
     p.notes = notes;
-    for (const auto& n : schedule.notes) p.notes.push_back(n);
-    if (dose)   // the aim's and the grid check's warnings are in `warnings`; the solver's own caveats are notes
-        for (const auto& w : dose->warnings)
+    for (const auto& n : p.schedule.notes) p.notes.push_back(n);
+    if (p.dose)   // the aim's and the grid check's warnings are in `warnings`; the solver's own caveats are notes
+        for (const auto& w : p.dose->warnings)
             if (std::find(p.warnings.begin(), p.warnings.end(), w) == p.warnings.end())
                 p.notes.push_back("simulation: " + w);
     p.folder = fs::absolute(out).string();
     // The model files, under their temporary names (renamed with plan.json below).
-    if (!r.model_path) io::write_model_h5(out / ".model.h5.in-progress", model);
+    if (!r.model_path) io::write_model_h5(out / ".model.h5.in-progress", *p.model);
     if (incident) io::write_model_h5(out / ".model_incident.h5.in-progress", *incident);
     p.model_sha1 = io::file_sha1(r.model_path ? fs::path(model_path) : out / ".model.h5.in-progress");
     p.runtime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -960,16 +960,16 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     // 8. plan.h5, then plan.json (written last: its presence means the plan is complete).
     io::PlanFile pf;
     pf.axisymmetric = !r.full;
-    if (dose) {
-        const SettingRun& shown = nearest_run(*dose, plateau);
+    if (p.dose) {
+        const SettingRun& shown = nearest_run(*p.dose, plateau);
         pf.setting = shown.setting;
         pf.p_max = shown.p_max, pf.p_min = shown.p_min, pf.efd = shown.efd;
-        ModelOnMap on = model_on_map(model, pf.p_max, !r.full, dose->depth.geometry.z_target_m - model.target_m[2]);
+        ModelOnMap on = model_on_map(*p.model, pf.p_max, !r.full, p.dose->depth.geometry.z_target_m - p.model->target_m[2]);
         pf.labels = std::move(on.labels);
         pf.target = std::move(on.target);
     }
     pf.initial = fragments(sr.fragmentation->initial(diameter_m), 0, 0, 0.0);
-    for (const auto& s : schedule.sessions)
+    for (const auto& s : p.schedule.sessions)
         pf.sessions.push_back(fragments(s.population_after, s.day, s.shocks, s.fraction_cleared_after));
     // The patient-frame copies (out/patient/, the DICOM-RT folder; each renamed into place when complete) are
     // removed again if the plan fails after them.
@@ -980,14 +980,14 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
         std::error_code ignored;   // an earlier run's copies would not match this plan
         fs::remove_all(out / "patient", ignored);
     }
-    if (dose && (r.pictures || r.dicom_rt_dir)) {
-        const PatientDose pd = patient_dose(*dose, schedule, nearest_run(*dose, plateau), model, !r.full);
+    if (p.dose && (r.pictures || r.dicom_rt_dir)) {
+        const PatientDose pd = patient_dose(*p.dose, p.schedule, nearest_run(*p.dose, plateau), *p.model, !r.full);
         if (r.pictures) {
             p.patient_volumes = write_plan_nifti(out, pd);
             patient_copies.paths.push_back(out / "patient");
         }
         if (r.dicom_rt_dir) {
-            p.dicom_rt = write_plan_dicom_rt(*r.dicom_rt_dir, pd, model);
+            p.dicom_rt = write_plan_dicom_rt(*r.dicom_rt_dir, pd, *p.model);
             patient_copies.paths.push_back(fs::path(*r.dicom_rt_dir));
         }
     }
@@ -995,7 +995,7 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     pf.plan_json = j.dump(2);
     io::write_plan_h5(out / "plan.h5", pf);
     if (!r.model_path) fs::rename(out / ".model.h5.in-progress", out / "model.h5");
-    if (dose) fs::rename(out / ".model_incident.h5.in-progress", out / "model_incident.h5");
+    if (p.dose) fs::rename(out / ".model_incident.h5.in-progress", out / "model_incident.h5");
     temporary.keep = true;
     io::write_json_atomic(out / "plan.json", j);
     patient_copies.keep = true;
@@ -1009,8 +1009,8 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     else if (r.ct_path && fs::is_regular_file(*r.ct_path)) provenance.inputs.push_back(*r.ct_path);
     provenance.inputs.push_back(out / "plan.h5");
     const VisualOutputs visuals =
-        r.pictures ? write_plan_visuals(out, pf, j, model,
-                                        dose ? std::optional<double>(model.target_m[2] - dose->depth.geometry.z_target_m)
+        r.pictures ? write_plan_visuals(out, pf, j, *p.model,
+                                        p.dose ? std::optional<double>(p.model->target_m[2] - p.dose->depth.geometry.z_target_m)
                                              : std::nullopt,
                                         provenance)
                    : VisualOutputs{};
@@ -1021,30 +1021,30 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     // 10. The printed summary: the verdict first.
     std::ostringstream t;
     t << "plan: " << protocol.indication << " (" << protocol.endpoint << "), device " << protocol.device
-      << (!dose ? ", the pulse at the vessel wall (no field simulated)"
+      << (!p.dose ? ", the pulse at the vessel wall (no field simulated)"
                 : r.full ? ", fidelity full (3D)" : ", fidelity fast (axisymmetric)")
       << "\n";
     t << "  verdict    " << verdict << "\n";
     t << "  target     " << format_number(r1(summary.value("target_volume_mm3", 0.0))) << " mm^3, "
       << format_number(r1(diameter_m / kMm)) << " mm, " << protocol.target_material << ", "
-      << format_number(r1(path.depth_mm)) << " mm deep; clearance size " << format_number(schedule.clearance_size_m / kMm)
+      << format_number(r1(path.depth_mm)) << " mm deep; clearance size " << format_number(p.schedule.clearance_size_m / kMm)
       << " mm"
-      << (schedule.goal_size_m != schedule.clearance_size_m
-              ? ", goal: every piece below " + format_number(schedule.goal_size_m / kMm) + " mm (extraction)"
+      << (p.schedule.goal_size_m != p.schedule.clearance_size_m
+              ? ", goal: every piece below " + format_number(p.schedule.goal_size_m / kMm) + " mm (extraction)"
               : std::string())
       << "\n";
-    if (dose)
-        t << "  aim        focus " << format_number(r1(dose->aim.focus_offset_m / kMm)) << " mm beyond the target; EFD "
-          << "maximum " << format_number(r1(dose->aim.efd_max_to_target_m / kMm)) << " mm from it; the target gets "
-          << format_number(std::round(dose->aim.target_efd_fraction_of_max * 100)) << " % of the maximum EFD\n";
-    for (const auto& s : schedule.sessions)
+    if (p.dose)
+        t << "  aim        focus " << format_number(r1(p.dose->aim.focus_offset_m / kMm)) << " mm beyond the target; EFD "
+          << "maximum " << format_number(r1(p.dose->aim.efd_max_to_target_m / kMm)) << " mm from it; the target gets "
+          << format_number(std::round(p.dose->aim.target_efd_fraction_of_max * 100)) << " % of the maximum EFD\n";
+    for (const auto& s : p.schedule.sessions)
         t << "  session " << s.index << "  day " << pad_right(std::to_string(s.day), 3) << " " << s.shocks
           << " shocks at " << p.setting_unit << " " << format_number(r3(s.setting)) << ", "
           << format_number(s.rate_per_min) << "/min: EFD at the target " << format_number(r3(mj(s.efd_target_J_per_m2)))
           << " mJ/mm^2, p+ " << format_number(r1(mpa(s.p_plus_target_Pa))) << " MPa, p- "
           << format_number(r1(mpa(s.p_minus_target_Pa))) << " MPa -> cleared "
           << format_number(std::round(s.fraction_cleared_after * 1000) / 10) << " %, P(piece >= "
-          << format_number(schedule.goal_size_m / kMm) << " mm left) "
+          << format_number(p.schedule.goal_size_m / kMm) << " mm left) "
           << format_number(std::round(s.p_piece_above_goal * 1000) / 10) << " %\n";
     for (const auto& o : prediction.outcomes)
         t << "  " << (o.primary ? "primary    " : "outcome    ") << pad_right(o.name, 21) << " "
@@ -1053,12 +1053,12 @@ PlanResult run_plan(const PlanRequest& r, std::ostream* log) {
     t << "  safety     " << (safety.ok ? "ok" : "NOT OK");
     for (const auto& w : safety.warnings) t << "\n    warning: " << w;
     for (const auto& w : warnings) t << "\n    warning: " << w;
-    t << "\n  " << schedule.reason << "\n";
+    t << "\n  " << p.schedule.reason << "\n";
     t << "  wrote      " << (out / "plan.json").string() << ", " << (out / "plan.h5").string() << "\n";
     if (fs::exists(out / "report.html"))
         t << "  report     " << (out / "report.html").string()
           << (fs::exists(out / "report.pdf") ? ", " + (out / "report.pdf").string() : std::string()) << "\n";
-    if (r.pictures && dose)   // an intravascular plan has no field to draw: its report is the picture
+    if (r.pictures && p.dose)   // an intravascular plan has no field to draw: its report is the picture
         t << "  pictures   " << visuals.files.size() << " files in " << (out / "figures").string() << " and "
           << (out / "paraview").string() << " (" << format_number(r1(visuals.seconds)) << " s)\n";
 

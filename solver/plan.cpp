@@ -44,7 +44,7 @@ double source_frequency(const SourceSpec& s) {
 }  // namespace
 
 RunMemory plan_memory(const Grid& g, const SimulationSpec& spec, const MediumModel& mm, long long steps,
-                      const SlabLayout& slab) {
+                      const SlabLayout& slab, const std::vector<SourceFootprint>& footprints) {
     RunMemory m;
     const MediumLayout ml = MediumLayout::of(g, mm, spec.solver, slab);
     m.medium = ml.bytes() + mm.bytes();
@@ -52,7 +52,7 @@ RunMemory plan_memory(const Grid& g, const SimulationSpec& spec, const MediumMod
     const SlabRange zp = Cpml::planes_of(g, slab);
     m.pml = Cpml::bytes_for(g, zp.begin, zp.end);
     m.recorder = RecorderLayout::of(g, spec, steps, slab).bytes();
-    m.sources = grid_sources_bytes(g, spec, steps, slab);
+    m.sources = grid_sources_bytes(footprints, steps, slab);
     m.rigid = find_rigid_faces(g, spec.medium, slab).bytes();
     m.field_bytes_per_cell = (ml.bytes() + m.fields) / double(slab.stored_cells());
     return m;
@@ -199,13 +199,16 @@ RunPlan plan_run(const SimulationSpec& spec, int ranks) {
     // recorder), each from the layout it is allocated with. One process holds the whole grid; a rank of a
     // distributed run its slab with halo planes, its share of the PML, maps and snapshots, the sensor planes it owns,
     // every sensor series, and on rank 0 the gathered result.
-    const RunMemory one = plan_memory(g, spec, mm, pl.steps, SlabLayout::of(g, 1, 0));
+    std::vector<SourceFootprint> footprints;
+    for (const auto& s : spec.sources) footprints.push_back(footprint(g, s));
+    const RunMemory one = plan_memory(g, spec, mm, pl.steps, SlabLayout::of(g, 1, 0), footprints);
     pl.field_bytes_per_cell = one.field_bytes_per_cell;
     pl.memory_bytes = one.total();
     pl.memory_bytes_per_rank = pl.memory_bytes;
     if (ranks > 1) {
         double worst = 0;
-        for (int r = 0; r < ranks; ++r) worst = std::max(worst, plan_memory(g, spec, mm, pl.steps, SlabLayout::of(g, ranks, r)).total());
+        for (int r = 0; r < ranks; ++r)
+            worst = std::max(worst, plan_memory(g, spec, mm, pl.steps, SlabLayout::of(g, ranks, r), footprints).total());
         pl.memory_bytes_per_rank = worst;
     }
     return pl;

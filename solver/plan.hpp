@@ -1,9 +1,12 @@
 // The memory plan of one rank, part by part: what plan_run adds up, from the same layouts the parts of simulate()
 // are allocated with (MediumLayout, FieldsLayout, Cpml::boxes, RecorderLayout).
 #pragma once
+#include <vector>
+
 #include "solver/grid.hpp"
 #include "solver/medium.hpp"
 #include "solver/slab.hpp"
+#include "solver/source.hpp"
 #include "solver/spec.hpp"
 
 namespace lithosim {
@@ -19,7 +22,8 @@ struct RunMemory {
     double total() const { return medium + fields + pml + recorder + sources + rigid; }
 };
 
+/// `footprints`: footprint() of each of spec.sources on g (the plan lays them out once for all its ranks).
 RunMemory plan_memory(const Grid& g, const SimulationSpec& spec, const MediumModel& mm, long long steps,
-                      const SlabLayout& slab);
+                      const SlabLayout& slab, const std::vector<SourceFootprint>& footprints);
 
 }  // namespace lithosim

@@ -273,10 +273,9 @@ double GridSources::bytes() const {
     return b;
 }
 
-double grid_sources_bytes(const Grid& g, const SimulationSpec& spec, long long steps, const SlabLayout& slab) {
+double grid_sources_bytes(const std::vector<SourceFootprint>& footprints, long long steps, const SlabLayout& slab) {
     double b = 0;
-    for (const auto& s : spec.sources) {
-        const SourceFootprint fp = footprint(g, s);
+    for (const auto& fp : footprints) {
         const auto stored = std::count_if(fp.index.begin(), fp.index.end(),
                                           [&slab](std::size_t i) { return slab.stores(i); });
         b += double(stored) * (sizeof(std::size_t) + sizeof(float)) + double(steps) * sizeof(double);

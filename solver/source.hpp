@@ -63,8 +63,8 @@ GridSources make_grid_sources(const Grid& g, const SimulationSpec& spec, double 
                               const std::function<void(const std::string&)>& log);
 
 /// The bytes make_grid_sources allocates on a rank (each source's stored nodes with their gains, and its signal of
-/// `steps` steps), for the memory plan: the footprints are laid out, not their gains or signals computed.
-double grid_sources_bytes(const Grid& g, const SimulationSpec& spec, long long steps, const SlabLayout& slab);
+/// `steps` steps), for the memory plan, from the sources' footprints (footprint(), laid out once for every rank).
+double grid_sources_bytes(const std::vector<SourceFootprint>& footprints, long long steps, const SlabLayout& slab);
 
 /// Position of the source's geometric focus (bowl) or centre, metres (x, y, z).
 std::array<double, 3> geometric_focus_m(const SourceSpec& src);

@@ -169,7 +169,9 @@ TEST_CASE("memory plan: the sum of the bytes of the parts simulate() allocates",
                 SerialCommunicator cm;
                 const RecorderLayout rl = RecorderLayout::of(g, *spec, pl.steps, slab);
                 const Recorder rec(g, *spec, pl.dt_s, pl.steps, 1e9, mm, slab, rl, cm);
-                const RunMemory planned = plan_memory(g, *spec, mm, pl.steps, slab);
+                std::vector<SourceFootprint> footprints;
+                for (const auto& s : spec->sources) footprints.push_back(footprint(g, s));
+                const RunMemory planned = plan_memory(g, *spec, mm, pl.steps, slab, footprints);
                 const GridSources sources = make_grid_sources(g, *spec, pl.dt_s, pl.steps, pl.c_min, mm, slab, {});
                 const RigidFaces rigid = find_rigid_faces(g, spec->medium, slab);
                 CHECK(planned.sources == sources.bytes());
